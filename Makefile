@@ -1,0 +1,79 @@
+# accelkit top level. The two commands README.md promises:
+#   make run    boot the VM with the sample accelerator and run the offload demo
+#   make test   host unit tests, then the VM integration suite
+# Everything installs what it needs first (make deps).
+
+SHELL      := /bin/bash
+TOP        := $(CURDIR)
+OUT        := $(TOP)/build
+CACHE      ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/accelkit
+VM_TIMEOUT ?= 1200
+
+.PHONY: all deps qemu kernel lib samples tests initramfs run vm-shell bench \
+	test test-host test-vm test-vm-qemu64 checkpatch clean
+
+all: kernel lib samples tests
+
+deps:
+	@bash scripts/deps.sh
+
+# Resolved lazily, after deps ran.
+GUEST_KVER  = $(shell bash scripts/guest-kernel.sh)
+QEMU_BIN    = $(shell bash scripts/build-qemu.sh)
+
+qemu: deps
+	@bash scripts/build-qemu.sh
+
+kernel: deps
+	$(MAKE) -C kernel KVER=$(GUEST_KVER)
+
+lib: deps
+	$(MAKE) -C lib
+
+samples: lib
+	$(MAKE) -C samples
+
+tests: lib
+	$(MAKE) -C tests host vm
+
+# Guest image: user space installed into a staging tree, plus the modules.
+initramfs: kernel lib samples tests
+	rm -rf $(OUT)/stage && mkdir -p $(OUT)/stage
+	$(MAKE) -s -C lib install DESTDIR=$(OUT)/stage PREFIX=/usr
+	$(MAKE) -s -C samples install DESTDIR=$(OUT)/stage PREFIX=/usr
+	$(MAKE) -s -C tests install DESTDIR=$(OUT)/stage PREFIX=/usr
+	bash scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(OUT)/stage \
+		$$(find kernel -name accelkit.ko) $$(find kernel -name accelkit_sample.ko)
+
+VM_ARGS = --qemu "$(QEMU_BIN)" --kernel /boot/vmlinuz-$(GUEST_KVER) \
+	--initrd $(OUT)/initramfs.cpio.gz --timeout $(VM_TIMEOUT)
+
+run: qemu initramfs
+	bash scripts/vm-run.sh demo $(VM_ARGS) --log $(OUT)/vm-demo.log
+
+bench: qemu initramfs
+	bash scripts/vm-run.sh bench $(VM_ARGS) --log $(OUT)/vm-bench.log
+
+vm-shell: qemu initramfs
+	bash scripts/vm-run.sh shell $(VM_ARGS)
+
+test: test-host test-vm
+	@echo "make test: all suites passed"
+
+test-host: lib tests
+	$(MAKE) -C tests check-host
+
+# The VM suite under 5-level paging (-cpu max has LA57) and 4-level (qemu64).
+test-vm: qemu initramfs
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --log $(OUT)/vm-test-la57.log
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu qemu64 --log $(OUT)/vm-test-4level.log
+
+checkpatch: deps
+	$(MAKE) -C kernel checkpatch
+
+clean:
+	-$(MAKE) -C kernel clean
+	-$(MAKE) -C lib clean
+	-$(MAKE) -C samples clean
+	-$(MAKE) -C tests clean
+	rm -rf $(OUT)

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
+/*
+ * accelkit additions to the uacce ABI. These ioctls are served by the
+ * framework for every accelkit device; their magic ('A') does not collide
+ * with uacce's ('W').
+ */
+#ifndef _UAPI_ACCELKIT_ACCELKIT_H
+#define _UAPI_ACCELKIT_ACCELKIT_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/*
+ * struct accelkit_queue_info - what a queue's owner needs to drive it
+ * @api_version:  ACCELKIT_API_VERSION
+ * @queue_id:     hardware queue index (informational)
+ * @pasid:        PASID bound to the opener's address space
+ * @depth:        entries in each ring (power of two)
+ * @sq_offset:    byte offset of the submission ring in the DUS region
+ * @cq_offset:    byte offset of the completion ring in the DUS region
+ * @desc_size:    bytes per submission descriptor
+ * @cpl_size:     bytes per completion record
+ * @mmio_size:    bytes of the MMIO (doorbell) region
+ * @dus_size:     bytes of the DUS region
+ * @max_xfer:     largest job length in bytes
+ * @caps:         device capability bits (vendor defined)
+ */
+struct accelkit_queue_info {
+	__u32 api_version;
+	__u32 queue_id;
+	__u32 pasid;
+	__u32 depth;
+	__u32 sq_offset;
+	__u32 cq_offset;
+	__u32 desc_size;
+	__u32 cpl_size;
+	__u64 mmio_size;
+	__u64 dus_size;
+	__u64 max_xfer;
+	__u64 caps;
+};
+
+#define ACCELKIT_API_VERSION	1
+
+#define ACCELKIT_CMD_QUEUE_INFO	_IOR('A', 0x01, struct accelkit_queue_info)
+
+#endif /* _UAPI_ACCELKIT_ACCELKIT_H */

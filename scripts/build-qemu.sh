@@ -1,0 +1,68 @@
+#!/bin/bash
+# Build qemu-system-x86_64 from Debian's QEMU 7.2 source with the accelkit
+# sample accelerator (hw-model/) and a minimal device set (q35 + ours).
+#
+# The result is cached outside the repository, keyed by a hash of hw-model/
+# and this script: a second run with the same inputs builds nothing.
+# Prints the path of the binary on stdout; progress goes to stderr.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/accelkit
+key=$(cd "$top" && cat scripts/build-qemu.sh $(find hw-model -type f | sort) |
+	sha256sum | cut -c1-16)
+out=$cache/qemu-$key/qemu-system-x86_64
+
+if [ -x "$out" ]; then
+	echo "$out"
+	exit 0
+fi
+
+log() { echo "build-qemu: $*" >&2; }
+
+mkdir -p "$cache"
+src=$cache/qemu-src
+if [ ! -f "$src/.unpacked" ]; then
+	log "fetching Debian's qemu source"
+	rm -rf "$src" "$cache/qemu-fetch"
+	mkdir -p "$cache/qemu-fetch"
+	(cd "$cache/qemu-fetch" && apt-get source -qq qemu >&2)
+	dir=$(find "$cache/qemu-fetch" -maxdepth 1 -mindepth 1 -type d -name 'qemu-*' | head -n1)
+	mv "$dir" "$src"
+	rm -rf "$cache/qemu-fetch"
+	# Firmware blobs are not built here: Debian's packages provide them.
+	sed -i 's/^unpack_edk2_blobs = .*/unpack_edk2_blobs = false/' "$src/meson.build"
+	grep -q '^unpack_edk2_blobs = false' "$src/meson.build" ||
+		sed -i '1i unpack_edk2_blobs = false' "$src/meson.build"
+	touch "$src/.unpacked"
+fi
+
+# Hook the device into the tree (idempotent).
+install -m 0644 "$top"/hw-model/*.c "$src/hw/misc/"
+for h in "$top"/hw-model/*.h; do
+	[ -e "$h" ] && install -m 0644 "$h" "$src/hw/misc/"
+done
+grep -q 'config ACCELKIT' "$src/hw/misc/Kconfig" ||
+	cat "$top/hw-model/Kconfig" >>"$src/hw/misc/Kconfig"
+grep -q 'CONFIG_ACCELKIT' "$src/hw/misc/meson.build" ||
+	cat "$top/hw-model/meson.build" >>"$src/hw/misc/meson.build"
+printf 'CONFIG_Q35=y\nCONFIG_ACCELKIT=y\n' \
+	>"$src/configs/devices/x86_64-softmmu/accelkit.mak"
+
+build=$src/build
+if [ ! -f "$build/build.ninja" ]; then
+	log "configuring"
+	mkdir -p "$build"
+	(cd "$build" && ../configure --target-list=x86_64-softmmu \
+		--without-default-features --without-default-devices \
+		--with-devices-x86_64=accelkit --disable-docs --disable-werror \
+		--enable-tcg --enable-fdt=system --disable-install-blobs \
+		$(cat "$top/hw-model/configure-extra" 2>/dev/null) >&2)
+fi
+log "building (first time: a few minutes)"
+ninja -C "$build" qemu-system-x86_64 >&2
+
+mkdir -p "$(dirname "$out")"
+cp "$build/qemu-system-x86_64" "$out.tmp"
+mv "$out.tmp" "$out"
+echo "$out"

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Build the guest initramfs: busybox-static, our modules, library, tools and
+# test binaries, plus every shared library they need.
+# usage: mkinitramfs.sh OUTPUT.cpio.gz STAGING_DIR MODULE.ko...
+# STAGING_DIR already holds the user-space install (DESTDIR of `make install`).
+set -euo pipefail
+
+out=$1
+stage=$2
+shift 2
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,root,etc,lib/accelkit,usr/share/accelkit}
+install -m 0755 /bin/busybox "$stage/bin/busybox"
+install -m 0755 "$top/vm/init" "$stage/init"
+install -m 0755 "$top/vm/demo.sh" "$top/vm/vm-tests.sh" "$stage/usr/share/accelkit/"
+for ko in "$@"; do
+	install -m 0644 "$ko" "$stage/lib/accelkit/"
+done
+echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
+echo "root:x:0:" >"$stage/etc/group"
+
+# Copy the shared libraries of every ELF binary in the image, at the paths
+# the dynamic loader looks for them.
+copy_lib() {
+	local f=$1
+	[ -e "$stage$f" ] && return 0
+	mkdir -p "$stage$(dirname "$f")"
+	cp -L "$f" "$stage$f"
+}
+for bin in $(find "$stage/usr" -type f -perm -u+x); do
+	[ "$(head -c4 "$bin" | tr -d '\0')" = "$(printf '\177ELF')" ] || continue
+	{ LD_LIBRARY_PATH=$stage/usr/lib ldd "$bin" 2>/dev/null || true; } | awk '
+		/=> \// { print $3 } /^\s*\/lib/ { print $1 }' | while read -r lib; do
+		case "$lib" in "$stage"*) continue ;; esac
+		copy_lib "$lib"
+	done
+done
+# Our own library is found through the default path /usr/lib.
+(cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"

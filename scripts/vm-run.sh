@@ -1,0 +1,71 @@
+#!/bin/bash
+# Boot the accelkit VM and judge the run.
+# usage: vm-run.sh MODE [options]
+#   MODE: demo | test | bench | shell
+#   --qemu PATH --kernel PATH --initrd PATH   (required)
+#   --cpu MODEL      TCG CPU model (default max: advertises LA57)
+#   --append ARGS    extra kernel command line
+#   --timeout SECS   whole-run bound (default 900)
+#   --log FILE       serial log (default: mktemp)
+# Exit status: the guest's result; non-zero also when the guest log has an
+# Oops/BUG/WARNING/lockdep/KASAN/kmemleak report, or the guest did not finish.
+set -uo pipefail
+
+mode=$1
+shift
+qemu= kernel= initrd= cpu=max append= timeout=900 log=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--qemu) qemu=$2; shift ;;
+	--kernel) kernel=$2; shift ;;
+	--initrd) initrd=$2; shift ;;
+	--cpu) cpu=$2; shift ;;
+	--append) append=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--log) log=$2; shift ;;
+	*) echo "vm-run: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ -n "$log" ] || log=$(mktemp /tmp/accelkit-vm.XXXXXX.log)
+
+args=(-M q35 -accel tcg -cpu "$cpu" -smp 2 -m 2G -nodefaults -display none
+	-L /usr/share/seabios -L /usr/share/qemu -no-reboot
+	${AK_DEVICE_ARGS--device accelkit,queues=16}
+	-kernel "$kernel" -initrd "$initrd"
+	-append "console=ttyS0 panic=-1 loglevel=4 ak.mode=$mode $append")
+
+if [ "$mode" = shell ]; then
+	exec "$qemu" "${args[@]}" -serial mon:stdio
+fi
+
+echo "vm-run: booting ($mode, cpu $cpu, $(basename "$kernel")); serial log: $log"
+timeout --foreground -k 10 "$timeout" "$qemu" "${args[@]}" -serial stdio \
+	</dev/null 2>&1 | tee "$log" | sed -n '/AK-DMESG-BEGIN/,/AK-DMESG-END/!p'
+qrc=${PIPESTATUS[0]}
+
+fail=0
+if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	echo "vm-run: FAIL: guest did not finish within ${timeout}s"
+	fail=1
+fi
+res=$(grep -a -o 'AK-RESULT: rc=[0-9]*' "$log" | tail -n1 | sed 's/.*rc=//')
+if [ -z "$res" ]; then
+	echo "vm-run: FAIL: no result from the guest"
+	fail=1
+elif [ "$res" != 0 ]; then
+	echo "vm-run: FAIL: guest $mode exited with $res"
+	fail=1
+fi
+# Kernel splats anywhere in the log (console or the final dmesg dump).
+splat='(Oops|BUG:|WARNING:|Call Trace:|general protection fault|KASAN|UBSAN|'
+splat+='possible circular locking|possible recursive locking|inconsistent lock state|'
+splat+='lockdep|INFO: task .* blocked|unreferenced object|Kernel panic|'
+splat+='stack-protector|list_add corruption|list_del corruption)'
+if grep -a -E "$splat" "$log" >/dev/null; then
+	echo "vm-run: FAIL: kernel report in the guest log:"
+	grep -a -E -A3 "$splat" "$log" | head -n 40
+	fail=1
+fi
+[ $fail -eq 0 ] && echo "vm-run: OK ($mode)"
+exit $fail
