@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
 /*
- * The uacce user ABI, as upstream Linux defines it in
- * include/uapi/misc/uacce/uacce.h. accelkit implements exactly these
- * numbers so existing uacce user space works unchanged.
+ * The uacce user ABI, as upstream Linux defines it (uapi misc/uacce).
+ * accelkit implements exactly these numbers so existing uacce user space
+ * works unchanged.
  */
 #ifndef _UAPI_MISC_UACCE_UACCE_H
 #define _UAPI_MISC_UACCE_UACCE_H

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * accelkit: module setup, the "uacce" class, character devices and the
+ * register/remove entry points of the vendor API.
+ */
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+#define ACCELKIT_FS_MAGIC	0x54494b41	/* "AKIT" */
+
+static struct class *accelkit_class;
+static dev_t accelkit_devt;
+static DEFINE_IDA(accelkit_minor_ida);
+static struct vfsmount *accelkit_mnt;
+
+/*
+ * Each queue file gets an inode of this pseudo filesystem so that its user
+ * mappings live in an address_space of their own: PUT_Q and device removal
+ * can then zap exactly that queue's mappings.
+ */
+static int accelkit_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, ACCELKIT_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/*
+ * No .owner: the mount lives exactly as long as the module, and a module
+ * reference taken by kern_mount() would keep it from ever unloading.
+ */
+static struct file_system_type accelkit_fs_type = {
+	.name		= "accelkit",
+	.init_fs_context = accelkit_fs_init_fs_context,
+	.kill_sb	= kill_anon_super,
+};
+
+struct inode *accelkit_new_inode(void)
+{
+	return alloc_anon_inode(accelkit_mnt->mnt_sb);
+}
+
+static void accelkit_dev_release(struct device *dev)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+
+	/* Only now can the minor (and the name) be reused. */
+	ida_free(&accelkit_minor_ida, adev->id);
+	kfree_const(adev->api);
+	kfree_const(adev->algs);
+	kfree(adev);
+}
+
+static int accelkit_check_interface(const struct accelkit_interface *intf)
+{
+	const struct accelkit_ops *ops = intf->ops;
+
+	if (!intf->name || !ops || !ops->get_queue)
+		return -EINVAL;
+	if (intf->bind == ACCELKIT_BIND_SELF &&
+	    (!ops->pasid_bind || !ops->pasid_block || !ops->pasid_unbind ||
+	     intf->max_pasid < 2))
+		return -EINVAL;
+	if (intf->bind > ACCELKIT_BIND_SELF)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * accelkit_alloc() - allocate an accelerator device
+ * @parent: the vendor's device (usually &pdev->dev)
+ * @intf: description; strings are copied, @intf->ops must stay valid
+ *
+ * Return: the new device or an ERR_PTR(). Undo with accelkit_remove().
+ */
+struct accelkit_device *accelkit_alloc(struct device *parent,
+				       const struct accelkit_interface *intf)
+{
+	struct accelkit_device *adev;
+	int ret;
+
+	ret = accelkit_check_interface(intf);
+	if (ret)
+		return ERR_PTR(ret);
+
+	adev = kzalloc(sizeof(*adev), GFP_KERNEL);
+	if (!adev)
+		return ERR_PTR(-ENOMEM);
+
+	adev->id = ida_alloc_max(&accelkit_minor_ida, ACCELKIT_MAX_DEVICES - 1,
+				 GFP_KERNEL);
+	if (adev->id < 0) {
+		ret = adev->id;
+		kfree(adev);
+		return ERR_PTR(ret);
+	}
+
+	adev->parent = parent;
+	adev->ops = intf->ops;
+	adev->flags = intf->flags;
+	adev->bind = intf->bind;
+	adev->priv = intf->priv;
+	adev->region_size[UACCE_QFRT_MMIO] = PAGE_ALIGN(intf->mmio_size);
+	adev->region_size[UACCE_QFRT_DUS] = PAGE_ALIGN(intf->dus_size);
+	adev->max_pasid = min_t(u32, intf->max_pasid, ACCELKIT_MAX_PASID);
+	mutex_init(&adev->mutex);
+	INIT_LIST_HEAD(&adev->queues);
+	INIT_LIST_HEAD(&adev->bonds);
+	atomic_set(&adev->hw_errors, 0);
+
+	/* From here on, put_device() frees everything. */
+	device_initialize(&adev->dev);
+	adev->dev.devt = MKDEV(MAJOR(accelkit_devt), adev->id);
+	adev->dev.class = accelkit_class;
+	adev->dev.groups = accelkit_dev_groups;
+	adev->dev.parent = parent;
+	adev->dev.release = accelkit_dev_release;
+
+	adev->api = kstrdup_const(intf->api ? intf->api : "", GFP_KERNEL);
+	adev->algs = kstrdup_const(intf->algs ? intf->algs : "", GFP_KERNEL);
+	if (!adev->api || !adev->algs) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+
+	ret = dev_set_name(&adev->dev, "%s-%d", intf->name, adev->id);
+	if (ret)
+		goto err_put;
+
+	cdev_init(&adev->cdev, &accelkit_fops);
+	adev->cdev.owner = THIS_MODULE;
+	return adev;
+
+err_put:
+	put_device(&adev->dev);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(accelkit_alloc);
+
+/**
+ * accelkit_register() - create the device node and sysfs entries
+ * @adev: from accelkit_alloc()
+ *
+ * Return: 0 or a negative errno. On failure, still call accelkit_remove().
+ */
+int accelkit_register(struct accelkit_device *adev)
+{
+	int ret;
+
+	if (IS_ERR_OR_NULL(adev))
+		return -EINVAL;
+
+	if (adev->bind == ACCELKIT_BIND_IOMMU_SVA) {
+		ret = accelkit_sva_enable(adev);
+		if (ret)
+			return ret;
+	}
+
+	ret = cdev_device_add(&adev->cdev, &adev->dev);
+	if (ret) {
+		accelkit_sva_disable(adev);
+		return ret;
+	}
+
+	mutex_lock(&adev->mutex);
+	adev->state |= ACCELKIT_DEV_REGISTERED;
+	mutex_unlock(&adev->mutex);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(accelkit_register);
+
+/*
+ * Take one queue away from its owner: stop and release the hardware queue
+ * and zap the user mappings. mmap_lock of the owner is held if the owner
+ * still has users, so no mmap() of this queue can be half done (see
+ * accelkit_fops_mmap()).
+ */
+static void accelkit_remove_queue(struct accelkit_queue *q)
+{
+	bool mm_alive = mmget_not_zero(q->mm);
+
+	if (mm_alive)
+		mmap_read_lock(q->mm);
+	mutex_lock(&q->mutex);
+	accelkit_queue_shutdown(q, ACCELKIT_Q_ZOMBIE);
+	mutex_unlock(&q->mutex);
+	if (mm_alive) {
+		mmap_read_unlock(q->mm);
+		mmput(q->mm);
+	}
+	wake_up_all(&q->wait);
+}
+
+/**
+ * accelkit_remove() - take the accelerator away
+ * @adev: from accelkit_alloc(); may be registered or not
+ *
+ * Call it first in the vendor's remove path, while the hardware is still
+ * usable. Queues still open are stopped and released, their PASIDs unbound
+ * and their user mappings zapped; their files stay valid but every later
+ * operation fails. When this returns no op of @adev will ever be called
+ * again, and the vendor may free what the ops use.
+ */
+void accelkit_remove(struct accelkit_device *adev)
+{
+	struct accelkit_queue *q;
+
+	if (IS_ERR_OR_NULL(adev))
+		return;
+
+	/*
+	 * Remove the node and sysfs first, without adev->mutex: device_del()
+	 * waits for running sysfs callbacks, which call ops.
+	 */
+	if (adev->state & ACCELKIT_DEV_REGISTERED)
+		cdev_device_del(&adev->cdev, &adev->dev);
+
+	mutex_lock(&adev->mutex);
+	adev->state |= ACCELKIT_DEV_REMOVED;
+	list_for_each_entry(q, &adev->queues, node)
+		accelkit_remove_queue(q);
+	list_for_each_entry(q, &adev->queues, node)
+		accelkit_unbind(q);
+	accelkit_sva_disable(adev);
+	adev->ops = NULL;
+	mutex_unlock(&adev->mutex);
+
+	put_device(&adev->dev);
+}
+EXPORT_SYMBOL_GPL(accelkit_remove);
+
+/**
+ * accelkit_queue_wake() - wake poll()ers of a queue
+ * @q: the queue; the caller guarantees put_queue has not returned for it
+ *
+ * Callable from hard interrupt context.
+ */
+void accelkit_queue_wake(struct accelkit_queue *q)
+{
+	wake_up_interruptible(&q->wait);
+}
+EXPORT_SYMBOL_GPL(accelkit_queue_wake);
+
+/**
+ * accelkit_report_hw_error() - count a hardware error (sysfs "isolate")
+ * @adev: the device
+ *
+ * Callable from any context.
+ */
+void accelkit_report_hw_error(struct accelkit_device *adev)
+{
+	atomic_inc(&adev->hw_errors);
+}
+EXPORT_SYMBOL_GPL(accelkit_report_hw_error);
+
+void *accelkit_priv(struct accelkit_device *adev)
+{
+	return adev->priv;
+}
+EXPORT_SYMBOL_GPL(accelkit_priv);
+
+struct device *accelkit_parent(struct accelkit_device *adev)
+{
+	return adev->parent;
+}
+EXPORT_SYMBOL_GPL(accelkit_parent);
+
+struct device *accelkit_class_dev(struct accelkit_device *adev)
+{
+	return &adev->dev;
+}
+EXPORT_SYMBOL_GPL(accelkit_class_dev);
+
+struct accelkit_device *accelkit_queue_device(struct accelkit_queue *q)
+{
+	return q->adev;
+}
+EXPORT_SYMBOL_GPL(accelkit_queue_device);
+
+void *accelkit_queue_priv(struct accelkit_queue *q)
+{
+	return q->priv;
+}
+EXPORT_SYMBOL_GPL(accelkit_queue_priv);
+
+void accelkit_queue_set_priv(struct accelkit_queue *q, void *priv)
+{
+	q->priv = priv;
+}
+EXPORT_SYMBOL_GPL(accelkit_queue_set_priv);
+
+u32 accelkit_queue_pasid(struct accelkit_queue *q)
+{
+	return q->pasid;
+}
+EXPORT_SYMBOL_GPL(accelkit_queue_pasid);
+
+static int __init accelkit_init(void)
+{
+	int ret;
+
+	accelkit_class = class_create(THIS_MODULE, ACCELKIT_CLASS_NAME);
+	if (IS_ERR(accelkit_class)) {
+		ret = PTR_ERR(accelkit_class);
+		pr_err("accelkit: cannot create class \"%s\" (%d); is the kernel's own uacce driver (CONFIG_UACCE) loaded? accelkit replaces it and cannot run next to it\n",
+		       ACCELKIT_CLASS_NAME, ret);
+		return ret;
+	}
+
+	ret = alloc_chrdev_region(&accelkit_devt, 0, ACCELKIT_MAX_DEVICES,
+				  "accelkit");
+	if (ret)
+		goto err_class;
+
+	accelkit_mnt = kern_mount(&accelkit_fs_type);
+	if (IS_ERR(accelkit_mnt)) {
+		ret = PTR_ERR(accelkit_mnt);
+		goto err_chrdev;
+	}
+	return 0;
+
+err_chrdev:
+	unregister_chrdev_region(accelkit_devt, ACCELKIT_MAX_DEVICES);
+err_class:
+	class_destroy(accelkit_class);
+	return ret;
+}
+
+static void __exit accelkit_exit(void)
+{
+	kern_unmount(accelkit_mnt);
+	unregister_chrdev_region(accelkit_devt, ACCELKIT_MAX_DEVICES);
+	class_destroy(accelkit_class);
+	ida_destroy(&accelkit_minor_ida);
+}
+
+module_init(accelkit_init);
+module_exit(accelkit_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("accelkit: user-space accelerator queues with shared virtual addressing (uacce ABI)");

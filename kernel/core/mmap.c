@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * accelkit: mapping queue regions into the owner's address space.
+ *
+ * The page offset of mmap() selects the region (enum uacce_qfrt), the
+ * length must be exactly the region's page-rounded size, the mapping must
+ * be MAP_SHARED and each region can be mapped once per queue. Mappings are
+ * not inherited by fork(), cannot be moved, grown or partially unmapped.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+
+#include "internal.h"
+
+/*
+ * Remove every user mapping of @q. Afterwards any access to the old VMAs
+ * raises SIGBUS (accelkit_vm_fault). Called with q->mutex held.
+ */
+void accelkit_queue_zap(struct accelkit_queue *q)
+{
+	lockdep_assert_held(&q->mutex);
+	unmap_mapping_range(q->inode->i_mapping, 0, 0, 1);
+}
+
+/*
+ * VMAs of a region are counted rather than flagged: a refused mremap()
+ * briefly duplicates the VMA (open on the copy, then close on it).
+ */
+static void accelkit_vm_open(struct vm_area_struct *vma)
+{
+	struct accelkit_qregion *region = vma->vm_private_data;
+
+	mutex_lock(&region->q->mutex);
+	region->nr_vmas++;
+	mutex_unlock(&region->q->mutex);
+}
+
+static void accelkit_vm_close(struct vm_area_struct *vma)
+{
+	struct accelkit_qregion *region = vma->vm_private_data;
+
+	mutex_lock(&region->q->mutex);
+	region->nr_vmas--;
+	mutex_unlock(&region->q->mutex);
+}
+
+static int accelkit_vm_mremap(struct vm_area_struct *vma)
+{
+	return -EPERM;
+}
+
+static int accelkit_vm_may_split(struct vm_area_struct *vma,
+				 unsigned long addr)
+{
+	return -EINVAL;
+}
+
+/* Only reached after the mapping was zapped (PUT_Q or device removal). */
+static vm_fault_t accelkit_vm_fault(struct vm_fault *vmf)
+{
+	return VM_FAULT_SIGBUS;
+}
+
+static const struct vm_operations_struct accelkit_vm_ops = {
+	.open		= accelkit_vm_open,
+	.close		= accelkit_vm_close,
+	.mremap		= accelkit_vm_mremap,
+	.may_split	= accelkit_vm_may_split,
+	.fault		= accelkit_vm_fault,
+};
+
+/* Called with the owner's mmap_lock held for writing. */
+int accelkit_fops_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct accelkit_queue *q = filp->private_data;
+	struct accelkit_device *adev = q->adev;
+	struct accelkit_qregion *region;
+	unsigned long size = vma->vm_end - vma->vm_start;
+	unsigned int type;
+	int ret;
+
+	if (current->mm != q->mm)
+		return -EPERM;
+	if (vma->vm_pgoff >= ACCELKIT_NR_REGIONS)
+		return -EINVAL;
+	type = vma->vm_pgoff;
+	region = &q->region[type];
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	mutex_lock(&q->mutex);
+	if (q->state == ACCELKIT_Q_ZOMBIE) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	if (!accelkit_q_usable(q) || !adev->ops->mmap ||
+	    !adev->region_size[type] || size != adev->region_size[type]) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	if (region->nr_vmas) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+
+	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK |
+			 VM_DONTDUMP;
+	/* The driver maps from the start of its region. */
+	vma->vm_pgoff = 0;
+	ret = adev->ops->mmap(q, vma, type);
+	if (ret)
+		goto out_unlock;
+
+	/* Keep the region number visible in /proc/<pid>/maps. */
+	vma->vm_pgoff = type;
+	vma->vm_ops = &accelkit_vm_ops;
+	vma->vm_private_data = region;
+	region->nr_vmas = 1;
+
+out_unlock:
+	mutex_unlock(&q->mutex);
+	return ret;
+}

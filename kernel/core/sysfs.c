@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * accelkit: attributes of /sys/class/uacce/<name>-<N>/, with the meanings
+ * and formats of upstream uacce (Documentation/ABI/testing/sysfs-driver-uacce).
+ *
+ * accelkit_remove() deletes the class device before it lets go of the
+ * vendor ops, and device_del() waits for running callbacks, so the
+ * callbacks below may use adev->ops without further locking.
+ */
+#include <linux/device.h>
+#include <linux/kernel.h>
+#include <linux/sysfs.h>
+
+#include "internal.h"
+
+static ssize_t api_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_accelkit_device(dev)->api);
+}
+static DEVICE_ATTR_RO(api);
+
+static ssize_t flags_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_accelkit_device(dev)->flags);
+}
+static DEVICE_ATTR_RO(flags);
+
+static ssize_t available_instances_show(struct device *dev,
+					struct device_attribute *attr,
+					char *buf)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+
+	if (!adev->ops->get_available_instances)
+		return -ENODEV;
+	return sysfs_emit(buf, "%d\n",
+			  adev->ops->get_available_instances(adev));
+}
+static DEVICE_ATTR_RO(available_instances);
+
+static ssize_t algorithms_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_accelkit_device(dev)->algs);
+}
+static DEVICE_ATTR_RO(algorithms);
+
+static ssize_t region_mmio_size_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+
+	return sysfs_emit(buf, "%zu\n", adev->region_size[UACCE_QFRT_MMIO]);
+}
+static DEVICE_ATTR_RO(region_mmio_size);
+
+static ssize_t region_dus_size_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+
+	return sysfs_emit(buf, "%zu\n", adev->region_size[UACCE_QFRT_DUS]);
+}
+static DEVICE_ATTR_RO(region_dus_size);
+
+/*
+ * 1 once the vendor has reported more hardware errors than
+ * isolate_strategy allows, else 0.
+ */
+static ssize_t isolate_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+	unsigned int errors = atomic_read(&adev->hw_errors);
+
+	return sysfs_emit(buf, "%d\n",
+			  errors > READ_ONCE(adev->isolate_strategy));
+}
+static DEVICE_ATTR_RO(isolate);
+
+static ssize_t isolate_strategy_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(adev->isolate_strategy));
+}
+
+static ssize_t isolate_strategy_store(struct device *dev,
+				      struct device_attribute *attr,
+				      const char *buf, size_t count)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+	u32 val;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &val);
+	if (ret)
+		return ret;
+	if (val > ACCELKIT_MAX_ERR_THRESHOLD)
+		return -EINVAL;
+
+	mutex_lock(&adev->mutex);
+	if (adev->ops->isolate_strategy)
+		ret = adev->ops->isolate_strategy(adev, val);
+	if (!ret)
+		WRITE_ONCE(adev->isolate_strategy, val);
+	mutex_unlock(&adev->mutex);
+
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(isolate_strategy);
+
+static struct attribute *accelkit_dev_attrs[] = {
+	&dev_attr_api.attr,
+	&dev_attr_flags.attr,
+	&dev_attr_available_instances.attr,
+	&dev_attr_algorithms.attr,
+	&dev_attr_region_mmio_size.attr,
+	&dev_attr_region_dus_size.attr,
+	&dev_attr_isolate.attr,
+	&dev_attr_isolate_strategy.attr,
+	NULL,
+};
+
+/* Like upstream: region sizes are only shown for regions that exist. */
+static umode_t accelkit_dev_attr_visible(struct kobject *kobj,
+					 struct attribute *attr, int n)
+{
+	struct accelkit_device *adev = to_accelkit_device(kobj_to_dev(kobj));
+
+	if (attr == &dev_attr_region_mmio_size.attr &&
+	    !adev->region_size[UACCE_QFRT_MMIO])
+		return 0;
+	if (attr == &dev_attr_region_dus_size.attr &&
+	    !adev->region_size[UACCE_QFRT_DUS])
+		return 0;
+	return attr->mode;
+}
+
+static const struct attribute_group accelkit_dev_group = {
+	.attrs		= accelkit_dev_attrs,
+	.is_visible	= accelkit_dev_attr_visible,
+};
+
+const struct attribute_group *accelkit_dev_groups[] = {
+	&accelkit_dev_group,
+	NULL,
+};

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * accelkit: vendor driver API.
+ *
+ * A vendor driver describes its accelerator with a struct accelkit_interface,
+ * calls accelkit_alloc() and accelkit_register() from probe and
+ * accelkit_remove() first thing in remove. The framework owns the character
+ * device (/dev/<name>-<N>), the "uacce" class device, the queue files, their
+ * mmap regions and the binding of each opener's address space to a PASID.
+ * See docs/architecture.md and docs/vendor-driver.md.
+ */
+#ifndef _LINUX_ACCELKIT_H
+#define _LINUX_ACCELKIT_H
+
+#include <linux/types.h>
+#include <uapi/misc/uacce/uacce.h>
+#include <uapi/accelkit/accelkit.h>
+
+struct device;
+struct mm_struct;
+struct vm_area_struct;
+struct accelkit_device;
+struct accelkit_queue;
+
+/* Number of mmap regions a queue file has (enum uacce_qfrt). */
+#define ACCELKIT_NR_REGIONS	2
+
+/*
+ * enum accelkit_bind_mode - how the framework gives a queue its PASID
+ * @ACCELKIT_BIND_NONE:      no address space sharing; the PASID is 0
+ * @ACCELKIT_BIND_IOMMU_SVA: an SVA-capable IOMMU translates for the device;
+ *                           the framework uses iommu_sva_bind_device()
+ * @ACCELKIT_BIND_SELF:      the device walks the CPU page tables itself; the
+ *                           framework allocates PASIDs, tracks the address
+ *                           space with an mmu_notifier and calls the
+ *                           pasid_* and invalidate ops
+ */
+enum accelkit_bind_mode {
+	ACCELKIT_BIND_NONE,
+	ACCELKIT_BIND_IOMMU_SVA,
+	ACCELKIT_BIND_SELF,
+};
+
+/**
+ * struct accelkit_ops - what the vendor driver implements
+ *
+ * Unless stated otherwise an op runs in process context, may sleep, and is
+ * never called after accelkit_remove() has returned. Queue ops are called
+ * with the framework's queue lock held, so they are serialized per queue.
+ *
+ * @get_available_instances: number of queues that open() could still get.
+ *	Optional; without it sysfs "available_instances" reads fail -ENODEV.
+ * @get_queue: give @q a hardware queue (open()). Return -EBUSY when none is
+ *	free. accelkit_queue_pasid(@q) is already valid. Required.
+ * @put_queue: give the hardware queue back. The queue is stopped and no user
+ *	mapping of it remains. After it returns the driver must not call
+ *	accelkit_queue_wake(@q) any more (use synchronize_irq()).
+ * @start_queue: start the hardware queue (UACCE_CMD_START_Q).
+ * @stop_queue: stop the hardware queue; when it returns the device no longer
+ *	reads or writes anything on behalf of @q.
+ * @mmap: map region @type of @q into @vma. The size has been checked against
+ *	the interface's region size and vma->vm_pgoff has been reset to 0.
+ * @ioctl: driver-specific ioctls (commands the framework does not know).
+ *	Called with the device lock held; may copy to and from user space.
+ * @is_q_updated: true when @q has something for user space (poll). May be
+ *	called before the queue is started.
+ * @queue_info: fill the driver's part of ACCELKIT_CMD_QUEUE_INFO (depth,
+ *	ring offsets, entry sizes, limits). The framework has set api_version,
+ *	pasid, mmio_size and dus_size.
+ * @isolate_strategy: optional; sysfs "isolate_strategy" was written.
+ *
+ * Self-translating devices (ACCELKIT_BIND_SELF) also implement:
+ * @pasid_bind: make @pasid translate through @mm's page tables (program the
+ *	PASID table entry). Required.
+ * @pasid_block: stop translating @pasid (the address space is going away)
+ *	and wait until the device no longer uses it. Called from the
+ *	mmu_notifier release callback: MUST NOT SLEEP, take no sleeping lock,
+ *	print nothing. Required.
+ * @pasid_unbind: forget @pasid (entry invalid) and wait for the device. The
+ *	PASID may be reused right after. Required.
+ * @invalidate: the CPU page tables of @pasid's address space changed in
+ *	[@start, @end): make sure no device access still uses the old
+ *	translation. Called from mmu_notifier context: MUST NOT SLEEP.
+ */
+struct accelkit_ops {
+	int (*get_available_instances)(struct accelkit_device *adev);
+	int (*get_queue)(struct accelkit_device *adev, struct accelkit_queue *q);
+	void (*put_queue)(struct accelkit_queue *q);
+	int (*start_queue)(struct accelkit_queue *q);
+	void (*stop_queue)(struct accelkit_queue *q);
+	int (*mmap)(struct accelkit_queue *q, struct vm_area_struct *vma,
+		    enum uacce_qfrt type);
+	long (*ioctl)(struct accelkit_queue *q, unsigned int cmd,
+		      unsigned long arg);
+	bool (*is_q_updated)(struct accelkit_queue *q);
+	void (*queue_info)(struct accelkit_queue *q,
+			   struct accelkit_queue_info *info);
+	int (*isolate_strategy)(struct accelkit_device *adev, u32 value);
+
+	int (*pasid_bind)(struct accelkit_device *adev, u32 pasid,
+			  struct mm_struct *mm);
+	void (*pasid_block)(struct accelkit_device *adev, u32 pasid);
+	void (*pasid_unbind)(struct accelkit_device *adev, u32 pasid);
+	void (*invalidate)(struct accelkit_device *adev, u32 pasid,
+			   unsigned long start, unsigned long end);
+};
+
+/**
+ * struct accelkit_interface - description of one accelerator
+ * @name: node name prefix: the device is /dev/<name>-<N>
+ * @flags: UACCE_DEV_* flags shown in sysfs "flags"
+ * @bind: how queues get their PASID
+ * @ops: the driver's operations (must outlive accelkit_remove())
+ * @api: API string shown in sysfs "api" (copied)
+ * @algs: algorithms, newline separated, shown in sysfs "algorithms" (copied)
+ * @mmio_size: bytes of the UACCE_QFRT_MMIO region of a queue (0: none)
+ * @dus_size: bytes of the UACCE_QFRT_DUS region of a queue (0: none)
+ * @max_pasid: ACCELKIT_BIND_SELF: PASIDs handed out are 1..max_pasid-1
+ *	(capped at 2^20 - 1)
+ * @priv: driver data, see accelkit_priv()
+ */
+struct accelkit_interface {
+	const char *name;
+	unsigned int flags;
+	enum accelkit_bind_mode bind;
+	const struct accelkit_ops *ops;
+	const char *api;
+	const char *algs;
+	size_t mmio_size;
+	size_t dus_size;
+	u32 max_pasid;
+	void *priv;
+};
+
+struct accelkit_device *accelkit_alloc(struct device *parent,
+				       const struct accelkit_interface *intf);
+int accelkit_register(struct accelkit_device *adev);
+void accelkit_remove(struct accelkit_device *adev);
+
+void accelkit_queue_wake(struct accelkit_queue *q);
+void accelkit_report_hw_error(struct accelkit_device *adev);
+
+void *accelkit_priv(struct accelkit_device *adev);
+struct device *accelkit_parent(struct accelkit_device *adev);
+struct device *accelkit_class_dev(struct accelkit_device *adev);
+struct accelkit_device *accelkit_queue_device(struct accelkit_queue *q);
+void *accelkit_queue_priv(struct accelkit_queue *q);
+void accelkit_queue_set_priv(struct accelkit_queue *q, void *priv);
+u32 accelkit_queue_pasid(struct accelkit_queue *q);
+
+/* Helpers for self-translating devices. */
+phys_addr_t accelkit_mm_pgtable_root(struct mm_struct *mm);
+bool accelkit_pgtable_5level(void);
+bool accelkit_dma_is_phys(struct device *dev);
+
+#endif /* _LINUX_ACCELKIT_H */

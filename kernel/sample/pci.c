@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * accelkit sample driver: PCI probe and remove.
+ *
+ * This is the template a vendor copies. Everything user space sees (the
+ * node /dev/accelkit-N, sysfs, queue files, mmap, PASID binding) is done
+ * by the accelkit framework; the driver only brings the device up,
+ * describes it with a struct accelkit_interface and implements the ops in
+ * queue.c and pasid.c.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+
+#include "sample.h"
+
+#define AKS_NAME	"accelkit"		/* nodes: /dev/accelkit-N */
+#define AKS_API		"accelkit_sample_v1"
+#define AKS_ALGS	"nop\ncopy\nfill"
+
+static unsigned int depth = 1024;
+module_param(depth, uint, 0444);
+MODULE_PARM_DESC(depth, "ring entries per queue, power of two 2..4096 (default 1024)");
+
+/* Completion interrupt of one queue: wake whoever poll()s its file. */
+static irqreturn_t aks_queue_irq(int irq, void *data)
+{
+	struct aks_hwq *hwq = data;
+	struct accelkit_queue *q = READ_ONCE(hwq->q);
+
+	if (q)
+		accelkit_queue_wake(q);
+	return IRQ_HANDLED;
+}
+
+/* Check that this is a device we know, and read its limits. */
+static int aks_check_device(struct aks_dev *sdev, unsigned int *nr_queues)
+{
+	struct device *dev = &sdev->pdev->dev;
+	u32 magic, version;
+
+	magic = aks_read(sdev, AKS_REG_MAGIC);
+	version = aks_read(sdev, AKS_REG_VERSION);
+	if (magic != AKS_MAGIC_VALUE ||
+	    AKS_VERSION_MAJOR(version) != AKS_VERSION_MAJOR_SUPPORTED) {
+		dev_err(dev, "unsupported device: magic %#x version %#x\n",
+			magic, version);
+		return -ENODEV;
+	}
+
+	*nr_queues = aks_read(sdev, AKS_REG_NR_QUEUES);
+	if (!*nr_queues || *nr_queues > AKS_MAX_QUEUES) {
+		dev_err(dev, "bad number of queues %u\n", *nr_queues);
+		return -ENODEV;
+	}
+	sdev->caps = aks_read(sdev, AKS_REG_CAPS);
+	sdev->max_xfer = aks_read(sdev, AKS_REG_MAX_XFER);
+
+	/* The device walks our page tables: it must speak their format. */
+	if (accelkit_pgtable_5level() && !(sdev->caps & AKS_CAPS_LA57)) {
+		dev_err(dev, "CPU uses 5-level paging, device cannot walk it\n");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void aks_reset(struct aks_dev *sdev)
+{
+	aks_write(sdev, AKS_REG_DEV_CTRL, AKS_DEV_CTRL_RESET);
+	aks_read(sdev, AKS_REG_DEV_STATUS);
+}
+
+static void aks_free_irqs(struct aks_dev *sdev, unsigned int count)
+{
+	while (count--)
+		free_irq(sdev->hwq[count].irq, &sdev->hwq[count]);
+}
+
+static int aks_request_irqs(struct aks_dev *sdev)
+{
+	struct pci_dev *pdev = sdev->pdev;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < sdev->nr_queues; i++) {
+		struct aks_hwq *hwq = &sdev->hwq[i];
+
+		hwq->irq = pci_irq_vector(pdev, AKS_QUEUE_VECTOR(i));
+		snprintf(hwq->irq_name, sizeof(hwq->irq_name), "%s-q%u",
+			 pci_name(pdev), i);
+		ret = request_irq(hwq->irq, aks_queue_irq, 0, hwq->irq_name,
+				  hwq);
+		if (ret) {
+			aks_free_irqs(sdev, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* The PASID table must be programmed while the device is disabled. */
+static int aks_enable(struct aks_dev *sdev)
+{
+	aks_write(sdev, AKS_REG_PASID_TABLE_LO,
+		  lower_32_bits(sdev->pasid_table_dma));
+	aks_write(sdev, AKS_REG_PASID_TABLE_HI,
+		  upper_32_bits(sdev->pasid_table_dma));
+	aks_write(sdev, AKS_REG_PASID_TABLE_SIZE, AKS_PASID_ENTRIES);
+	aks_write(sdev, AKS_REG_DEV_CTRL, AKS_DEV_CTRL_ENABLE);
+	if (!(aks_read(sdev, AKS_REG_DEV_STATUS) & AKS_DEV_STATUS_ENABLED))
+		return -EIO;
+	return 0;
+}
+
+static int aks_register(struct aks_dev *sdev)
+{
+	struct accelkit_interface intf = {
+		.name		= AKS_NAME,
+		.flags		= UACCE_DEV_SVA,
+		.bind		= ACCELKIT_BIND_SELF,
+		.ops		= &aks_accelkit_ops,
+		.api		= AKS_API,
+		.algs		= AKS_ALGS,
+		.mmio_size	= AKS_DOORBELL_PAGE,
+		.dus_size	= sdev->dus_size,
+		.max_pasid	= AKS_PASID_ENTRIES,
+		.priv		= sdev,
+	};
+	int ret;
+
+	sdev->adev = accelkit_alloc(&sdev->pdev->dev, &intf);
+	if (IS_ERR(sdev->adev))
+		return PTR_ERR(sdev->adev);
+
+	ret = accelkit_register(sdev->adev);
+	if (ret)
+		accelkit_remove(sdev->adev);
+	return ret;
+}
+
+static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct device *dev = &pdev->dev;
+	struct aks_dev *sdev;
+	unsigned int nr_queues, i;
+	void __iomem *regs;
+	int ret;
+
+	/* Doorbell pages are 4 KiB: a bigger CPU page would expose others. */
+	if (PAGE_SIZE != AKS_DOORBELL_PAGE)
+		return -ENODEV;
+	if (!is_power_of_2(depth) || depth < AKS_DEPTH_MIN ||
+	    depth > AKS_DEPTH_MAX) {
+		dev_err(dev, "depth=%u: need a power of two in 2..4096\n", depth);
+		return -EINVAL;
+	}
+	/* Page-table walks yield physical addresses: no translating IOMMU. */
+	if (!accelkit_dma_is_phys(dev)) {
+		dev_err(dev, "device DMA is translated by an IOMMU; use iommu=pt\n");
+		return -ENODEV;
+	}
+
+	/* pcim_*: regions, the BAR0 mapping and enabling are undone for us. */
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	ret = pcim_iomap_regions(pdev, BIT(AKS_BAR_REGS), KBUILD_MODNAME);
+	if (ret)
+		return ret;
+	/* BAR4 is never touched by the kernel, only mapped to user space. */
+	ret = pci_request_region(pdev, AKS_BAR_DOORBELL, KBUILD_MODNAME);
+	if (ret)
+		return ret;
+	regs = pcim_iomap_table(pdev)[AKS_BAR_REGS];
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+
+	nr_queues = readl(regs + AKS_REG_NR_QUEUES);
+	if (!nr_queues || nr_queues > AKS_MAX_QUEUES)
+		nr_queues = AKS_MAX_QUEUES;	/* checked for real below */
+	sdev = devm_kzalloc(dev, struct_size(sdev, hwq, nr_queues), GFP_KERNEL);
+	if (!sdev)
+		return -ENOMEM;
+	sdev->pdev = pdev;
+	sdev->regs = regs;
+	spin_lock_init(&sdev->lock);
+
+	ret = aks_check_device(sdev, &sdev->nr_queues);
+	if (ret)
+		return ret;
+	if (sdev->nr_queues != nr_queues)
+		return -ENODEV;		/* changed under our feet */
+	if (pci_resource_len(pdev, AKS_BAR_DOORBELL) <
+	    (resource_size_t)nr_queues * AKS_DOORBELL_PAGE)
+		return -ENODEV;
+	sdev->doorbell_phys = pci_resource_start(pdev, AKS_BAR_DOORBELL);
+
+	/* DUS region: SQ at 0, CQ at the next 4 KiB boundary. */
+	sdev->depth = depth;
+	sdev->cq_offset = ALIGN(depth * AKS_DESC_SIZE, AKS_RING_ALIGN);
+	sdev->dus_size = PAGE_ALIGN(sdev->cq_offset + depth * AKS_CPL_SIZE);
+	for (i = 0; i < nr_queues; i++) {
+		sdev->hwq[i].sdev = sdev;
+		sdev->hwq[i].index = i;
+	}
+
+	aks_reset(sdev);
+
+	sdev->pasid_table = dma_alloc_coherent(dev,
+					       AKS_PASID_ENTRIES *
+					       sizeof(struct aks_pasid_entry),
+					       &sdev->pasid_table_dma,
+					       GFP_KERNEL);
+	if (!sdev->pasid_table)
+		return -ENOMEM;
+
+	/* Vector 0 is for device events (unused); queue q uses q + 1. */
+	ret = pci_alloc_irq_vectors(pdev, nr_queues + 1, nr_queues + 1,
+				    PCI_IRQ_MSIX);
+	if (ret < 0)
+		goto err_table;
+	ret = aks_request_irqs(sdev);
+	if (ret)
+		goto err_vectors;
+
+	ret = aks_enable(sdev);
+	if (ret) {
+		dev_err(dev, "device does not enable\n");
+		goto err_irqs;
+	}
+
+	pci_set_drvdata(pdev, sdev);
+	ret = aks_register(sdev);
+	if (ret)
+		goto err_disable;
+
+	dev_info(dev, "%s: %u queues, depth %u\n",
+		 dev_name(accelkit_class_dev(sdev->adev)), nr_queues, depth);
+	return 0;
+
+err_disable:
+	aks_reset(sdev);
+err_irqs:
+	aks_free_irqs(sdev, nr_queues);
+err_vectors:
+	pci_free_irq_vectors(pdev);
+err_table:
+	dma_free_coherent(dev, AKS_PASID_ENTRIES * sizeof(struct aks_pasid_entry),
+			  sdev->pasid_table, sdev->pasid_table_dma);
+	return ret;
+}
+
+static void aks_remove(struct pci_dev *pdev)
+{
+	struct aks_dev *sdev = pci_get_drvdata(pdev);
+
+	/*
+	 * First: the framework stops and releases every queue still open,
+	 * unbinds their PASIDs and zaps user mappings. No op is called after
+	 * this returns, so the device can go.
+	 */
+	accelkit_remove(sdev->adev);
+
+	aks_reset(sdev);
+	aks_free_irqs(sdev, sdev->nr_queues);
+	pci_free_irq_vectors(pdev);
+	pci_clear_master(pdev);
+	dma_free_coherent(&pdev->dev,
+			  AKS_PASID_ENTRIES * sizeof(struct aks_pasid_entry),
+			  sdev->pasid_table, sdev->pasid_table_dma);
+}
+
+static const struct pci_device_id aks_pci_ids[] = {
+	{ PCI_DEVICE(AKS_PCI_VENDOR, AKS_PCI_DEVICE) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, aks_pci_ids);
+
+static struct pci_driver aks_pci_driver = {
+	.name		= KBUILD_MODNAME,
+	.id_table	= aks_pci_ids,
+	.probe		= aks_probe,
+	.remove		= aks_remove,
+};
+module_pci_driver(aks_pci_driver);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("accelkit sample accelerator (1af4:10f7), template for vendor drivers");

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * accelkit sample driver: hardware queues and the accelkit_ops table.
+ *
+ * One open() of /dev/accelkit-N is one framework queue; get_queue gives it
+ * a free hardware queue with freshly zeroed rings, put_queue takes it
+ * back. The framework serializes the ops of one queue and guarantees the
+ * order get -> (start -> stop)* -> put.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/mm.h>
+
+#include "sample.h"
+
+static struct aks_dev *aks_from_adev(struct accelkit_device *adev)
+{
+	return accelkit_priv(adev);
+}
+
+static struct aks_hwq *aks_from_q(struct accelkit_queue *q)
+{
+	return accelkit_queue_priv(q);
+}
+
+static int aks_get_available_instances(struct accelkit_device *adev)
+{
+	struct aks_dev *sdev = aks_from_adev(adev);
+	unsigned int used;
+
+	spin_lock(&sdev->lock);
+	used = bitmap_weight(sdev->busy, sdev->nr_queues);
+	spin_unlock(&sdev->lock);
+	return sdev->nr_queues - used;
+}
+
+static int aks_get_queue(struct accelkit_device *adev, struct accelkit_queue *q)
+{
+	struct aks_dev *sdev = aks_from_adev(adev);
+	struct aks_hwq *hwq;
+	unsigned int idx;
+
+	spin_lock(&sdev->lock);
+	idx = find_first_zero_bit(sdev->busy, sdev->nr_queues);
+	if (idx < sdev->nr_queues)
+		__set_bit(idx, sdev->busy);
+	spin_unlock(&sdev->lock);
+	if (idx >= sdev->nr_queues)
+		return -EBUSY;
+
+	hwq = &sdev->hwq[idx];
+	/* dma_alloc_coherent() returns zeroed memory: no stale completions. */
+	hwq->ring = dma_alloc_coherent(&sdev->pdev->dev, sdev->dus_size,
+				       &hwq->ring_dma, GFP_KERNEL);
+	if (!hwq->ring) {
+		spin_lock(&sdev->lock);
+		__clear_bit(idx, sdev->busy);
+		spin_unlock(&sdev->lock);
+		return -ENOMEM;
+	}
+
+	accelkit_queue_set_priv(q, hwq);
+	WRITE_ONCE(hwq->q, q);
+	return 0;
+}
+
+static void aks_put_queue(struct accelkit_queue *q)
+{
+	struct aks_hwq *hwq = aks_from_q(q);
+	struct aks_dev *sdev = hwq->sdev;
+
+	/* After this no interrupt handler looks at q any more. */
+	WRITE_ONCE(hwq->q, NULL);
+	synchronize_irq(hwq->irq);
+
+	/* The framework has zapped user mappings of the rings already. */
+	dma_free_coherent(&sdev->pdev->dev, sdev->dus_size, hwq->ring,
+			  hwq->ring_dma);
+	hwq->ring = NULL;
+	accelkit_queue_set_priv(q, NULL);
+
+	spin_lock(&sdev->lock);
+	__clear_bit(hwq->index, sdev->busy);
+	spin_unlock(&sdev->lock);
+}
+
+static void aks_qwrite64(struct aks_hwq *hwq, u32 reg_lo, u64 val)
+{
+	/* LO first: the value takes effect when HI is written. */
+	aks_qwrite(hwq, reg_lo, lower_32_bits(val));
+	aks_qwrite(hwq, reg_lo + 4, upper_32_bits(val));
+}
+
+static int aks_start_queue(struct accelkit_queue *q)
+{
+	struct aks_hwq *hwq = aks_from_q(q);
+	struct aks_dev *sdev = hwq->sdev;
+	u32 status;
+
+	aks_qwrite64(hwq, AKS_Q_SQ_BASE_LO, hwq->ring_dma);
+	aks_qwrite64(hwq, AKS_Q_CQ_BASE_LO, hwq->ring_dma + sdev->cq_offset);
+	aks_qwrite(hwq, AKS_Q_DEPTH, sdev->depth);
+	aks_qwrite(hwq, AKS_Q_PASID, accelkit_queue_pasid(q));
+	aks_qwrite(hwq, AKS_Q_MSIX_VECTOR, AKS_QUEUE_VECTOR(hwq->index));
+	aks_qwrite(hwq, AKS_Q_CTRL, AKS_Q_CTRL_ENABLE | AKS_Q_CTRL_IRQ_ENABLE);
+
+	status = aks_qread(hwq, AKS_Q_STATUS);
+	if (!(status & AKS_Q_STATUS_RUNNING)) {
+		aks_qwrite(hwq, AKS_Q_CTRL, 0);
+		dev_dbg(&sdev->pdev->dev, "queue %u does not start: status %#x\n",
+			hwq->index, status);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void aks_stop_queue(struct accelkit_queue *q)
+{
+	struct aks_hwq *hwq = aks_from_q(q);
+
+	/* The device finishes the job in execution before the write completes. */
+	aks_qwrite(hwq, AKS_Q_CTRL, 0);
+	/* Flush the posted write: afterwards the queue is really idle. */
+	aks_qread(hwq, AKS_Q_STATUS);
+}
+
+static int aks_mmap(struct accelkit_queue *q, struct vm_area_struct *vma,
+		    enum uacce_qfrt type)
+{
+	struct aks_hwq *hwq = aks_from_q(q);
+	struct aks_dev *sdev = hwq->sdev;
+	phys_addr_t db;
+
+	switch (type) {
+	case UACCE_QFRT_MMIO:
+		/* This queue's doorbell page and nothing else. */
+		db = sdev->doorbell_phys + hwq->index * AKS_DOORBELL_PAGE;
+		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+		return vm_iomap_memory(vma, db, AKS_DOORBELL_PAGE);
+	case UACCE_QFRT_DUS:
+		return dma_mmap_coherent(&sdev->pdev->dev, vma, hwq->ring,
+					 hwq->ring_dma, sdev->dus_size);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Completions are pending while the device is ahead of user space. */
+static bool aks_is_q_updated(struct accelkit_queue *q)
+{
+	struct aks_hwq *hwq = aks_from_q(q);
+
+	return aks_qread(hwq, AKS_Q_CQ_TAIL) != aks_qread(hwq, AKS_Q_CQ_HEAD);
+}
+
+static void aks_queue_info(struct accelkit_queue *q,
+			   struct accelkit_queue_info *info)
+{
+	struct aks_hwq *hwq = aks_from_q(q);
+	struct aks_dev *sdev = hwq->sdev;
+
+	info->queue_id = hwq->index;
+	info->depth = sdev->depth;
+	info->sq_offset = 0;
+	info->cq_offset = sdev->cq_offset;
+	info->desc_size = AKS_DESC_SIZE;
+	info->cpl_size = AKS_CPL_SIZE;
+	info->max_xfer = sdev->max_xfer;
+	info->caps = sdev->caps;
+}
+
+const struct accelkit_ops aks_accelkit_ops = {
+	.get_available_instances = aks_get_available_instances,
+	.get_queue	= aks_get_queue,
+	.put_queue	= aks_put_queue,
+	.start_queue	= aks_start_queue,
+	.stop_queue	= aks_stop_queue,
+	.mmap		= aks_mmap,
+	.is_q_updated	= aks_is_q_updated,
+	.queue_info	= aks_queue_info,
+	.pasid_bind	= aks_pasid_bind,
+	.pasid_block	= aks_pasid_block,
+	.pasid_unbind	= aks_pasid_unbind,
+	.invalidate	= aks_invalidate,
+};

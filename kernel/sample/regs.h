@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Register map of the accelkit sample accelerator (docs/device.md).
+ * BAR0 holds the registers below, BAR4 one 4 KiB doorbell page per queue.
+ */
+#ifndef _ACCELKIT_SAMPLE_REGS_H
+#define _ACCELKIT_SAMPLE_REGS_H
+
+#include <linux/bits.h>
+#include <linux/sizes.h>
+
+#define AKS_PCI_VENDOR		0x1af4
+#define AKS_PCI_DEVICE		0x10f7
+
+#define AKS_BAR_REGS		0
+#define AKS_BAR_DOORBELL	4
+
+#define AKS_MAGIC_VALUE		0x54494b41	/* "AKIT" */
+#define AKS_VERSION_MAJOR(v)	((v) >> 16)
+#define AKS_VERSION_MAJOR_SUPPORTED	1
+
+/* Device registers (32 bit) */
+#define AKS_REG_MAGIC		0x000
+#define AKS_REG_VERSION		0x004
+#define AKS_REG_CAPS		0x008
+#define  AKS_CAPS_OPS_MASK	0xffff
+#define  AKS_CAPS_LA57		BIT(16)
+#define  AKS_CAPS_1G		BIT(17)
+#define AKS_REG_NR_QUEUES	0x00c
+#define AKS_REG_DEV_CTRL	0x010
+#define  AKS_DEV_CTRL_ENABLE	BIT(0)
+#define  AKS_DEV_CTRL_RESET	BIT(1)
+#define AKS_REG_DEV_STATUS	0x014
+#define  AKS_DEV_STATUS_ENABLED	BIT(0)
+#define AKS_REG_PASID_TABLE_LO	0x018
+#define AKS_REG_PASID_TABLE_HI	0x01c
+#define AKS_REG_PASID_TABLE_SIZE 0x020
+#define AKS_REG_DRAIN		0x024
+#define AKS_REG_MAX_XFER	0x028
+#define AKS_REG_STAT_JOBS_LO	0x030
+#define AKS_REG_STAT_JOBS_HI	0x034
+
+#define AKS_MAX_QUEUES		256
+
+/* Per-queue registers: a 64-byte block at 0x1000 + q * 0x40 */
+#define AKS_QREG(q, reg)	(0x1000 + (q) * 0x40 + (reg))
+#define AKS_Q_SQ_BASE_LO	0x00
+#define AKS_Q_SQ_BASE_HI	0x04
+#define AKS_Q_CQ_BASE_LO	0x08
+#define AKS_Q_CQ_BASE_HI	0x0c
+#define AKS_Q_DEPTH		0x10
+#define AKS_Q_PASID		0x14
+#define AKS_Q_CTRL		0x18
+#define  AKS_Q_CTRL_ENABLE	BIT(0)
+#define  AKS_Q_CTRL_IRQ_ENABLE	BIT(1)
+#define AKS_Q_STATUS		0x1c
+#define  AKS_Q_STATUS_RUNNING	BIT(0)
+#define  AKS_Q_STATUS_ERROR	BIT(1)
+#define AKS_Q_SQ_HEAD		0x20
+#define AKS_Q_SQ_TAIL		0x24
+#define AKS_Q_CQ_TAIL		0x28
+#define AKS_Q_CQ_HEAD		0x2c
+#define AKS_Q_MSIX_VECTOR	0x30
+
+/* Doorbell pages in BAR4 */
+#define AKS_DOORBELL_PAGE	SZ_4K
+
+/* Rings */
+#define AKS_DESC_SIZE		64
+#define AKS_CPL_SIZE		32
+#define AKS_RING_ALIGN		SZ_4K
+#define AKS_DEPTH_MIN		2
+#define AKS_DEPTH_MAX		4096
+
+/* PASID table: 16-byte entries in host memory */
+#define AKS_PASID_ENTRIES	4096
+#define AKS_PASID_STATE_INVALID	0
+#define AKS_PASID_STATE_VALID	1
+#define AKS_PASID_STATE_BLOCKED	2
+#define AKS_PASID_LA57		BIT(2)
+
+struct aks_pasid_entry {
+	__le64 root;
+	__le32 flags;
+	__le32 rsvd;
+};
+
+/* MSI-X: vector 0 is for device events, queue q uses vector q + 1 */
+#define AKS_EVENT_VECTOR	0
+#define AKS_QUEUE_VECTOR(q)	((q) + 1)
+
+#endif /* _ACCELKIT_SAMPLE_REGS_H */

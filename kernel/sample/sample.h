@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * accelkit sample driver: private data shared by its files.
+ */
+#ifndef _ACCELKIT_SAMPLE_H
+#define _ACCELKIT_SAMPLE_H
+
+#include <linux/io.h>
+#include <linux/pci.h>
+#include <linux/spinlock.h>
+#include <linux/accelkit.h>
+
+#include "regs.h"
+
+struct aks_dev;
+
+/* One hardware queue. */
+struct aks_hwq {
+	struct aks_dev *sdev;
+	unsigned int index;
+	int irq;
+	char irq_name[32];
+	/*
+	 * The framework queue using this hardware queue, or NULL. Read by the
+	 * interrupt handler; put_queue clears it, then synchronize_irq().
+	 */
+	struct accelkit_queue *q;
+	void *ring;			/* DUS region: SQ, then CQ */
+	dma_addr_t ring_dma;
+};
+
+struct aks_dev {
+	struct pci_dev *pdev;
+	void __iomem *regs;		/* BAR0 */
+	resource_size_t doorbell_phys;	/* BAR4 */
+	struct accelkit_device *adev;
+
+	u32 caps;
+	u32 max_xfer;
+	u32 depth;			/* ring entries */
+	u32 cq_offset;			/* bytes into the DUS region */
+	size_t dus_size;		/* whole DUS region, page aligned */
+
+	struct aks_pasid_entry *pasid_table;
+	dma_addr_t pasid_table_dma;
+
+	spinlock_t lock;		/* protects busy */
+	DECLARE_BITMAP(busy, AKS_MAX_QUEUES);
+	unsigned int nr_queues;
+	struct aks_hwq hwq[];
+};
+
+static inline u32 aks_read(struct aks_dev *sdev, u32 reg)
+{
+	return readl(sdev->regs + reg);
+}
+
+static inline void aks_write(struct aks_dev *sdev, u32 reg, u32 val)
+{
+	writel(val, sdev->regs + reg);
+}
+
+static inline u32 aks_qread(struct aks_hwq *hwq, u32 reg)
+{
+	return aks_read(hwq->sdev, AKS_QREG(hwq->index, reg));
+}
+
+static inline void aks_qwrite(struct aks_hwq *hwq, u32 reg, u32 val)
+{
+	aks_write(hwq->sdev, AKS_QREG(hwq->index, reg), val);
+}
+
+/* queue.c */
+extern const struct accelkit_ops aks_accelkit_ops;
+
+/* pasid.c */
+void aks_drain(struct aks_dev *sdev);
+int aks_pasid_bind(struct accelkit_device *adev, u32 pasid,
+		   struct mm_struct *mm);
+void aks_pasid_block(struct accelkit_device *adev, u32 pasid);
+void aks_pasid_unbind(struct accelkit_device *adev, u32 pasid);
+void aks_invalidate(struct accelkit_device *adev, u32 pasid,
+		    unsigned long start, unsigned long end);
+
+#endif /* _ACCELKIT_SAMPLE_H */
