@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libaccelkit - user-space access to accelkit (uacce-style) accelerators
+ * with Shared Virtual Addressing.
+ *
+ * Model
+ * -----
+ * An application opens a *queue* on a device node /dev/<name>-<N>. The
+ * kernel binds the opener's address space (a PASID) to that queue; the
+ * library maps the queue's doorbell page and ring memory and starts it.
+ * From then on jobs carrying plain pointers into the process's own memory
+ * (heap, stack, mmap, globals) are submitted with no system call: the
+ * library writes a 64-byte descriptor into the submission ring and one
+ * 32-bit doorbell store; completions are read from the completion ring.
+ *
+ * Error convention
+ * ----------------
+ * Every function returning int returns 0 (or a non-negative count) on
+ * success and a NEGATIVE errno value on failure. errno itself is not
+ * meaningful after a library call.
+ *
+ * Thread safety
+ * -------------
+ * A queue handle has NO internal locking: one struct ak_queue may be used
+ * by one thread at a time (typically: one queue per thread). Different
+ * queues may be used concurrently from different threads without any
+ * synchronisation. Functions that take no queue (ak_find_device,
+ * ak_status_str, ak_status_errno) are thread-safe.
+ *
+ * fork(): a queue is bound to the address space of the process that opened
+ * it. The library maps the queue regions with MADV_DONTFORK and opens the
+ * node O_CLOEXEC, so a child never inherits a usable queue; a child must
+ * open its own queue.
+ *
+ * Buffer rules (IMPORTANT)
+ * ------------------------
+ * The device walks the process's page tables itself and does not take page
+ * faults (no I/O page-fault handling yet). Therefore:
+ *   - every page of src must be present (resident, readable by the user);
+ *   - every page of dst must be present AND writable with its page-table
+ *     entry already made writable, i.e. written by the CPU at least once
+ *     (a fresh malloc()/mmap() page that was never touched, or a page that
+ *     is still copy-on-write / zero-page mapped, completes with a
+ *     translation fault: status AK_ST_XLATE_FAULT, -EFAULT);
+ *   - buffers must stay mapped until the job's completion has been reaped
+ *     (or the queue closed). Swapping out, munmap(), mprotect() or
+ *     MADV_DONTNEED of a buffer in flight yields faults or wrong data.
+ * A job that faults writes nothing to dst.
+ * For COPY, src and dst must not overlap (the device reports an invalid
+ * descriptor, -EINVAL).
+ *
+ * Ordering: jobs on one queue execute and complete in submission order.
+ */
+#ifndef LIBACCELKIT_H
+#define LIBACCELKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef AK_API
+#define AK_API __attribute__((visibility("default")))
+#endif
+
+/* Library version (of this header). */
+#define AK_VERSION_MAJOR 1
+#define AK_VERSION_MINOR 0
+
+/* Opaque queue handle. */
+struct ak_queue;
+
+/* ---------------------------------------------------------------------
+ * Job and result
+ * ------------------------------------------------------------------- */
+
+/* Operations (values equal the device opcodes, docs/device.md). */
+enum ak_op {
+	AK_OP_NOP  = 0,	/* does nothing; completes with success */
+	AK_OP_COPY = 1,	/* copy len bytes from src to dst (no overlap) */
+	AK_OP_FILL = 2,	/* fill len bytes of dst with the 8-byte pattern:
+			 * byte i of dst = byte (i % 8) of pattern in
+			 * little-endian order, i.e. memory order on x86 */
+};
+
+/* Raw device completion statuses (struct ak_result.status). */
+enum ak_status {
+	AK_ST_SUCCESS        = 0,
+	AK_ST_INVALID_OPCODE = 1,	/* -> -EINVAL */
+	AK_ST_INVALID_DESC   = 2,	/* -> -EINVAL (reserved != 0, len >
+					 *    max_xfer, overlapping COPY) */
+	AK_ST_XLATE_FAULT    = 3,	/* -> -EFAULT (fault_addr says where) */
+	AK_ST_PASID_INVALID  = 4,	/* -> -ESRCH (address space gone) */
+	AK_ST_DMA_ERROR      = 5,	/* -> -EIO */
+};
+
+/* struct ak_job.flags */
+#define AK_JF_DEFAULT	0x0000	/* IRQ on, unless the queue is AK_QF_BUSY_POLL */
+#define AK_JF_IRQ	0x0001	/* force the completion interrupt on */
+#define AK_JF_NO_IRQ	0x0002	/* force it off (ak_wait() then spins) */
+
+/*
+ * One job. Fields not used by an operation are ignored by the library and
+ * sent as given (src/pattern for NOP, src for FILL, pattern for COPY).
+ * op is sent unchecked, so an unsupported opcode reaches the device and
+ * completes with AK_ST_INVALID_OPCODE.
+ */
+struct ak_job {
+	uint16_t op;		/* enum ak_op */
+	uint16_t flags;		/* AK_JF_* */
+	uint32_t rsvd;		/* must be 0 (ignored by the library) */
+	uint64_t tag;		/* opaque, returned in struct ak_result.tag */
+	const void *src;	/* COPY source (process VA) */
+	void *dst;		/* COPY/FILL destination (process VA) */
+	uint64_t len;		/* bytes, at most ak_queue_info.max_xfer */
+	uint64_t pattern;	/* FILL pattern */
+};
+
+/* One completion, as reaped. */
+struct ak_result {
+	uint64_t tag;		/* the job's tag */
+	uint64_t bytes;		/* bytes written to dst */
+	uint64_t fault_addr;	/* AK_ST_XLATE_FAULT: faulting VA, else 0 */
+	uint16_t status;	/* raw device status, enum ak_status */
+	uint16_t sq_head;	/* device SQ head after this job (diagnostic) */
+	int32_t err;		/* ak_status_errno(status): 0 or -errno */
+};
+
+/* ---------------------------------------------------------------------
+ * Discovery
+ * ------------------------------------------------------------------- */
+
+/*
+ * ak_find_device - pick a device node offering an algorithm.
+ * @alg:  algorithm name, matched against whole lines of the sysfs
+ *        attribute "algorithms" ("copy" does not match "copyx").
+ * @node: buffer receiving the device node path, e.g. "/dev/accelkit-0".
+ * @len:  size of @node in bytes.
+ *
+ * Enumerates the "uacce" class (libudev). Among devices listing @alg with
+ * available_instances > 0, prefers those on the calling CPU's NUMA node
+ * (a device whose numa_node is -1 counts as local to every node), then the
+ * one with the most available instances; ties keep enumeration order
+ * sorted by name. Devices whose attributes cannot be read are skipped.
+ *
+ * Returns 0 on success; -EINVAL if an argument is NULL/empty or @len is 0;
+ * -ENODEV if no device offers @alg with a free instance; -ERANGE if the
+ * path does not fit in @len; other negative errno on enumeration failure
+ * (e.g. -ENOMEM). On any failure with a usable buffer, @node is set to an
+ * empty string.
+ *
+ * Thread-safe. The choice is a snapshot: another process may take the last
+ * instance before ak_queue_open(), which then fails with the kernel's
+ * error (typically -EBUSY).
+ *
+ * Testing only: if the environment variable AK_SYSFS_ROOT is set, the
+ * library scans $AK_SYSFS_ROOT/class/uacce/ * directories instead of
+ * using libudev, takes DEVNAME from each "uevent" file (node "/dev/" +
+ * DEVNAME), and reads numa_node from "device/numa_node". The same root is
+ * used by ak_queue_open()'s algorithm check.
+ */
+AK_API int ak_find_device(const char *alg, char *node, size_t len);
+
+/* ---------------------------------------------------------------------
+ * Queues
+ * ------------------------------------------------------------------- */
+
+/* ak_queue_open() flags */
+#define AK_QF_BUSY_POLL	0x0001	/* jobs default to no completion IRQ;
+				 * waits spin instead of sleeping in poll() */
+
+/* Default timeout of the synchronous helpers (ak_nop/ak_copy/ak_fill). */
+#define AK_SYNC_TIMEOUT_MS 10000
+
+struct ak_queue_info {
+	char node[64];		/* device node the queue was opened on
+			 * (truncated to 63 characters) */
+	uint32_t api_version;	/* ACCELKIT_API_VERSION reported by kernel */
+	uint32_t queue_id;	/* hardware queue index (informational) */
+	uint32_t pasid;		/* PASID bound to this process */
+	uint32_t depth;		/* ring entries; at most depth-1 in flight */
+	uint64_t mmio_size;	/* bytes of the doorbell region */
+	uint64_t dus_size;	/* bytes of the ring region */
+	uint64_t max_xfer;	/* largest job len in bytes */
+	uint64_t caps;		/* device capability bits */
+	uint32_t open_flags;	/* AK_QF_* given to ak_queue_open() */
+	uint32_t rsvd[7];	/* zero; room for additions */
+};
+
+/*
+ * ak_queue_open - open, map and start a queue.
+ * @node:  device node path (e.g. "/dev/accelkit-0"), or NULL to choose one
+ *         with ak_find_device(@alg).
+ * @alg:   algorithm the caller will use. Required when @node is NULL. When
+ *         @node is given and @alg is non-NULL, the node's sysfs
+ *         "algorithms" attribute is checked if it is readable.
+ *         May be NULL when @node is given.
+ * @flags: AK_QF_* (unknown bits: -EINVAL).
+ * @q:     receives the handle; set to NULL on failure.
+ *
+ * Opens the node O_RDWR|O_CLOEXEC (which binds the caller's address space),
+ * reads ACCELKIT_CMD_QUEUE_INFO, mmaps the doorbell (MMIO) and ring (DUS)
+ * regions MAP_SHARED, validates the geometry and issues UACCE_CMD_START_Q.
+ *
+ * Returns 0 on success, or:
+ *   -EINVAL      NULL @q, both @node and @alg NULL, unknown flags;
+ *   -ENOENT      @node does not exist;
+ *   -ENOTTY      @node is not an accelkit queue device (e.g. a regular
+ *                file or another character device);
+ *   -EOPNOTSUPP  @node's algorithms attribute does not list @alg;
+ *   -ENODEV      @node NULL and no device offers @alg;
+ *   -EPROTO      the kernel reported an unsupported API version or an
+ *                inconsistent queue geometry;
+ *   -ENOMEM      out of memory;
+ *   any other negative errno from open()/ioctl()/mmap() (e.g. -EBUSY:
+ *   no free instance, -EACCES: permission).
+ * Thread-safe (creates a new, independent handle).
+ */
+AK_API int ak_queue_open(const char *node, const char *alg, unsigned flags,
+			 struct ak_queue **q);
+
+/*
+ * ak_queue_close - stop the queue, unmap it, close it, free the handle.
+ * Outstanding jobs are abandoned: the kernel stops the queue (waiting for a
+ * job in execution) before close returns; their results are lost. Their
+ * buffers must stay valid until this returns. NULL is a no-op.
+ * Not thread-safe with respect to other users of @q.
+ */
+AK_API void ak_queue_close(struct ak_queue *q);
+
+/*
+ * ak_queue_fd - the queue's file descriptor, for poll()/epoll(): POLLIN
+ * means completions may be ready (call ak_reap()). Only jobs with the IRQ
+ * flag wake a poller. Do not close it or issue ioctls on it.
+ * Returns the fd (>= 0), or -EINVAL if @q is NULL.
+ */
+AK_API int ak_queue_fd(const struct ak_queue *q);
+
+/*
+ * ak_queue_info - copy the queue's geometry into @info.
+ * Returns 0, or -EINVAL if an argument is NULL.
+ */
+AK_API int ak_queue_info(const struct ak_queue *q, struct ak_queue_info *info);
+
+/*
+ * ak_queue_inflight - number of jobs submitted and not yet reaped
+ * (0..depth-1). Returns -EINVAL if @q is NULL.
+ */
+AK_API int ak_queue_inflight(const struct ak_queue *q);
+
+/*
+ * ak_queue_space - number of jobs that can be submitted right now
+ * (depth-1 - inflight). Returns -EINVAL if @q is NULL.
+ */
+AK_API int ak_queue_space(const struct ak_queue *q);
+
+/* ---------------------------------------------------------------------
+ * Asynchronous (raw) job API
+ * ------------------------------------------------------------------- */
+
+/*
+ * ak_submit - queue one job and ring the doorbell (one 32-bit MMIO store).
+ * The job's contents are not validated: the device judges them and reports
+ * the outcome in the completion.
+ * Returns 0 on success; -EAGAIN if depth-1 jobs are already in flight
+ * (reap some first); -EINVAL if an argument is NULL.
+ */
+AK_API int ak_submit(struct ak_queue *q, const struct ak_job *job);
+
+/*
+ * ak_submit_batch - queue up to @n jobs with a single doorbell store.
+ * Returns the number of jobs queued (1..@n, fewer than @n if the ring
+ * filled up: the first that many jobs were queued, in order); 0 if @n is
+ * 0; -EAGAIN if no job could be queued; -EINVAL if @q or @jobs is NULL.
+ */
+AK_API int ak_submit_batch(struct ak_queue *q, const struct ak_job *jobs,
+			   unsigned n);
+
+/*
+ * ak_submit_raw - queue a verbatim 64-byte device descriptor (struct
+ * aks_desc of <accelkit/sample_hw.h>), e.g. to exercise reserved fields.
+ * @size must be 64. The IRQ bit is taken from the descriptor as given.
+ * Returns 0, -EAGAIN (ring full) or -EINVAL (NULL argument, bad size).
+ */
+AK_API int ak_submit_raw(struct ak_queue *q, const void *desc, size_t size);
+
+/*
+ * ak_reap - collect up to @max completions without blocking.
+ * Completions arrive in submission order. After consuming them the
+ * library writes the CQ_HEAD doorbell once.
+ * Returns the number of results stored in @out (0 if none ready);
+ * -EINVAL if @q is NULL, or @out is NULL with @max > 0.
+ * A job's failure is reported in its result (status/err), not here.
+ */
+AK_API int ak_reap(struct ak_queue *q, struct ak_result *out, unsigned max);
+
+/*
+ * ak_wait - block until at least one completion is ready to reap.
+ * @timeout_ms: < 0 waits forever, 0 only checks.
+ * Sleeps in poll() on the queue fd while every in-flight job requested an
+ * interrupt; otherwise (AK_QF_BUSY_POLL queue, AK_JF_NO_IRQ or raw jobs
+ * without the IRQ bit) it spins, yielding the CPU, until the deadline.
+ * Returns 0 when a completion is ready; -ETIMEDOUT on timeout; -ENOMSG if
+ * no job is in flight (nothing to wait for); -EINTR if a signal
+ * interrupted the sleep; -EIO if the kernel reported POLLERR/POLLHUP (the
+ * queue was stopped or the device removed); -EINVAL if @q is NULL.
+ */
+AK_API int ak_wait(struct ak_queue *q, int timeout_ms);
+
+/* ---------------------------------------------------------------------
+ * Synchronous helpers: submit one job and wait for it
+ * ------------------------------------------------------------------- */
+
+/*
+ * ak_run - submit @job, wait up to @timeout_ms (< 0: forever) for its
+ * completion (brief busy-poll, then poll() if the job has an IRQ), reap it
+ * into @res (may be NULL).
+ * The queue must be idle (no job in flight), else -EBUSY.
+ * Returns 0 if the job succeeded; the negative errno mapped from the
+ * device status if it failed (-EFAULT, -ESRCH, -EINVAL, -EIO; @res holds
+ * the raw status, bytes and fault_addr); -ETIMEDOUT if it did not
+ * complete in time (it then stays in flight: buffers must remain valid
+ * until it is reaped with ak_reap() or the queue is closed; other
+ * errors of ak_wait()); -EINVAL for NULL @q/@job.
+ */
+AK_API int ak_run(struct ak_queue *q, const struct ak_job *job,
+		  struct ak_result *res, int timeout_ms);
+
+/* ak_nop - one NOP job. Returns as ak_run() with AK_SYNC_TIMEOUT_MS. */
+AK_API int ak_nop(struct ak_queue *q);
+
+/*
+ * ak_copy - device copy of @len bytes from @src to @dst (must not overlap;
+ * see the buffer rules above). Returns as ak_run() with AK_SYNC_TIMEOUT_MS;
+ * -EINVAL for NULL @q, or NULL @src/@dst with @len > 0.
+ */
+AK_API int ak_copy(struct ak_queue *q, void *dst, const void *src, size_t len);
+
+/*
+ * ak_fill - device fill of @len bytes of @dst with the 8-byte @pattern
+ * (byte i of dst = byte i % 8 of the little-endian pattern, so on x86 a
+ * filled buffer reads back as repeated uint64_t @pattern when @dst is
+ * 8-byte aligned). Returns as ak_run() with AK_SYNC_TIMEOUT_MS; -EINVAL
+ * for NULL @q, or NULL @dst with @len > 0.
+ */
+AK_API int ak_fill(struct ak_queue *q, void *dst, uint64_t pattern, size_t len);
+
+/* ---------------------------------------------------------------------
+ * Status helpers (thread-safe, no queue needed)
+ * ------------------------------------------------------------------- */
+
+/* ak_status_str - short name of a raw device status, e.g.
+ * "TRANSLATION_FAULT"; "UNKNOWN_STATUS" for values outside enum ak_status.
+ * Never NULL; the string is static. */
+AK_API const char *ak_status_str(int status);
+
+/* ak_status_errno - the errno mapping used by the library: 0 for SUCCESS,
+ * -EINVAL (INVALID_OPCODE, INVALID_DESC), -EFAULT (TRANSLATION_FAULT),
+ * -ESRCH (PASID_INVALID), -EIO (DMA_ERROR and unknown statuses). */
+AK_API int ak_status_errno(int status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBACCELKIT_H */

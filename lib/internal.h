@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libaccelkit internals. Everything here has hidden visibility (the
+ * library is built with -fvisibility=hidden); the host unit tests reach it
+ * through the static archive.
+ */
+#ifndef AK_INTERNAL_H
+#define AK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <accelkit/sample_hw.h>
+
+#include "libaccelkit.h"
+
+/* ---- desc.c ---- */
+
+/* Build the 64-byte little-endian descriptor for @job. @irq_default is the
+ * queue's default for the IRQ bit (AK_JF_IRQ / AK_JF_NO_IRQ override it;
+ * AK_JF_IRQ wins if both are set). Reserved fields are zeroed. */
+void ak_desc_encode(struct aks_desc *d, const struct ak_job *job,
+		    bool irq_default);
+
+/* Whether a descriptor requests a completion interrupt. */
+bool ak_desc_irq(const struct aks_desc *d);
+
+/* Decode a completion record (already known to be complete). */
+void ak_cpl_decode(const struct aks_cpl *c, struct ak_result *r);
+
+/* ---- sysfs.c ---- */
+
+#define AK_NODE_MAX 256
+
+struct ak_cand {
+	char name[64];		/* sysfs directory name, e.g. "accelkit-0" */
+	char node[AK_NODE_MAX];	/* "/dev/accelkit-0" */
+	long avail;		/* available_instances */
+	int numa;		/* parent device numa_node, -1 = any */
+};
+
+/* Whole-line match of @alg in a newline-separated list. Trailing spaces,
+ * tabs and carriage returns of each line are ignored; nothing else is. */
+bool ak_alg_list_has(const char *list, const char *alg);
+
+/* Read attribute @dir/@name into @buf (NUL-terminated). Returns bytes read
+ * or negative errno. */
+int ak_sysfs_read(const char *dir, const char *name, char *buf, size_t len);
+
+/* Read a decimal integer attribute. Returns 0 or negative errno
+ * (-EINVAL if not a number). */
+int ak_sysfs_read_long(const char *dir, const char *name, long *val);
+
+/* Fill @c from sysfs directory @dir of one uacce device. @devnode may be
+ * NULL: "/dev/<basename(dir)>" is used. Returns 0 if the device offers
+ * @alg with at least one free instance, -ENOENT if it does not offer it
+ * or has no free instance, other negative errno if unreadable. */
+int ak_probe_dir(const char *dir, const char *devnode, const char *alg,
+		 struct ak_cand *c);
+
+/* Choose among @n candidates (all usable): prefer NUMA-local (device numa
+ * -1 or @my_node -1 count as local), then most avail, then lowest index.
+ * Returns the index, or -1 if n == 0. */
+int ak_select(const struct ak_cand *c, size_t n, int my_node);
+
+/* Sort candidates by name (deterministic tie-break). */
+void ak_cand_sort(struct ak_cand *c, size_t n);
+
+/* Copy the chosen node into the caller's buffer: 0 or -ERANGE. */
+int ak_copy_node(const char *src, char *node, size_t len);
+
+/* Discovery over a fake/real sysfs tree: scans @root/class/uacce/[*],
+ * DEVNAME from each uevent. @my_node as for ak_select. */
+int ak_find_device_root(const char *root, const char *alg, char *node,
+			size_t len, int my_node);
+
+/* The sysfs root used for attribute lookups: $AK_SYSFS_ROOT or "/sys". */
+const char *ak_sysfs_root(void);
+
+/* NUMA node of the calling CPU, or -1. */
+int ak_current_numa_node(void);
+
+/* ---- queue.c ---- */
+
+struct ak_queue {
+	int fd;
+	unsigned flags;			/* AK_QF_* */
+	bool irq_default;
+	uint32_t depth;
+	uint32_t sq_cnt;		/* descriptors submitted (free-running) */
+	uint32_t cq_cnt;		/* completions consumed (free-running) */
+	uint8_t *db;			/* doorbell page (MMIO region) */
+	size_t mmio_len;
+	uint8_t *dus;			/* DUS region */
+	size_t dus_len;
+	struct aks_desc *sq;		/* submission ring inside dus */
+	struct aks_cpl *cq;		/* completion ring inside dus */
+	uint8_t *slot_irq;		/* per SQ slot: job asked for an IRQ */
+	struct ak_queue_info info;
+};
+
+/* True if the completion for the oldest in-flight job is visible. */
+bool ak_cq_ready(const struct ak_queue *q);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t ak_now_ns(void);
+
+#endif /* AK_INTERNAL_H */

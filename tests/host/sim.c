@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <endian.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "sim.h"
+
+struct ak_queue *sim_queue_new(struct sim *s, uint32_t depth, unsigned flags)
+{
+	struct ak_queue *q = calloc(1, sizeof(*q));
+	size_t dus = (size_t)depth * (64 + 32);
+
+	memset(s, 0, sizeof(*s));
+	if (!q)
+		return NULL;
+	dus = (dus + 4095) & ~(size_t)4095;
+	q->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	q->mmio_len = 4096;
+	q->dus_len = dus;
+	q->db = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	q->dus = mmap(NULL, dus, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	q->slot_irq = calloc(depth, 1);
+	if (q->fd < 0 || q->db == MAP_FAILED || q->dus == MAP_FAILED ||
+	    !q->slot_irq) {
+		ak_queue_close(q);
+		return NULL;
+	}
+	q->flags = flags;
+	q->irq_default = !(flags & AK_QF_BUSY_POLL);
+	q->depth = depth;
+	/* CQ first, SQ after it: offsets are the kernel's choice. */
+	q->cq = (struct aks_cpl *)(void *)q->dus;
+	q->sq = (struct aks_desc *)(void *)(q->dus + (size_t)depth * 32);
+	strcpy(q->info.node, "/dev/sim-0");
+	q->info.api_version = 1;
+	q->info.depth = depth;
+	q->info.pasid = 1;
+	q->info.mmio_size = 4096;
+	q->info.dus_size = dus;
+	q->info.max_xfer = 64ull << 20;
+	q->info.open_flags = flags;
+
+	s->q = q;
+	s->depth = depth;
+	s->phase = 1;
+	s->max_xfer = 64ull << 20;
+	return q;
+}
+
+static bool overlap(uint64_t a, uint64_t b, uint64_t len)
+{
+	return len && a < b + len && b < a + len;
+}
+
+static void exec(struct sim *s, const struct aks_desc *d, struct aks_cpl *c)
+{
+	uint16_t op = le16toh(d->opcode);
+	uint64_t src = le64toh(d->src), dst = le64toh(d->dst);
+	uint64_t len = le64toh(d->len), pat = le64toh(d->pattern);
+	uint16_t st = AKS_ST_SUCCESS;
+	uint64_t bytes = 0;
+
+	if (op > AKS_OP_FILL)
+		st = AKS_ST_INVALID_OPCODE;
+	else if (d->rsvd0 || d->rsvd1[0] || d->rsvd1[1] || len > s->max_xfer ||
+		 (le16toh(d->flags) & ~AKS_DF_IRQ) ||
+		 (op == AKS_OP_COPY && overlap(src, dst, len)))
+		st = AKS_ST_INVALID_DESC;
+	else if (s->fail_status)
+		st = (uint16_t)s->fail_status;
+	else if (op == AKS_OP_COPY) {
+		memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, len);
+		bytes = len;
+	} else if (op == AKS_OP_FILL) {
+		uint8_t p[8];
+
+		pat = htole64(pat);
+		memcpy(p, &pat, 8);
+		for (uint64_t i = 0; i < len; i++)
+			((uint8_t *)(uintptr_t)dst)[i] = p[i % 8];
+		bytes = len;
+	}
+	c->tag = d->tag;
+	c->bytes = htole64(bytes);
+	c->fault_addr = htole64(st == AKS_ST_XLATE_FAULT ? dst : 0);
+	c->status = htole16(st);
+	c->rsvd = 0;
+}
+
+unsigned sim_step(struct sim *s)
+{
+	struct ak_queue *q = s->q;
+	uint32_t mask = s->depth - 1, tail, head;
+	unsigned n = 0;
+
+	tail = le32toh(__atomic_load_n((uint32_t *)(q->db + AKS_DB_SQ_TAIL),
+				       __ATOMIC_ACQUIRE));
+	head = le32toh(__atomic_load_n((uint32_t *)(q->db + AKS_DB_CQ_HEAD),
+				       __ATOMIC_ACQUIRE));
+	s->last_sq_tail_db = tail;
+	s->last_cq_head_db = head;
+	tail &= mask;
+	head &= mask;
+	/* Level-triggered like the kernel's poll: readable only while a
+	 * record is unread. Drained here (same thread that signals). */
+	if (head == s->cq_tail) {
+		uint64_t v;
+
+		if (read(q->fd, &v, sizeof(v)) < 0) {
+			/* EAGAIN: nothing to drain */
+		}
+	}
+	while (s->sq_head != tail && ((s->cq_tail + 1) & mask) != head) {
+		struct aks_desc d;
+		struct aks_cpl *c = &q->cq[s->cq_tail];
+		bool irq;
+
+		memcpy(&d, &q->sq[s->sq_head], sizeof(d));
+		irq = le16toh(d.flags) & AKS_DF_IRQ;
+		s->sq_head = (s->sq_head + 1) & mask;
+		exec(s, &d, c);
+		c->sq_head = htole16((uint16_t)s->sq_head);
+		/* Body first, flags word last. */
+		__atomic_store_n(&c->flags, htole16(s->phase), __ATOMIC_RELEASE);
+		s->cq_tail = (s->cq_tail + 1) & mask;
+		if (s->cq_tail == 0)
+			s->phase ^= 1;
+		s->jobs++;
+		n++;
+		if (irq) {
+			uint64_t one = 1;
+
+			s->irqs++;
+			if (write(q->fd, &one, sizeof(one)) < 0)
+				abort();
+		}
+	}
+	return n;
+}
+
+static void *sim_thread(void *arg)
+{
+	struct sim *s = arg;
+
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
+		if (!sim_step(s))
+			usleep(50);
+	return NULL;
+}
+
+int sim_start(struct sim *s)
+{
+	s->stop = false;
+	s->threaded = pthread_create(&s->thr, NULL, sim_thread, s) == 0;
+	return s->threaded ? 0 : -1;
+}
+
+void sim_stop(struct sim *s)
+{
+	if (!s->threaded)
+		return;
+	__atomic_store_n(&s->stop, true, __ATOMIC_RELEASE);
+	pthread_join(s->thr, NULL);
+	s->threaded = false;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A software model of one accelkit queue (docs/device.md), executing jobs
+ * in this process (its "PASID" is our own address space). It drives a
+ * struct ak_queue built by hand over anonymous memory, so the library's
+ * submit/reap/wait/sync paths run unmodified. The queue fd is an eventfd
+ * that the model signals for IRQ jobs, standing in for the kernel's poll.
+ */
+#ifndef AK_SIM_H
+#define AK_SIM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+struct sim {
+	struct ak_queue *q;
+	uint32_t depth;
+	uint32_t sq_head;	/* next descriptor to read */
+	uint32_t cq_tail;	/* next completion slot */
+	uint16_t phase;
+	uint64_t max_xfer;
+	uint64_t jobs;		/* completed */
+	uint64_t irqs;
+	uint32_t last_sq_tail_db;
+	uint32_t last_cq_head_db;
+	int fail_status;	/* != 0: complete every job with this status */
+	pthread_t thr;
+	bool threaded;
+	volatile bool stop;
+};
+
+/* Build a queue of @depth with open flags @flags, attached to @s. */
+struct ak_queue *sim_queue_new(struct sim *s, uint32_t depth, unsigned flags);
+/* Process whatever the doorbell exposes; returns jobs completed. */
+unsigned sim_step(struct sim *s);
+/* Run sim_step in a thread until sim_stop(). */
+int sim_start(struct sim *s);
+void sim_stop(struct sim *s);
+
+#endif
