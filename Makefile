@@ -9,8 +9,8 @@ OUT        := $(TOP)/build
 CACHE      ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/accelkit
 VM_TIMEOUT ?= 1200
 
-.PHONY: all deps qemu kernel lib samples tests initramfs run vm-shell bench \
-	test test-host test-vm test-vm-qemu64 checkpatch clean
+.PHONY: all deps qemu kernel kernel-debug debug-kernel initramfs-debug lib samples tests initramfs run vm-shell bench \
+	test test-host test-vm test-vm-stock test-vm-debug checkpatch clean
 
 all: kernel lib samples tests
 
@@ -20,12 +20,24 @@ deps:
 # Resolved lazily, after deps ran.
 GUEST_KVER  = $(shell bash scripts/guest-kernel.sh)
 QEMU_BIN    = $(shell bash scripts/build-qemu.sh)
+DEBUG_KDIR  = $(shell bash scripts/build-debug-kernel.sh)
 
 qemu: deps
 	@bash scripts/build-qemu.sh
 
 kernel: deps
 	$(MAKE) -C kernel KVER=$(GUEST_KVER)
+
+# The debug guest kernel (KASAN, lockdep, kmemleak) and our modules for it,
+# built in a copy of kernel/ so both module sets can coexist.
+debug-kernel: deps
+	@bash scripts/build-debug-kernel.sh
+
+kernel-debug: debug-kernel
+	rm -rf $(OUT)/kernel-debug && mkdir -p $(OUT)
+	cp -r kernel $(OUT)/kernel-debug
+	$(MAKE) -s -C $(OUT)/kernel-debug KDIR=$(DEBUG_KDIR) clean
+	$(MAKE) -C $(OUT)/kernel-debug KDIR=$(DEBUG_KDIR)
 
 lib: deps
 	$(MAKE) -C lib
@@ -44,6 +56,12 @@ initramfs: kernel lib samples tests
 	$(MAKE) -s -C tests install DESTDIR=$(OUT)/stage PREFIX=/usr
 	bash scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(OUT)/stage \
 		$$(find kernel -name accelkit.ko) $$(find kernel -name accelkit_sample.ko)
+
+initramfs-debug: initramfs kernel-debug
+	rm -rf $(OUT)/stage-debug && cp -a $(OUT)/stage $(OUT)/stage-debug
+	bash scripts/mkinitramfs.sh $(OUT)/initramfs-debug.cpio.gz $(OUT)/stage-debug \
+		$$(find $(OUT)/kernel-debug -name accelkit.ko) \
+		$$(find $(OUT)/kernel-debug -name accelkit_sample.ko)
 
 VM_ARGS = --qemu "$(QEMU_BIN)" --kernel /boot/vmlinuz-$(GUEST_KVER) \
 	--initrd $(OUT)/initramfs.cpio.gz --timeout $(VM_TIMEOUT)
@@ -64,9 +82,18 @@ test-host: lib tests
 	$(MAKE) -C tests check-host
 
 # The VM suite under 5-level paging (-cpu max has LA57) and 4-level (qemu64).
-test-vm: qemu initramfs
+test-vm: test-vm-stock test-vm-debug
+
+test-vm-stock: qemu initramfs
 	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --log $(OUT)/vm-test-la57.log
 	bash scripts/vm-run.sh test $(VM_ARGS) --cpu qemu64 --log $(OUT)/vm-test-4level.log
+
+# The same suite on the debug kernel; kmemleak is scanned after the suite.
+test-vm-debug: qemu initramfs-debug
+	bash scripts/vm-run.sh test --qemu "$(QEMU_BIN)" \
+		--kernel $(DEBUG_KDIR)/arch/x86/boot/bzImage \
+		--initrd $(OUT)/initramfs-debug.cpio.gz --timeout $(VM_TIMEOUT) \
+		--cpu max --log $(OUT)/vm-test-debug.log
 
 checkpatch: deps
 	$(MAKE) -C kernel checkpatch

@@ -58,9 +58,9 @@ elif [ "$res" != 0 ]; then
 	fail=1
 fi
 # Kernel splats anywhere in the log (console or the final dmesg dump).
-splat='(Oops|BUG:|WARNING:|Call Trace:|general protection fault|KASAN|UBSAN|'
+splat='(Oops|BUG:|WARNING:|Call Trace:|general protection fault|UBSAN:|'
 splat+='possible circular locking|possible recursive locking|inconsistent lock state|'
-splat+='lockdep|INFO: task .* blocked|unreferenced object|Kernel panic|'
+splat+='INFO: lockdep|INFO: task .* blocked|unreferenced object|Kernel panic|'
 splat+='stack-protector|list_add corruption|list_del corruption)'
 if grep -a -E "$splat" "$log" >/dev/null; then
 	echo "vm-run: FAIL: kernel report in the guest log:"
