@@ -31,7 +31,7 @@ copy_lib() {
 for bin in $(find "$stage/usr" -type f -perm -u+x); do
 	[ "$(head -c4 "$bin" | tr -d '\0')" = "$(printf '\177ELF')" ] || continue
 	{ LD_LIBRARY_PATH=$stage/usr/lib ldd "$bin" 2>/dev/null || true; } | awk '
-		/=> \// { print $3 } /^\s*\/lib/ { print $1 }' | while read -r lib; do
+		/=> \// { print $3 } /^[ \t]*\/lib/ { print $1 }' | while read -r lib; do
 		case "$lib" in "$stage"*) continue ;; esac
 		copy_lib "$lib"
 	done

@@ -1,0 +1,1055 @@
+/*
+ * accelkit sample accelerator: a PCI device with shared virtual addressing
+ *
+ * The device walks its users' x86-64 page tables itself (PASID table in
+ * guest memory) and runs NOP, COPY and FILL jobs from per-queue rings.
+ * The programming model is docs/device.md in the accelkit repository.
+ *
+ * Threading: MMIO handlers run under the BQL. One worker thread executes
+ * jobs; it does DMA without the BQL and without s->lock, and never takes
+ * the BQL: interrupts it wants are queued in s->irq_pending and sent by a
+ * bottom half, which runs in the main loop under the BQL. Anything that
+ * must wait for the job in execution (queue disable, DRAIN, reset) waits
+ * on s->idle under s->lock; the worker needs neither the BQL nor anything
+ * the waiter holds to finish its job, so that wait cannot deadlock.
+ *
+ * Copyright (c) 2026 accelkit authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bitops.h"
+#include "qemu/host-utils.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/module.h"
+#include "qemu/rcu.h"
+#include "qemu/thread.h"
+#include "qemu/units.h"
+#include "qapi/error.h"
+#include "hw/pci/pci.h"
+#include "hw/pci/msix.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
+#include "exec/memory.h"
+#include "qom/object.h"
+
+#define TYPE_ACCELKIT "accelkit"
+OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
+
+#define AK_VENDOR_ID        0x1af4
+#define AK_DEVICE_ID        0x10f7
+#define AK_SUBSYS_ID        0x1100
+#define AK_CLASS            0x1200
+#define AK_MAGIC            0x54494b41
+#define AK_VERSION          0x00010000
+#define AK_MAX_QUEUES       256
+#define AK_MAX_DEPTH        4096
+#define AK_MAX_XFER         (64 * MiB)
+#define AK_MAX_PASIDS       (1u << 20)
+#define AK_BATCH            16
+#define AK_BOUNCE_SIZE      (64 * KiB)
+
+/* BAR0 registers */
+#define AK_REG_MAGIC        0x000
+#define AK_REG_VERSION      0x004
+#define AK_REG_CAPS         0x008
+#define AK_REG_NR_QUEUES    0x00c
+#define AK_REG_DEV_CTRL     0x010
+#define AK_REG_DEV_STATUS   0x014
+#define AK_REG_PTBL_LO      0x018
+#define AK_REG_PTBL_HI      0x01c
+#define AK_REG_PTBL_SIZE    0x020
+#define AK_REG_DRAIN        0x024
+#define AK_REG_MAX_XFER     0x028
+#define AK_REG_JOBS_LO      0x030
+#define AK_REG_JOBS_HI      0x034
+#define AK_REG_QBASE        0x1000
+#define AK_REG_QSTRIDE      0x40
+
+#define AK_DEV_ENABLE       BIT(0)
+#define AK_DEV_RESET        BIT(1)
+
+/* Per-queue registers */
+#define AK_Q_SQ_LO          0x00
+#define AK_Q_SQ_HI          0x04
+#define AK_Q_CQ_LO          0x08
+#define AK_Q_CQ_HI          0x0c
+#define AK_Q_DEPTH          0x10
+#define AK_Q_PASID          0x14
+#define AK_Q_CTRL           0x18
+#define AK_Q_STATUS         0x1c
+#define AK_Q_SQ_HEAD        0x20
+#define AK_Q_SQ_TAIL        0x24
+#define AK_Q_CQ_TAIL        0x28
+#define AK_Q_CQ_HEAD        0x2c
+#define AK_Q_MSIX           0x30
+
+#define AK_QCTRL_ENABLE     BIT(0)
+#define AK_QCTRL_IRQ        BIT(1)
+#define AK_QST_RUNNING      BIT(0)
+#define AK_QST_ERROR        BIT(1)
+
+/* Doorbell page */
+#define AK_DB_SQ_TAIL       0x000
+#define AK_DB_CQ_HEAD       0x004
+
+/* Jobs */
+#define AK_OP_NOP           0
+#define AK_OP_COPY          1
+#define AK_OP_FILL          2
+#define AK_DF_IRQ           BIT(0)
+#define AK_DESC_SIZE        64
+#define AK_CPL_SIZE         32
+#define AK_CF_PHASE         BIT(0)
+
+enum {
+    AK_ST_SUCCESS = 0,
+    AK_ST_INVALID_OPCODE = 1,
+    AK_ST_INVALID_DESC = 2,
+    AK_ST_XLATE_FAULT = 3,
+    AK_ST_PASID_INVALID = 4,
+    AK_ST_DMA_ERROR = 5,
+};
+
+#define AK_CAPS             (BIT(AK_OP_NOP) | BIT(AK_OP_COPY) | \
+                             BIT(AK_OP_FILL) | BIT(16) | BIT(17))
+
+/* PASID table entry */
+#define AK_PASID_ENTRY_SIZE 16
+#define AK_PASID_STATE_MASK 0x3
+#define AK_PASID_VALID      1
+#define AK_PASID_LA57       BIT(2)
+
+/* x86-64 page-table entry bits */
+#define PTE_P               BIT_ULL(0)
+#define PTE_W               BIT_ULL(1)
+#define PTE_U               BIT_ULL(2)
+#define PTE_A               BIT_ULL(5)
+#define PTE_D               BIT_ULL(6)
+#define PTE_PS              BIT_ULL(7)
+#define PTE_ADDR_MASK       0x000ffffffffff000ULL
+
+typedef struct AkQueue {
+    uint64_t sq_base;
+    uint64_t cq_base;
+    uint32_t sq_lo;             /* LO halves wait for their HI write */
+    uint32_t cq_lo;
+    uint32_t depth;
+    uint32_t pasid;
+    uint32_t ctrl;
+    uint32_t status;
+    uint32_t msix_vector;
+    uint32_t sq_head;
+    uint32_t sq_tail;
+    uint32_t cq_tail;
+    uint32_t cq_head;
+    bool phase;
+} AkQueue;
+
+struct AkState {
+    PCIDevice parent_obj;
+
+    MemoryRegion regs;
+    MemoryRegion doorbells;
+    uint32_t nr_queues;
+
+    /* Everything below is protected by lock. */
+    QemuMutex lock;
+    QemuCond work;              /* worker: something to do */
+    QemuCond idle;              /* waiters: the worker finished a job */
+    AkQueue *q;
+    uint32_t dev_ctrl;
+    uint64_t ptbl;
+    uint32_t ptbl_lo;
+    uint32_t ptbl_size;
+    uint64_t jobs;
+    bool busy;                  /* worker executes a job of busy_queue */
+    uint32_t busy_queue;
+    bool stopping;
+    uint32_t next_queue;        /* round-robin start */
+
+    unsigned long *irq_pending; /* MSI-X vectors the bottom half sends */
+
+    QemuThread thread;
+    QEMUBH *irq_bh;
+    uint8_t *bounce;            /* worker only */
+};
+
+/* A decoded descriptor. */
+typedef struct AkDesc {
+    uint16_t opcode;
+    uint16_t flags;
+    uint32_t rsvd0;
+    uint64_t tag;
+    uint64_t src;
+    uint64_t dst;
+    uint64_t len;
+    uint64_t pattern;
+    uint64_t rsvd1[2];
+} AkDesc;
+
+typedef struct AkCpl {
+    uint64_t bytes;
+    uint64_t fault_addr;
+    uint16_t status;
+} AkCpl;
+
+/* Translation context of one job. */
+typedef struct AkCtx {
+    uint64_t root;
+    bool la57;
+} AkCtx;
+
+/* ---------------------------------------------------------------------
+ * DMA helpers: RAM only, every result checked
+ * ------------------------------------------------------------------- */
+
+static AddressSpace *ak_as(AkState *s)
+{
+    return pci_get_address_space(PCI_DEVICE(s));
+}
+
+/* True if [gpa, gpa + len) is guest RAM (and writable RAM for a write). */
+static bool ak_is_ram(AkState *s, hwaddr gpa, hwaddr len, bool write)
+{
+    RCU_READ_LOCK_GUARD();
+
+    while (len) {
+        hwaddr xlat, l = len;
+        MemoryRegion *mr = address_space_translate(ak_as(s), gpa, &xlat, &l,
+                                                   write,
+                                                   MEMTXATTRS_UNSPECIFIED);
+
+        if (!l || !memory_region_is_ram(mr) || memory_region_is_romd(mr) ||
+            (write && mr->readonly)) {
+            return false;
+        }
+        gpa += l;
+        len -= l;
+    }
+    return true;
+}
+
+static bool ak_dma(AkState *s, hwaddr gpa, void *buf, hwaddr len, bool write)
+{
+    if (gpa + len < gpa || !ak_is_ram(s, gpa, len, write)) {
+        return false;
+    }
+    return address_space_rw(ak_as(s), gpa, MEMTXATTRS_UNSPECIFIED, buf, len,
+                            write) == MEMTX_OK;
+}
+
+/*
+ * Atomically replace a page-table entry, as the CPU's walker does when it
+ * sets Accessed/Dirty. Returns 0 on success, 1 if the entry changed under
+ * us (re-read and re-check it), -1 if it is not in RAM.
+ */
+static int ak_pte_cmpxchg(AkState *s, hwaddr gpa, uint64_t old, uint64_t new)
+{
+    hwaddr len = sizeof(uint64_t);
+    uint64_t *p, cur;
+
+    if (!ak_is_ram(s, gpa, len, true)) {
+        return -1;
+    }
+    p = address_space_map(ak_as(s), gpa, &len, true, MEMTXATTRS_UNSPECIFIED);
+    if (!p) {
+        return -1;
+    }
+    if (len < sizeof(uint64_t)) {
+        address_space_unmap(ak_as(s), p, len, true, 0);
+        return -1;
+    }
+    cur = qatomic_cmpxchg(p, cpu_to_le64(old), cpu_to_le64(new));
+    address_space_unmap(ak_as(s), p, len, true, sizeof(uint64_t));
+    return cur == cpu_to_le64(old) ? 0 : 1;
+}
+
+/* ---------------------------------------------------------------------
+ * Address translation: an x86-64 user-mode page walk
+ * ------------------------------------------------------------------- */
+
+/*
+ * Translate @va for a read or write. On success returns AK_ST_SUCCESS,
+ * the guest-physical address in *gpa and the bytes left in that page
+ * (4 KiB, 2 MiB or 1 GiB) in *left.
+ */
+static int ak_translate(AkState *s, const AkCtx *ctx, uint64_t va, bool write,
+                        hwaddr *gpa, uint64_t *left)
+{
+    int levels = ctx->la57 ? 5 : 4;
+    int lvl = levels, retries = 0;
+    hwaddr table = ctx->root & PTE_ADDR_MASK;
+
+    /* Lower (user) half of a canonical address: the top bits all zero. */
+    if (va >> (12 + 9 * levels - 1)) {
+        return AK_ST_XLATE_FAULT;
+    }
+
+    while (lvl >= 1) {
+        int shift = 12 + 9 * (lvl - 1);
+        hwaddr pte_gpa = table + ((va >> shift) & 511) * 8;
+        uint64_t pte, want;
+        bool leaf;
+        int r;
+
+        if (!ak_dma(s, pte_gpa, &pte, sizeof(pte), false)) {
+            return AK_ST_DMA_ERROR;
+        }
+        pte = le64_to_cpu(pte);
+        if (!(pte & PTE_P) || !(pte & PTE_U) || (write && !(pte & PTE_W))) {
+            return AK_ST_XLATE_FAULT;
+        }
+        if ((pte & PTE_PS) && lvl >= 4) {
+            return AK_ST_XLATE_FAULT;   /* reserved at PML5/PML4 */
+        }
+        leaf = lvl == 1 || (pte & PTE_PS);
+
+        /* All checks passed: now A, and D on a leaf we write through. */
+        want = pte | PTE_A | (leaf && write ? PTE_D : 0);
+        if (want != pte) {
+            r = ak_pte_cmpxchg(s, pte_gpa, pte, want);
+            if (r < 0) {
+                return AK_ST_DMA_ERROR;
+            }
+            if (r > 0) {
+                if (++retries > 64) {
+                    return AK_ST_XLATE_FAULT;
+                }
+                continue;               /* changed under us: re-check */
+            }
+        }
+        if (leaf) {
+            uint64_t size = 1ULL << shift;
+
+            *gpa = (pte & PTE_ADDR_MASK & ~(size - 1)) | (va & (size - 1));
+            *left = size - (va & (size - 1));
+            return AK_ST_SUCCESS;
+        }
+        table = pte & PTE_ADDR_MASK;
+        lvl--;
+    }
+    return AK_ST_XLATE_FAULT;
+}
+
+/* Translate every page of [va, va + len); *fault gets the first bad VA. */
+static int ak_check_range(AkState *s, const AkCtx *ctx, uint64_t va,
+                          uint64_t len, bool write, uint64_t *fault)
+{
+    uint64_t done = 0;
+
+    while (done < len) {
+        hwaddr gpa;
+        uint64_t left;
+        int st = ak_translate(s, ctx, va + done, write, &gpa, &left);
+
+        if (st != AK_ST_SUCCESS) {
+            *fault = va + done;
+            return st;
+        }
+        done += MIN(left, len - done);
+    }
+    return AK_ST_SUCCESS;
+}
+
+/* ---------------------------------------------------------------------
+ * Jobs
+ * ------------------------------------------------------------------- */
+
+static int ak_read_pasid(AkState *s, uint64_t ptbl, uint32_t ptbl_size,
+                         uint32_t pasid, AkCtx *ctx)
+{
+    uint8_t e[AK_PASID_ENTRY_SIZE];
+    uint32_t flags;
+
+    if (!ptbl_size || pasid >= ptbl_size) {
+        return AK_ST_PASID_INVALID;
+    }
+    if (!ak_dma(s, ptbl + (uint64_t)pasid * AK_PASID_ENTRY_SIZE, e, sizeof(e),
+                false)) {
+        return AK_ST_DMA_ERROR;
+    }
+    flags = ldl_le_p(e + 8);
+    if ((flags & AK_PASID_STATE_MASK) != AK_PASID_VALID) {
+        return AK_ST_PASID_INVALID;
+    }
+    ctx->root = ldq_le_p(e);
+    ctx->la57 = flags & AK_PASID_LA57;
+    return AK_ST_SUCCESS;
+}
+
+/*
+ * COPY (src != 0 path) or FILL: every page is translated before the first
+ * byte is written, so a job that faults writes nothing. The data pass
+ * re-walks page by page; a mapping that vanished meanwhile ends the job
+ * with the bytes done so far.
+ */
+static void ak_move(AkState *s, const AkCtx *ctx, const AkDesc *d, AkCpl *c)
+{
+    bool copy = d->opcode == AK_OP_COPY;
+    uint64_t done = 0;
+    int st;
+
+    if (copy) {
+        st = ak_check_range(s, ctx, d->src, d->len, false, &c->fault_addr);
+        if (st != AK_ST_SUCCESS) {
+            c->status = st;
+            return;
+        }
+    }
+    st = ak_check_range(s, ctx, d->dst, d->len, true, &c->fault_addr);
+    if (st != AK_ST_SUCCESS) {
+        c->status = st;
+        return;
+    }
+
+    while (done < d->len) {
+        hwaddr sgpa = 0, dgpa;
+        uint64_t sleft = UINT64_MAX, dleft, n, i;
+
+        if (copy) {
+            st = ak_translate(s, ctx, d->src + done, false, &sgpa, &sleft);
+            if (st != AK_ST_SUCCESS) {
+                c->fault_addr = d->src + done;
+                break;
+            }
+        }
+        st = ak_translate(s, ctx, d->dst + done, true, &dgpa, &dleft);
+        if (st != AK_ST_SUCCESS) {
+            c->fault_addr = d->dst + done;
+            break;
+        }
+        n = MIN(MIN(sleft, dleft), MIN(d->len - done, AK_BOUNCE_SIZE));
+        if (copy) {
+            if (!ak_dma(s, sgpa, s->bounce, n, false)) {
+                st = AK_ST_DMA_ERROR;
+                break;
+            }
+        } else {
+            for (i = 0; i < n; i++) {
+                s->bounce[i] = d->pattern >> (((done + i) & 7) * 8);
+            }
+        }
+        if (!ak_dma(s, dgpa, s->bounce, n, true)) {
+            st = AK_ST_DMA_ERROR;
+            break;
+        }
+        done += n;
+    }
+    c->status = st;
+    c->bytes = done;
+    if (st == AK_ST_SUCCESS) {
+        c->fault_addr = 0;
+    }
+}
+
+static void ak_exec(AkState *s, uint64_t ptbl, uint32_t ptbl_size,
+                    uint32_t pasid, const AkDesc *d, AkCpl *c)
+{
+    AkCtx ctx;
+    int st;
+
+    memset(c, 0, sizeof(*c));
+    if (d->opcode > AK_OP_FILL) {
+        c->status = AK_ST_INVALID_OPCODE;
+        return;
+    }
+    if (d->rsvd0 || d->rsvd1[0] || d->rsvd1[1] || d->len > AK_MAX_XFER ||
+        (d->opcode == AK_OP_COPY && d->len &&
+         d->src < d->dst + d->len && d->dst < d->src + d->len)) {
+        c->status = AK_ST_INVALID_DESC;
+        return;
+    }
+    st = ak_read_pasid(s, ptbl, ptbl_size, pasid, &ctx);
+    if (st != AK_ST_SUCCESS || d->opcode == AK_OP_NOP) {
+        c->status = st;
+        return;
+    }
+    ak_move(s, &ctx, d, c);
+}
+
+static void ak_decode(const uint8_t *b, AkDesc *d)
+{
+    d->opcode = lduw_le_p(b);
+    d->flags = lduw_le_p(b + 2);
+    d->rsvd0 = ldl_le_p(b + 4);
+    d->tag = ldq_le_p(b + 8);
+    d->src = ldq_le_p(b + 16);
+    d->dst = ldq_le_p(b + 24);
+    d->len = ldq_le_p(b + 32);
+    d->pattern = ldq_le_p(b + 40);
+    d->rsvd1[0] = ldq_le_p(b + 48);
+    d->rsvd1[1] = ldq_le_p(b + 56);
+}
+
+/* ---------------------------------------------------------------------
+ * Worker thread
+ * ------------------------------------------------------------------- */
+
+static bool ak_queue_has_work(AkState *s, AkQueue *q)
+{
+    return (s->dev_ctrl & AK_DEV_ENABLE) && (q->status & AK_QST_RUNNING) &&
+           q->sq_head != q->sq_tail &&
+           (q->cq_tail + 1) % q->depth != q->cq_head;
+}
+
+/* Called with s->lock held; returns a queue index or -1. */
+static int ak_pick_queue(AkState *s)
+{
+    uint32_t i;
+
+    for (i = 0; i < s->nr_queues; i++) {
+        uint32_t qi = (s->next_queue + i) % s->nr_queues;
+
+        if (ak_queue_has_work(s, &s->q[qi])) {
+            s->next_queue = (qi + 1) % s->nr_queues;
+            return qi;
+        }
+    }
+    return -1;
+}
+
+static void ak_queue_error(AkState *s, AkQueue *q)
+{
+    q->status = AK_QST_ERROR;
+    qemu_log_mask(LOG_GUEST_ERROR, "accelkit: queue ring not in RAM\n");
+}
+
+/*
+ * Execute one descriptor of queue @qi. Entered and left with s->lock
+ * held; drops it around the DMA. Returns the MSI-X vector to notify, or
+ * -1.
+ */
+static int ak_run_one(AkState *s, uint32_t qi)
+{
+    AkQueue *q = &s->q[qi];
+    uint8_t raw[AK_DESC_SIZE], rec[AK_CPL_SIZE];
+    uint64_t sq = q->sq_base + (uint64_t)q->sq_head * AK_DESC_SIZE;
+    uint64_t cq = q->cq_base + (uint64_t)q->cq_tail * AK_CPL_SIZE;
+    uint64_t ptbl = s->ptbl;
+    uint32_t ptbl_size = s->ptbl_size, pasid = q->pasid;
+    uint32_t next_head = (q->sq_head + 1) % q->depth;
+    uint16_t phase = q->phase ? AK_CF_PHASE : 0;
+    AkDesc d = { 0 };
+    AkCpl c = { 0 };
+    bool ok;
+
+    s->busy = true;
+    s->busy_queue = qi;
+    qemu_mutex_unlock(&s->lock);
+
+    ok = ak_dma(s, sq, raw, sizeof(raw), false);
+    if (ok) {
+        ak_decode(raw, &d);
+        ak_exec(s, ptbl, ptbl_size, pasid, &d, &c);
+
+        memset(rec, 0, sizeof(rec));
+        stq_le_p(rec, d.tag);
+        stq_le_p(rec + 8, c.bytes);
+        stq_le_p(rec + 16, c.fault_addr);
+        stw_le_p(rec + 24, c.status);
+        stw_le_p(rec + 26, next_head);
+        /* The body first, the flags word (with PHASE) last. */
+        ok = ak_dma(s, cq, rec, 30, true);
+        smp_wmb();
+        stw_le_p(rec + 28, phase);
+        ok = ok && ak_dma(s, cq + 28, rec + 28, 2, true);
+    }
+
+    qemu_mutex_lock(&s->lock);
+    s->busy = false;
+    qemu_cond_broadcast(&s->idle);
+    if (!ok) {
+        ak_queue_error(s, q);
+        return -1;
+    }
+    q->sq_head = next_head;
+    q->cq_tail = (q->cq_tail + 1) % q->depth;
+    if (q->cq_tail == 0) {
+        q->phase = !q->phase;
+    }
+    s->jobs++;
+    if ((d.flags & AK_DF_IRQ) && (q->ctrl & AK_QCTRL_IRQ) &&
+        q->msix_vector < s->nr_queues + 1) {
+        return q->msix_vector;
+    }
+    return -1;
+}
+
+static void *ak_worker(void *opaque)
+{
+    AkState *s = opaque;
+
+    rcu_register_thread();
+    qemu_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        int qi = ak_pick_queue(s);
+        int n;
+
+        if (qi < 0) {
+            qemu_cond_wait(&s->work, &s->lock);
+            continue;
+        }
+        for (n = 0; n < AK_BATCH && ak_queue_has_work(s, &s->q[qi]); n++) {
+            int vec = ak_run_one(s, qi);
+
+            if (vec >= 0) {
+                set_bit(vec, s->irq_pending);
+                qemu_bh_schedule(s->irq_bh);
+            }
+            if (s->stopping) {
+                break;
+            }
+        }
+    }
+    qemu_mutex_unlock(&s->lock);
+    rcu_unregister_thread();
+    return NULL;
+}
+
+/* Main loop, BQL held: send the interrupts the worker asked for. */
+static void ak_irq_bh(void *opaque)
+{
+    AkState *s = opaque;
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint32_t nvec = s->nr_queues + 1;
+    g_autofree unsigned long *todo = bitmap_new(nvec);
+    long vec;
+
+    qemu_mutex_lock(&s->lock);
+    bitmap_copy(todo, s->irq_pending, nvec);
+    bitmap_zero(s->irq_pending, nvec);
+    qemu_mutex_unlock(&s->lock);
+
+    for (vec = find_first_bit(todo, nvec); vec < nvec;
+         vec = find_next_bit(todo, nvec, vec + 1)) {
+        if (msix_enabled(pdev)) {
+            msix_notify(pdev, vec);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * Control: called with s->lock held
+ * ------------------------------------------------------------------- */
+
+/* Wait until the worker executes no job (of queue @qi, or any if < 0). */
+static void ak_wait_idle(AkState *s, int qi)
+{
+    while (s->busy && (qi < 0 || s->busy_queue == (uint32_t)qi)) {
+        qemu_cond_wait(&s->idle, &s->lock);
+    }
+}
+
+static bool ak_queue_config_ok(AkState *s, AkQueue *q)
+{
+    return (s->dev_ctrl & AK_DEV_ENABLE) && q->depth >= 2 &&
+           q->depth <= AK_MAX_DEPTH && is_power_of_2(q->depth) &&
+           !(q->sq_base & 0xfff) && !(q->cq_base & 0xfff) &&
+           q->pasid < s->ptbl_size;
+}
+
+static void ak_queue_ctrl(AkState *s, uint32_t qi, uint32_t val)
+{
+    AkQueue *q = &s->q[qi];
+
+    if (!(val & AK_QCTRL_ENABLE)) {
+        ak_wait_idle(s, qi);
+        q->ctrl = val & AK_QCTRL_IRQ;
+        q->status = 0;
+        return;
+    }
+    if (q->ctrl & AK_QCTRL_ENABLE) {
+        q->ctrl = val & (AK_QCTRL_ENABLE | AK_QCTRL_IRQ);   /* IRQ toggle */
+        return;
+    }
+    q->ctrl = val & (AK_QCTRL_ENABLE | AK_QCTRL_IRQ);
+    q->sq_head = q->sq_tail = q->cq_tail = q->cq_head = 0;
+    q->phase = true;
+    if (ak_queue_config_ok(s, q)) {
+        q->status = AK_QST_RUNNING;
+    } else {
+        q->status = AK_QST_ERROR;
+        qemu_log_mask(LOG_GUEST_ERROR, "accelkit: queue %u bad config\n", qi);
+    }
+}
+
+static void ak_reset_locked(AkState *s)
+{
+    ak_wait_idle(s, -1);
+    memset(s->q, 0, sizeof(*s->q) * s->nr_queues);
+    s->dev_ctrl = 0;
+    s->ptbl = 0;
+    s->ptbl_lo = 0;
+    s->ptbl_size = 0;
+    s->jobs = 0;
+    s->next_queue = 0;
+    bitmap_zero(s->irq_pending, s->nr_queues + 1);
+}
+
+/* ---------------------------------------------------------------------
+ * BAR0: registers
+ * ------------------------------------------------------------------- */
+
+static uint64_t ak_queue_read(AkQueue *q, hwaddr reg)
+{
+    switch (reg) {
+    case AK_Q_SQ_LO:
+        return (uint32_t)q->sq_base;
+    case AK_Q_SQ_HI:
+        return q->sq_base >> 32;
+    case AK_Q_CQ_LO:
+        return (uint32_t)q->cq_base;
+    case AK_Q_CQ_HI:
+        return q->cq_base >> 32;
+    case AK_Q_DEPTH:
+        return q->depth;
+    case AK_Q_PASID:
+        return q->pasid;
+    case AK_Q_CTRL:
+        return q->ctrl;
+    case AK_Q_STATUS:
+        return q->status;
+    case AK_Q_SQ_HEAD:
+        return q->sq_head;
+    case AK_Q_SQ_TAIL:
+        return q->sq_tail;
+    case AK_Q_CQ_TAIL:
+        return q->cq_tail;
+    case AK_Q_CQ_HEAD:
+        return q->cq_head;
+    case AK_Q_MSIX:
+        return q->msix_vector;
+    }
+    return 0;
+}
+
+static uint64_t ak_regs_read(void *opaque, hwaddr addr, unsigned size)
+{
+    AkState *s = opaque;
+    uint64_t val = 0;
+
+    qemu_mutex_lock(&s->lock);
+    if (addr >= AK_REG_QBASE) {
+        uint32_t qi = (addr - AK_REG_QBASE) / AK_REG_QSTRIDE;
+
+        if (qi < s->nr_queues) {
+            val = ak_queue_read(&s->q[qi], (addr - AK_REG_QBASE) %
+                                AK_REG_QSTRIDE);
+        }
+        qemu_mutex_unlock(&s->lock);
+        return val;
+    }
+    switch (addr) {
+    case AK_REG_MAGIC:
+        val = AK_MAGIC;
+        break;
+    case AK_REG_VERSION:
+        val = AK_VERSION;
+        break;
+    case AK_REG_CAPS:
+        val = AK_CAPS;
+        break;
+    case AK_REG_NR_QUEUES:
+        val = s->nr_queues;
+        break;
+    case AK_REG_DEV_CTRL:
+        val = s->dev_ctrl;
+        break;
+    case AK_REG_DEV_STATUS:
+        val = s->dev_ctrl & AK_DEV_ENABLE;
+        break;
+    case AK_REG_PTBL_LO:
+        val = (uint32_t)s->ptbl;
+        break;
+    case AK_REG_PTBL_HI:
+        val = s->ptbl >> 32;
+        break;
+    case AK_REG_PTBL_SIZE:
+        val = s->ptbl_size;
+        break;
+    case AK_REG_MAX_XFER:
+        val = AK_MAX_XFER;
+        break;
+    case AK_REG_JOBS_LO:
+        val = (uint32_t)s->jobs;
+        break;
+    case AK_REG_JOBS_HI:
+        val = s->jobs >> 32;
+        break;
+    }
+    qemu_mutex_unlock(&s->lock);
+    return val;
+}
+
+static void ak_queue_write(AkState *s, uint32_t qi, hwaddr reg, uint32_t val)
+{
+    AkQueue *q = &s->q[qi];
+
+    if (reg == AK_Q_CTRL) {
+        ak_queue_ctrl(s, qi, val);
+        return;
+    }
+    if (q->ctrl & AK_QCTRL_ENABLE) {
+        return;         /* configuration is frozen while enabled */
+    }
+    switch (reg) {
+    case AK_Q_SQ_LO:
+        q->sq_lo = val;
+        break;
+    case AK_Q_SQ_HI:
+        q->sq_base = deposit64(q->sq_lo, 32, 32, val);
+        break;
+    case AK_Q_CQ_LO:
+        q->cq_lo = val;
+        break;
+    case AK_Q_CQ_HI:
+        q->cq_base = deposit64(q->cq_lo, 32, 32, val);
+        break;
+    case AK_Q_DEPTH:
+        q->depth = val;
+        break;
+    case AK_Q_PASID:
+        q->pasid = val;
+        break;
+    case AK_Q_MSIX:
+        q->msix_vector = val;
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "accelkit: write to RO queue reg\n");
+    }
+}
+
+static void ak_regs_write(void *opaque, hwaddr addr, uint64_t val,
+                          unsigned size)
+{
+    AkState *s = opaque;
+
+    qemu_mutex_lock(&s->lock);
+    if (addr >= AK_REG_QBASE) {
+        uint32_t qi = (addr - AK_REG_QBASE) / AK_REG_QSTRIDE;
+
+        if (qi < s->nr_queues) {
+            ak_queue_write(s, qi, (addr - AK_REG_QBASE) % AK_REG_QSTRIDE,
+                           val);
+        }
+        qemu_mutex_unlock(&s->lock);
+        return;
+    }
+    switch (addr) {
+    case AK_REG_DEV_CTRL:
+        if (val & AK_DEV_RESET) {
+            ak_reset_locked(s);
+        } else {
+            s->dev_ctrl = val & AK_DEV_ENABLE;
+            qemu_cond_signal(&s->work);
+        }
+        break;
+    case AK_REG_PTBL_LO:
+        if (!(s->dev_ctrl & AK_DEV_ENABLE)) {
+            s->ptbl_lo = val & ~0xfffu;
+        }
+        break;
+    case AK_REG_PTBL_HI:
+        if (!(s->dev_ctrl & AK_DEV_ENABLE)) {
+            s->ptbl = deposit64(s->ptbl_lo, 32, 32, val);
+        }
+        break;
+    case AK_REG_PTBL_SIZE:
+        if (!(s->dev_ctrl & AK_DEV_ENABLE)) {
+            s->ptbl_size = MIN(val, AK_MAX_PASIDS);
+        }
+        break;
+    case AK_REG_DRAIN:
+        ak_wait_idle(s, -1);
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "accelkit: write to reg 0x%" HWADDR_PRIx
+                      "\n", addr);
+    }
+    qemu_mutex_unlock(&s->lock);
+}
+
+static const MemoryRegionOps ak_regs_ops = {
+    .read = ak_regs_read,
+    .write = ak_regs_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 4, .max_access_size = 4 },
+    .impl = { .min_access_size = 4, .max_access_size = 4 },
+};
+
+/* ---------------------------------------------------------------------
+ * BAR4: one doorbell page per queue
+ * ------------------------------------------------------------------- */
+
+static uint64_t ak_db_read(void *opaque, hwaddr addr, unsigned size)
+{
+    AkState *s = opaque;
+    uint32_t qi = addr >> 12;
+    uint64_t val = 0;
+
+    qemu_mutex_lock(&s->lock);
+    if (qi < s->nr_queues) {
+        if ((addr & 0xfff) == AK_DB_SQ_TAIL) {
+            val = s->q[qi].sq_tail;
+        } else if ((addr & 0xfff) == AK_DB_CQ_HEAD) {
+            val = s->q[qi].cq_head;
+        }
+    }
+    qemu_mutex_unlock(&s->lock);
+    return val;
+}
+
+static void ak_db_write(void *opaque, hwaddr addr, uint64_t val,
+                        unsigned size)
+{
+    AkState *s = opaque;
+    uint32_t qi = addr >> 12;
+    AkQueue *q;
+
+    qemu_mutex_lock(&s->lock);
+    if (qi >= s->nr_queues || !(s->q[qi].status & AK_QST_RUNNING)) {
+        qemu_mutex_unlock(&s->lock);
+        return;
+    }
+    q = &s->q[qi];
+    if ((addr & 0xfff) == AK_DB_SQ_TAIL) {
+        q->sq_tail = val % q->depth;
+    } else if ((addr & 0xfff) == AK_DB_CQ_HEAD) {
+        q->cq_head = val % q->depth;
+    }
+    qemu_cond_signal(&s->work);
+    qemu_mutex_unlock(&s->lock);
+}
+
+static const MemoryRegionOps ak_db_ops = {
+    .read = ak_db_read,
+    .write = ak_db_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 4, .max_access_size = 4 },
+    .impl = { .min_access_size = 4, .max_access_size = 4 },
+};
+
+/* ---------------------------------------------------------------------
+ * Device life cycle
+ * ------------------------------------------------------------------- */
+
+static void ak_realize(PCIDevice *pdev, Error **errp)
+{
+    AkState *s = ACCELKIT(pdev);
+    uint32_t i;
+
+    if (s->nr_queues < 1 || s->nr_queues > AK_MAX_QUEUES) {
+        error_setg(errp, "accelkit: queues must be 1..%d", AK_MAX_QUEUES);
+        return;
+    }
+
+    pci_config_set_interrupt_pin(pdev->config, 1);
+    memory_region_init_io(&s->regs, OBJECT(s), &ak_regs_ops, s,
+                          "accelkit-regs", 64 * KiB);
+    pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY, &s->regs);
+
+    if (msix_init_exclusive_bar(pdev, s->nr_queues + 1, 2, errp)) {
+        return;
+    }
+    for (i = 0; i < s->nr_queues + 1; i++) {
+        msix_vector_use(pdev, i);
+    }
+
+    memory_region_init_io(&s->doorbells, OBJECT(s), &ak_db_ops, s,
+                          "accelkit-doorbells",
+                          pow2ceil(s->nr_queues * 4 * KiB));
+    pci_register_bar(pdev, 4, PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->doorbells);
+
+    s->q = g_new0(AkQueue, s->nr_queues);
+    s->bounce = g_malloc(AK_BOUNCE_SIZE);
+    s->irq_pending = bitmap_new(s->nr_queues + 1);
+    s->irq_bh = qemu_bh_new(ak_irq_bh, s);
+    qemu_mutex_init(&s->lock);
+    qemu_cond_init(&s->work);
+    qemu_cond_init(&s->idle);
+    s->stopping = false;
+    qemu_thread_create(&s->thread, "accelkit", ak_worker, s,
+                       QEMU_THREAD_JOINABLE);
+}
+
+static void ak_exit(PCIDevice *pdev)
+{
+    AkState *s = ACCELKIT(pdev);
+
+    qemu_mutex_lock(&s->lock);
+    s->stopping = true;
+    qemu_cond_signal(&s->work);
+    qemu_mutex_unlock(&s->lock);
+    qemu_thread_join(&s->thread);
+    qemu_bh_delete(s->irq_bh);
+
+    qemu_cond_destroy(&s->idle);
+    qemu_cond_destroy(&s->work);
+    qemu_mutex_destroy(&s->lock);
+    g_free(s->irq_pending);
+    g_free(s->bounce);
+    g_free(s->q);
+    msix_unuse_all_vectors(pdev);
+    msix_uninit_exclusive_bar(pdev);
+}
+
+static void ak_reset(DeviceState *dev)
+{
+    AkState *s = ACCELKIT(dev);
+
+    qemu_mutex_lock(&s->lock);
+    ak_reset_locked(s);
+    qemu_mutex_unlock(&s->lock);
+}
+
+static const VMStateDescription ak_vmstate = {
+    .name = "accelkit",
+    .unmigratable = 1,
+};
+
+static Property ak_properties[] = {
+    DEFINE_PROP_UINT32("queues", AkState, nr_queues, 16),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static void ak_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+
+    k->realize = ak_realize;
+    k->exit = ak_exit;
+    k->vendor_id = AK_VENDOR_ID;
+    k->device_id = AK_DEVICE_ID;
+    k->subsystem_vendor_id = AK_VENDOR_ID;
+    k->subsystem_id = AK_SUBSYS_ID;
+    k->class_id = AK_CLASS;
+    k->revision = 1;
+    dc->desc = "accelkit sample SVA accelerator";
+    dc->reset = ak_reset;
+    dc->vmsd = &ak_vmstate;
+    device_class_set_props(dc, ak_properties);
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+}
+
+static const TypeInfo ak_info = {
+    .name = TYPE_ACCELKIT,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(AkState),
+    .class_init = ak_class_init,
+    .interfaces = (InterfaceInfo[]) {
+        { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+        { },
+    },
+};
+
+static void ak_register_types(void)
+{
+    type_register_static(&ak_info);
+}
+
+type_init(ak_register_types)
