@@ -202,9 +202,9 @@ typedef struct AkCtx {
     bool la57;
 } AkCtx;
 
-/* ---------------------------------------------------------------------
+/*
  * DMA helpers: RAM only, every result checked
- * ------------------------------------------------------------------- */
+ */
 
 static AddressSpace *ak_as(AkState *s)
 {
@@ -267,9 +267,9 @@ static int ak_pte_cmpxchg(AkState *s, hwaddr gpa, uint64_t old, uint64_t new)
     return cur == cpu_to_le64(old) ? 0 : 1;
 }
 
-/* ---------------------------------------------------------------------
+/*
  * Address translation: an x86-64 user-mode page walk
- * ------------------------------------------------------------------- */
+ */
 
 /*
  * Translate @va for a read or write. On success returns AK_ST_SUCCESS,
@@ -354,9 +354,9 @@ static int ak_check_range(AkState *s, const AkCtx *ctx, uint64_t va,
     return AK_ST_SUCCESS;
 }
 
-/* ---------------------------------------------------------------------
+/*
  * Jobs
- * ------------------------------------------------------------------- */
+ */
 
 static int ak_read_pasid(AkState *s, uint64_t ptbl, uint32_t ptbl_size,
                          uint32_t pasid, AkCtx *ctx)
@@ -484,9 +484,9 @@ static void ak_decode(const uint8_t *b, AkDesc *d)
     d->rsvd1[1] = ldq_le_p(b + 56);
 }
 
-/* ---------------------------------------------------------------------
+/*
  * Worker thread
- * ------------------------------------------------------------------- */
+ */
 
 static bool ak_queue_has_work(AkState *s, AkQueue *q)
 {
@@ -551,7 +551,10 @@ static int ak_run_one(AkState *s, uint32_t qi)
         stq_le_p(rec + 16, c.fault_addr);
         stw_le_p(rec + 24, c.status);
         stw_le_p(rec + 26, next_head);
-        /* The body first, the flags word (with PHASE) last. */
+        /*
+         * The body first, the flags word (with PHASE) last: the barrier
+         * orders the two stores as seen by a guest CPU polling PHASE.
+         */
         ok = ak_dma(s, cq, rec, 30, true);
         smp_wmb();
         stw_le_p(rec + 28, phase);
@@ -631,9 +634,9 @@ static void ak_irq_bh(void *opaque)
     }
 }
 
-/* ---------------------------------------------------------------------
+/*
  * Control: called with s->lock held
- * ------------------------------------------------------------------- */
+ */
 
 /* Wait until the worker executes no job (of queue @qi, or any if < 0). */
 static void ak_wait_idle(AkState *s, int qi)
@@ -689,9 +692,9 @@ static void ak_reset_locked(AkState *s)
     bitmap_zero(s->irq_pending, s->nr_queues + 1);
 }
 
-/* ---------------------------------------------------------------------
+/*
  * BAR0: registers
- * ------------------------------------------------------------------- */
+ */
 
 static uint64_t ak_queue_read(AkQueue *q, hwaddr reg)
 {
@@ -880,9 +883,9 @@ static const MemoryRegionOps ak_regs_ops = {
     .impl = { .min_access_size = 4, .max_access_size = 4 },
 };
 
-/* ---------------------------------------------------------------------
+/*
  * BAR4: one doorbell page per queue
- * ------------------------------------------------------------------- */
+ */
 
 static uint64_t ak_db_read(void *opaque, hwaddr addr, unsigned size)
 {
@@ -932,9 +935,9 @@ static const MemoryRegionOps ak_db_ops = {
     .impl = { .min_access_size = 4, .max_access_size = 4 },
 };
 
-/* ---------------------------------------------------------------------
+/*
  * Device life cycle
- * ------------------------------------------------------------------- */
+ */
 
 static void ak_realize(PCIDevice *pdev, Error **errp)
 {
