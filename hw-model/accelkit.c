@@ -551,12 +551,9 @@ static int ak_run_one(AkState *s, uint32_t qi)
         stq_le_p(rec + 16, c.fault_addr);
         stw_le_p(rec + 24, c.status);
         stw_le_p(rec + 26, next_head);
-        /*
-         * The body first, the flags word (with PHASE) last: the barrier
-         * orders the two stores as seen by a guest CPU polling PHASE.
-         */
+        /* The body first, the flags word (with PHASE) last. */
         ok = ak_dma(s, cq, rec, 30, true);
-        smp_wmb();
+        smp_wmb(); /* a guest polling PHASE must see the body first */
         stw_le_p(rec + 28, phase);
         ok = ok && ak_dma(s, cq + 28, rec + 28, 2, true);
     }
