@@ -26,7 +26,8 @@ if [ ! -f "$src/.unpacked" ]; then
 	log "fetching Debian's qemu source"
 	rm -rf "$src" "$cache/qemu-fetch"
 	mkdir -p "$cache/qemu-fetch"
-	(cd "$cache/qemu-fetch" && apt-get source -qq qemu >&2)
+	(cd "$cache/qemu-fetch" && apt-get source -qq qemu >/dev/null 2>&1) ||
+		{ log "apt-get source qemu failed (is a deb-src entry configured? make deps adds one)"; exit 1; }
 	dir=$(find "$cache/qemu-fetch" -maxdepth 1 -mindepth 1 -type d -name 'qemu-*' | head -n1)
 	mv "$dir" "$src"
 	rm -rf "$cache/qemu-fetch"
@@ -57,10 +58,20 @@ if [ ! -f "$build/build.ninja" ]; then
 		--without-default-features --without-default-devices \
 		--with-devices-x86_64=accelkit --disable-docs --disable-werror \
 		--enable-tcg --enable-fdt=system --disable-install-blobs \
-		$(cat "$top/hw-model/configure-extra" 2>/dev/null) >&2)
+		$(cat "$top/hw-model/configure-extra" 2>/dev/null) \
+		>"$build/accelkit-configure.log" 2>&1) ||
+		{ tail -n 40 "$build/accelkit-configure.log" >&2; exit 1; }
 fi
-log "building (first time: a few minutes)"
-ninja -C "$build" qemu-system-x86_64 >&2
+log "building (first time: a few minutes; log in $build/accelkit-build.log)"
+if ! ninja -C "$build" qemu-system-x86_64 >"$build/accelkit-build.log" 2>&1; then
+	tail -n 40 "$build/accelkit-build.log" >&2
+	exit 1
+fi
+# Our file must build without warnings.
+if grep -A3 'accelkit.c.*warning' "$build/accelkit-build.log" >&2; then
+	log "warnings in the accelkit device"
+	exit 1
+fi
 
 mkdir -p "$(dirname "$out")"
 cp "$build/qemu-system-x86_64" "$out.tmp"

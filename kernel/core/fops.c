@@ -243,8 +243,13 @@ static __poll_t accelkit_fops_poll(struct file *filp, poll_table *wait)
 	const struct accelkit_ops *ops;
 	__poll_t mask = 0;
 
+	/*
+	 * Not the owner's address space. poll() only passes POLLNVAL on to
+	 * callers that asked for it, so raise POLLERR too: every poller
+	 * wakes up and learns the queue is not usable from here.
+	 */
 	if (current->mm != q->mm)
-		return EPOLLNVAL;
+		return EPOLLNVAL | EPOLLERR;
 
 	mutex_lock(&q->mutex);
 	switch (q->state) {
