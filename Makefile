@@ -10,7 +10,7 @@ CACHE      ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/accelkit
 VM_TIMEOUT ?= 1200
 
 .PHONY: all deps qemu kernel kernel-debug debug-kernel initramfs-debug lib samples tests initramfs run vm-shell bench \
-	test test-host test-vm test-vm-stock test-vm-debug checkpatch clean
+	test test-style test-host test-vm test-vm-stock test-vm-debug checkpatch clean
 
 all: kernel lib samples tests
 
@@ -75,8 +75,13 @@ bench: qemu initramfs
 vm-shell: qemu initramfs
 	bash scripts/vm-run.sh shell $(VM_ARGS)
 
-test: test-host test-vm
+test: test-style test-host test-vm
 	@echo "make test: all suites passed"
+
+# Style gates: checkpatch --strict on the kernel code, QEMU's checkpatch on
+# the device model (its source tree comes with the QEMU build).
+test-style: checkpatch qemu
+	$(CACHE)/qemu-src/scripts/checkpatch.pl --no-tree -f hw-model/*.c
 
 test-host: lib tests
 	$(MAKE) -C tests check-host

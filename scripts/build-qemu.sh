@@ -76,4 +76,6 @@ fi
 mkdir -p "$(dirname "$out")"
 cp "$build/qemu-system-x86_64" "$out.tmp"
 mv "$out.tmp" "$out"
+# Keep only the binary for the current inputs.
+find "$cache" -maxdepth 1 -name "qemu-*" ! -name qemu-src ! -name "qemu-$key" -exec rm -rf {} +
 echo "$out"
