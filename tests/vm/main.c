@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * ak-vm-tests: the in-VM integration suite of accelkit. Needs the modules
+ * loaded and /dev/accelkit-N present; runs as root (PCI unbind/bind).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "vm_common.h"
+
+int main(void)
+{
+	unsigned fails;
+	int r;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	unsetenv("AK_SYSFS_ROOT");
+	r = vm_discover();
+	if (r < 0) {
+		fprintf(stderr, "ak-vm-tests: no accelkit device in /sys/class/uacce: %s\n",
+			strerror(-r));
+		return 2;
+	}
+	g_max_instances = vm_avail();
+	printf("ak-vm-tests: %s, available_instances %ld\n", g_node,
+	       g_max_instances);
+	if (g_max_instances <= 0) {
+		fprintf(stderr, "ak-vm-tests: bad available_instances %ld\n",
+			g_max_instances);
+		return 2;
+	}
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	/* removal must stay last but one: it disturbs the device */
+	if (add_data_suites() || add_fault_suites() || add_error_suites() ||
+	    add_proc_suites() || add_remove_suites() || add_final_suite()) {
+		fprintf(stderr, "suite registration failed: %s\n",
+			CU_get_error_msg());
+		CU_cleanup_registry();
+		return 2;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	fails = CU_get_number_of_failures() +
+		CU_get_number_of_suites_failed() +
+		CU_get_number_of_tests_failed();
+	if (CU_get_failure_list() != NULL && fails == 0)
+		fails = 1;
+	printf("\nak-vm-tests: %s (%u suites failed, %u tests run, %u failed, %u assertions failed)\n",
+	       fails ? "FAIL" : "PASS", CU_get_number_of_suites_failed(),
+	       CU_get_number_of_tests_run(), CU_get_number_of_tests_failed(),
+	       CU_get_number_of_failures());
+	CU_cleanup_registry();
+	return fails ? 1 : 0;
+}

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* ak-vm-tests: shared helpers. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vm_common.h"
+
+char g_name[64];
+char g_node[128];
+char g_sysdir[256];
+long g_max_instances = -1;
+
+int ak_add_suite(const char *name, CU_InitializeFunc init,
+		 CU_CleanupFunc clean, const struct ak_test *tests)
+{
+	CU_pSuite s = CU_add_suite(name, init, clean);
+
+	if (!s)
+		return -1;
+	for (; tests->name; tests++)
+		if (!CU_add_test(s, tests->name, tests->fn))
+			return -1;
+	return 0;
+}
+
+int vm_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void vm_assertf(int ok, unsigned line, const char *file, const char *cond,
+		const char *fmt, ...)
+{
+	char m[768];
+	va_list ap;
+	int o;
+
+	if (ok) {
+		CU_assertImplementation(CU_TRUE, line, cond, file, "", CU_FALSE);
+		return;
+	}
+	o = snprintf(m, sizeof(m), "%s: ", cond);
+	if (o < 0 || (size_t)o >= sizeof(m))
+		o = 0;
+	va_start(ap, fmt);
+	vsnprintf(m + o, sizeof(m) - (size_t)o, fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(CU_FALSE, line, m, file, "", CU_FALSE);
+}
+
+uint64_t vm_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int vm_read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	buf[n] = '\0';
+	close(fd);
+	return (int)n;
+}
+
+int vm_write_file(const char *path, const char *s)
+{
+	ssize_t n;
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	if (close(fd) < 0)
+		return -errno;
+	return (size_t)n == strlen(s) ? 0 : -EIO;
+}
+
+int vm_discover(void)
+{
+	DIR *d = opendir("/sys/class/uacce");
+	struct dirent *e;
+	char best[64] = "";
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "accelkit-", 9))
+			continue;
+		/* lowest number first */
+		if (!best[0] || strlen(e->d_name) < strlen(best) ||
+		    (strlen(e->d_name) == strlen(best) &&
+		     strcmp(e->d_name, best) < 0))
+			snprintf(best, sizeof(best), "%s", e->d_name);
+	}
+	closedir(d);
+	if (!best[0])
+		return -ENODEV;
+	snprintf(g_name, sizeof(g_name), "%s", best);
+	snprintf(g_node, sizeof(g_node), "/dev/%s", best);
+	snprintf(g_sysdir, sizeof(g_sysdir), "/sys/class/uacce/%s", best);
+	return 0;
+}
+
+long vm_avail(void)
+{
+	char path[320], buf[64], *end;
+	long v;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/available_instances", g_sysdir);
+	r = vm_read_file(path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno || end == buf)
+		return -EINVAL;
+	return v;
+}
+
+struct ak_queue *vm_open_queue(unsigned flags)
+{
+	struct ak_queue *q = NULL;
+	int r = ak_queue_open(g_node, NULL, flags, &q);
+
+	VM_CHECK(r == 0 && q, "ak_queue_open(%s, 0x%x) = %d (%s)", g_node,
+		 flags, r, strerror(-r));
+	return r ? NULL : q;
+}
+
+void *vm_alloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		VM_FAIL("mmap(%zu) failed: %s", len, strerror(errno));
+		return NULL;
+	}
+	memset(p, 0, len);
+	return p;
+}
+
+void vm_free(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
+}
+
+void vm_touch(void *p, size_t len)
+{
+	volatile uint8_t *b = p;
+	size_t i;
+
+	if (!len)
+		return;
+	for (i = 0; i < len; i += AK_PAGE)
+		b[i] = b[i];
+	b[len - 1] = b[len - 1];
+}
+
+void vm_fill_random(void *p, size_t len, uint32_t seed)
+{
+	uint8_t *b = p;
+	uint32_t x = seed * 2654435761u + 12345u;
+	size_t i = 0;
+
+	if (!x)
+		x = 1;
+	for (; i + 4 <= len; i += 4) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		memcpy(b + i, &x, 4);
+	}
+	for (; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		b[i] = (uint8_t)(x >> 11);
+	}
+}
+
+long vm_first_not(const void *p, int c, size_t len)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != (uint8_t)c)
+			return (long)i;
+	return -1;
+}
+
+long vm_first_diff(const void *a, const void *b, size_t len)
+{
+	const uint8_t *x = a, *y = b;
+	size_t i;
+
+	if (!memcmp(a, b, len))
+		return -1;
+	for (i = 0; i < len; i++)
+		if (x[i] != y[i])
+			return (long)i;
+	return -1;
+}
+
+long vm_first_not_pattern(const void *p, uint64_t pattern, size_t len)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != vm_pat_byte(pattern, i))
+			return (long)i;
+	return -1;
+}
+
+int vm_reap_n(struct ak_queue *q, struct ak_result *out, int n,
+	      int timeout_ms)
+{
+	uint64_t deadline = vm_now_ms() + (uint64_t)timeout_ms;
+	int got = 0;
+
+	while (got < n) {
+		int r = ak_reap(q, out + got, (unsigned)(n - got));
+
+		if (r < 0)
+			break;
+		got += r;
+		if (got >= n)
+			break;
+		if (r == 0) {
+			uint64_t now = vm_now_ms();
+
+			if (now >= deadline)
+				break;
+			r = ak_wait(q, (int)(deadline - now));
+			if (r < 0 && r != -ETIMEDOUT)
+				break;
+		}
+	}
+	return got;
+}
+
+int vm_run(struct ak_queue *q, const struct ak_job *job,
+	   struct ak_result *res)
+{
+	int r = ak_submit(q, job);
+
+	memset(res, 0xee, sizeof(*res));
+	if (r < 0)
+		return r;
+	if (vm_reap_n(q, res, 1, AK_JOB_TIMEOUT_MS) != 1)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+int vm_wait_child(pid_t pid, int timeout_ms, int *timed_out)
+{
+	uint64_t deadline = vm_now_ms() + (uint64_t)timeout_ms;
+	int status;
+
+	if (timed_out)
+		*timed_out = 0;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			return status;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (vm_now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			if (timed_out)
+				*timed_out = 1;
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return status;
+		}
+		usleep(2000);
+	}
+}
+
+int vm_run_child(int (*fn)(void *), void *arg, int timeout_ms,
+		 int *timed_out)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(fn(arg));
+	return vm_wait_child(pid, timeout_ms, timed_out);
+}
+
+const char *vm_wstatus_str(int status, char *buf, size_t len)
+{
+	if (status == -1)
+		snprintf(buf, len, "fork/wait failed");
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "exit %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "status 0x%x", status);
+	return buf;
+}
+
+void vm_check_instances_back(void)
+{
+	long a = vm_avail();
+
+	VM_CHECK(a == g_max_instances,
+		 "%s/available_instances = %ld, expected %ld (all queues closed)",
+		 g_sysdir, a, g_max_instances);
+}
+
+/* ---- final suite ---- */
+
+static void t_instances_at_end(void)
+{
+	VM_REQUIRE(vm_discover() == 0, "no accelkit device at the end");
+	vm_check_instances_back();
+}
+
+static const struct ak_test final_tests[] = {
+	{ "available_instances back to maximum at suite end", t_instances_at_end },
+	{ NULL, NULL },
+};
+
+int add_final_suite(void)
+{
+	return ak_add_suite("final", NULL, NULL, final_tests);
+}
+
+/* ---- signal probes ---- */
+
+static sigjmp_buf sig_jb;
+static volatile sig_atomic_t sig_seen;
+
+static void sig_catch(int sig)
+{
+	sig_seen = sig;
+	siglongjmp(sig_jb, 1);
+}
+
+static int probe(volatile void *p, int write)
+{
+	struct sigaction sa, osegv, obus;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sig_catch;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &osegv);
+	sigaction(SIGBUS, &sa, &obus);
+	sig_seen = 0;
+	if (!sigsetjmp(sig_jb, 1)) {
+		if (write)
+			*(volatile uint8_t *)p = *(volatile uint8_t *)p;
+		else
+			(void)*(volatile uint8_t *)p;
+	}
+	sigaction(SIGSEGV, &osegv, NULL);
+	sigaction(SIGBUS, &obus, NULL);
+	return sig_seen;
+}
+
+int vm_probe_read(const volatile void *p)
+{
+	return probe((volatile void *)p, 0);
+}

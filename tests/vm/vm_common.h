@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ak-vm-tests: shared helpers of the in-VM integration suite.
+ * Runs inside the test VM against the real driver and the QEMU device.
+ */
+#ifndef AK_VM_COMMON_H
+#define AK_VM_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <CUnit/CUnit.h>
+
+#include "libaccelkit.h"
+
+struct ak_test { const char *name; CU_TestFunc fn; };
+
+int ak_add_suite(const char *name, CU_InitializeFunc init,
+		 CU_CleanupFunc clean, const struct ak_test *tests);
+
+int add_data_suites(void);	/* vm_data.c */
+int add_fault_suites(void);	/* vm_faults.c */
+int add_error_suites(void);	/* vm_errors.c */
+int add_proc_suites(void);	/* vm_procs.c */
+int add_remove_suites(void);	/* vm_remove.c (must be registered last) */
+int add_final_suite(void);	/* vm_common.c: instances back to maximum */
+
+/* The device under test; rediscovered after the removal test. */
+extern char g_name[64];		/* "accelkit-0" */
+extern char g_node[128];	/* "/dev/accelkit-0" */
+extern char g_sysdir[256];	/* "/sys/class/uacce/accelkit-0" */
+extern long g_max_instances;	/* available_instances at suite start */
+
+#define AK_PAGE 4096ul
+#define AK_JOB_TIMEOUT_MS 20000
+
+/* Find the first accelkit device in /sys/class/uacce and fill g_*.
+ * Returns 0 or negative errno. */
+int vm_discover(void);
+
+/* available_instances of the current device, or negative errno. */
+long vm_avail(void);
+
+/* Read a sysfs/procfs file into buf (NUL-terminated); bytes or -errno. */
+int vm_read_file(const char *path, char *buf, size_t len);
+/* Write a string to a sysfs file; 0 or -errno. */
+int vm_write_file(const char *path, const char *s);
+
+/* Open a library queue on g_node (CU-asserts success). NULL on failure. */
+struct ak_queue *vm_open_queue(unsigned flags);
+
+/* Page-aligned, CPU-touched (written) anonymous memory, munmap with
+ * vm_free. */
+void *vm_alloc(size_t len);
+void vm_free(void *p, size_t len);
+
+/* Write every page of [p, p+len) once (keeps the contents). */
+void vm_touch(void *p, size_t len);
+
+/* Deterministic pseudo-random bytes. */
+void vm_fill_random(void *p, size_t len, uint32_t seed);
+
+/* Expected FILL byte i of dst. */
+static inline uint8_t vm_pat_byte(uint64_t pattern, size_t i)
+{
+	return (uint8_t)(pattern >> (8 * (i % 8)));
+}
+
+/* Index of the first byte != c in [p, p+len), or -1 if all equal. */
+long vm_first_not(const void *p, int c, size_t len);
+/* Index of the first byte where a and b differ, or -1. */
+long vm_first_diff(const void *a, const void *b, size_t len);
+/* Index of the first byte that is not the FILL pattern, or -1. */
+long vm_first_not_pattern(const void *p, uint64_t pattern, size_t len);
+
+/* Submit @job and reap its result (waits up to AK_JOB_TIMEOUT_MS).
+ * Returns 0 if a result was reaped (status in *res), else -errno. */
+int vm_run(struct ak_queue *q, const struct ak_job *job,
+	   struct ak_result *res);
+
+/* Reap until @n results were collected into @out or @timeout_ms passed.
+ * Returns the number collected. */
+int vm_reap_n(struct ak_queue *q, struct ak_result *out, int n,
+	      int timeout_ms);
+
+/*
+ * Run fn(arg) in a forked child (its return value is the exit code) and
+ * wait at most @timeout_ms for it (then SIGKILL). Returns the wait status,
+ * or -1 if fork/wait failed; *timed_out set if it had to be killed.
+ */
+int vm_run_child(int (*fn)(void *), void *arg, int timeout_ms,
+		 int *timed_out);
+/* Wait for @pid for at most @timeout_ms; kill it afterwards. */
+int vm_wait_child(pid_t pid, int timeout_ms, int *timed_out);
+
+/* Describe a wait status ("exit 3", "signal 11 (Segmentation fault)"). */
+const char *vm_wstatus_str(int status, char *buf, size_t len);
+
+/* Assert that available_instances equals the maximum read at start. */
+void vm_check_instances_back(void);
+
+uint64_t vm_now_ms(void);
+
+/* Read one byte at @p in this process; returns the signal the access
+ * raised (SIGSEGV/SIGBUS), or 0 if it succeeded. */
+int vm_probe_read(const volatile void *p);
+
+/* snprintf that never warns about truncation (paths built from sysfs). */
+int vm_fmt(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Record a CUnit assertion; on failure the message is "cond: fmt...". */
+void vm_assertf(int ok, unsigned line, const char *file, const char *cond,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Failure message with printf formatting, recorded as a CUnit failure. */
+#define VM_FAIL(...) vm_assertf(0, __LINE__, __FILE__, "FAIL", __VA_ARGS__)
+
+/* Check a condition; on failure record a formatted message. */
+#define VM_CHECK(cond, ...)						\
+	vm_assertf(!!(cond), __LINE__, __FILE__, #cond, __VA_ARGS__)
+
+/* Fatal variant: return from the test function on failure. */
+#define VM_REQUIRE(cond, ...) do {					\
+	if (!(cond)) {							\
+		vm_assertf(0, __LINE__, __FILE__, #cond, __VA_ARGS__);	\
+		return;							\
+	}								\
+} while (0)
+
+#endif /* AK_VM_COMMON_H */
