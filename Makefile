@@ -63,6 +63,9 @@ initramfs-debug: initramfs kernel-debug
 		$$(find $(OUT)/kernel-debug -name accelkit.ko) \
 		$$(find $(OUT)/kernel-debug -name accelkit_sample.ko)
 
+# One 1 GiB hugetlb page for the suite's 1 GiB-leaf test.
+VM_HUGE = hugepagesz=1G hugepages=1
+
 VM_ARGS = --qemu "$(QEMU_BIN)" --kernel /boot/vmlinuz-$(GUEST_KVER) \
 	--initrd $(OUT)/initramfs.cpio.gz --timeout $(VM_TIMEOUT)
 
@@ -86,19 +89,22 @@ test-style: checkpatch qemu
 test-host: lib tests
 	$(MAKE) -C tests check-host
 
-# The VM suite under 5-level paging (-cpu max has LA57) and 4-level (qemu64).
+# The VM suite under 5-level paging with PTI (-cpu max has LA57) and 4-level
+# paging without PTI (qemu64).
 test-vm: test-vm-stock test-vm-debug
 
 test-vm-stock: qemu initramfs
-	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --log $(OUT)/vm-test-la57.log
-	bash scripts/vm-run.sh test $(VM_ARGS) --cpu qemu64 --log $(OUT)/vm-test-4level.log
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --append "pti=on $(VM_HUGE)" \
+		--log $(OUT)/vm-test-la57-pti.log
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu qemu64 --append "pti=off $(VM_HUGE)" \
+		--log $(OUT)/vm-test-4level-nopti.log
 
 # The same suite on the debug kernel; kmemleak is scanned after the suite.
 test-vm-debug: qemu initramfs-debug
 	bash scripts/vm-run.sh test --qemu "$(QEMU_BIN)" \
 		--kernel $(DEBUG_KDIR)/arch/x86/boot/bzImage \
 		--initrd $(OUT)/initramfs-debug.cpio.gz --timeout $(VM_TIMEOUT) \
-		--cpu max --log $(OUT)/vm-test-debug.log
+		--cpu max --append "pti=on $(VM_HUGE)" --log $(OUT)/vm-test-debug.log
 
 checkpatch: deps
 	$(MAKE) -C kernel checkpatch

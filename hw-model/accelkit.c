@@ -65,6 +65,19 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_REG_MAX_XFER     0x028
 #define AK_REG_JOBS_LO      0x030
 #define AK_REG_JOBS_HI      0x034
+#define AK_REG_PRQ_LO       0x040
+#define AK_REG_PRQ_HI       0x044
+#define AK_REG_PRQ_DEPTH    0x048
+#define AK_REG_PRQ_CTRL     0x04c
+#define AK_REG_PRQ_TAIL     0x050
+#define AK_REG_PRQ_HEAD     0x054
+#define AK_REG_PRQ_RESP     0x058
+#define AK_REG_INV_PASID    0x060
+#define AK_REG_INV_START_LO 0x068
+#define AK_REG_INV_START_HI 0x06c
+#define AK_REG_INV_END_LO   0x070
+#define AK_REG_INV_END_HI   0x074
+#define AK_REG_INV_CMD      0x078
 #define AK_REG_QBASE        0x1000
 #define AK_REG_QSTRIDE      0x40
 
@@ -90,6 +103,12 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_QCTRL_IRQ        BIT(1)
 #define AK_QST_RUNNING      BIT(0)
 #define AK_QST_ERROR        BIT(1)
+#define AK_QST_STALLED      BIT(2)
+
+#define AK_PRQ_ENABLE       BIT(0)
+#define AK_PRQ_ENTRY_SIZE   16
+#define AK_PRQ_WRITE        BIT(0)
+#define AK_PRQ_RESP_INVALID BIT(31)
 
 /* Doorbell page */
 #define AK_DB_SQ_TAIL       0x000
@@ -111,6 +130,8 @@ enum {
     AK_ST_XLATE_FAULT = 3,
     AK_ST_PASID_INVALID = 4,
     AK_ST_DMA_ERROR = 5,
+    /* Internal: resolvable fault (not present, or write to read-only). */
+    AK_ST_NEED_PAGE = 0x100,
 };
 
 #define AK_CAPS             (BIT(AK_OP_NOP) | BIT(AK_OP_COPY) | \
@@ -131,6 +152,31 @@ enum {
 #define PTE_PS              BIT_ULL(7)
 #define PTE_ADDR_MASK       0x000ffffffffff000ULL
 
+/* A decoded descriptor. */
+typedef struct AkDesc {
+    uint16_t opcode;
+    uint16_t flags;
+    uint32_t rsvd0;
+    uint64_t tag;
+    uint64_t src;
+    uint64_t dst;
+    uint64_t len;
+    uint64_t pattern;
+    uint64_t rsvd1[2];
+} AkDesc;
+
+/*
+ * The job in execution on a queue, with how far it got: a job that stalls
+ * on a page request resumes from here. The descriptor is a snapshot, so
+ * user space rewriting the ring slot meanwhile changes nothing.
+ */
+typedef struct AkJob {
+    AkDesc d;
+    uint64_t src_ok;            /* bytes of src translated */
+    uint64_t dst_ok;            /* bytes of dst translated */
+    uint64_t done;              /* bytes moved */
+} AkJob;
+
 typedef struct AkQueue {
     uint64_t sq_base;
     uint64_t cq_base;
@@ -146,6 +192,11 @@ typedef struct AkQueue {
     uint32_t cq_tail;
     uint32_t cq_head;
     bool phase;
+    bool job_valid;             /* job holds a started, unfinished job */
+    bool stalled;               /* waiting for a page response */
+    bool resp_invalid;          /* the response said the page is invalid */
+    uint64_t stall_addr;
+    AkJob job;
 } AkQueue;
 
 struct AkState {
@@ -167,6 +218,16 @@ struct AkState {
     uint64_t jobs;
     bool busy;                  /* worker executes a job of busy_queue */
     uint32_t busy_queue;
+    uint32_t busy_pasid;
+    uint64_t prq_base;
+    uint32_t prq_lo;
+    uint32_t prq_depth;
+    uint32_t prq_ctrl;
+    uint32_t prq_tail;
+    uint32_t prq_head;
+    uint32_t inv_pasid;
+    uint64_t inv_start;
+    uint64_t inv_end;
     bool stopping;
     uint32_t next_queue;        /* round-robin start */
 
@@ -176,19 +237,6 @@ struct AkState {
     QEMUBH *irq_bh;
     uint8_t *bounce;            /* worker only */
 };
-
-/* A decoded descriptor. */
-typedef struct AkDesc {
-    uint16_t opcode;
-    uint16_t flags;
-    uint32_t rsvd0;
-    uint64_t tag;
-    uint64_t src;
-    uint64_t dst;
-    uint64_t len;
-    uint64_t pattern;
-    uint64_t rsvd1[2];
-} AkDesc;
 
 typedef struct AkCpl {
     uint64_t bytes;
@@ -299,8 +347,14 @@ static int ak_translate(AkState *s, const AkCtx *ctx, uint64_t va, bool write,
             return AK_ST_DMA_ERROR;
         }
         pte = le64_to_cpu(pte);
-        if (!(pte & PTE_P) || !(pte & PTE_U) || (write && !(pte & PTE_W))) {
-            return AK_ST_XLATE_FAULT;
+        if (!(pte & PTE_P)) {
+            return AK_ST_NEED_PAGE;
+        }
+        if (!(pte & PTE_U)) {
+            return AK_ST_XLATE_FAULT;   /* kernel memory: never a request */
+        }
+        if (write && !(pte & PTE_W)) {
+            return AK_ST_NEED_PAGE;
         }
         if ((pte & PTE_PS) && lvl >= 4) {
             return AK_ST_XLATE_FAULT;   /* reserved at PML5/PML4 */
@@ -334,11 +388,15 @@ static int ak_translate(AkState *s, const AkCtx *ctx, uint64_t va, bool write,
     return AK_ST_XLATE_FAULT;
 }
 
-/* Translate every page of [va, va + len); *fault gets the first bad VA. */
+/*
+ * Translate every page of [va + *done, va + len), advancing *done; *fault
+ * gets the first bad VA.
+ */
 static int ak_check_range(AkState *s, const AkCtx *ctx, uint64_t va,
-                          uint64_t len, bool write, uint64_t *fault)
+                          uint64_t len, bool write, uint64_t *pdone,
+                          uint64_t *fault)
 {
-    uint64_t done = 0;
+    uint64_t done = *pdone;
 
     while (done < len) {
         hwaddr gpa;
@@ -347,10 +405,12 @@ static int ak_check_range(AkState *s, const AkCtx *ctx, uint64_t va,
 
         if (st != AK_ST_SUCCESS) {
             *fault = va + done;
+            *pdone = done;
             return st;
         }
         done += MIN(left, len - done);
     }
+    *pdone = done;
     return AK_ST_SUCCESS;
 }
 
@@ -381,93 +441,109 @@ static int ak_read_pasid(AkState *s, uint64_t ptbl, uint32_t ptbl_size,
 }
 
 /*
- * COPY (src != 0 path) or FILL: every page is translated before the first
- * byte is written, so a job that faults writes nothing. The data pass
- * re-walks page by page; a mapping that vanished meanwhile ends the job
- * with the bytes done so far.
+ * COPY or FILL, resumable: every page is translated before the first byte
+ * is written (so a job that faults in that pass writes nothing), then the
+ * data pass re-walks page by page. Returns a status, or AK_ST_NEED_PAGE
+ * with *stall_va / *stall_write when a page request can resolve the fault.
  */
-static void ak_move(AkState *s, const AkCtx *ctx, const AkDesc *d, AkCpl *c)
+static int ak_move(AkState *s, const AkCtx *ctx, AkJob *j, AkCpl *c,
+                   uint64_t *stall_va, bool *stall_write)
 {
+    const AkDesc *d = &j->d;
     bool copy = d->opcode == AK_OP_COPY;
-    uint64_t done = 0;
     int st;
 
     if (copy) {
-        st = ak_check_range(s, ctx, d->src, d->len, false, &c->fault_addr);
+        st = ak_check_range(s, ctx, d->src, d->len, false, &j->src_ok,
+                            stall_va);
         if (st != AK_ST_SUCCESS) {
-            c->status = st;
-            return;
+            *stall_write = false;
+            return st;
         }
     }
-    st = ak_check_range(s, ctx, d->dst, d->len, true, &c->fault_addr);
+    st = ak_check_range(s, ctx, d->dst, d->len, true, &j->dst_ok, stall_va);
     if (st != AK_ST_SUCCESS) {
-        c->status = st;
-        return;
+        *stall_write = true;
+        return st;
     }
 
-    while (done < d->len) {
+    while (j->done < d->len) {
         hwaddr sgpa = 0, dgpa;
         uint64_t sleft = UINT64_MAX, dleft, n, i;
 
         if (copy) {
-            st = ak_translate(s, ctx, d->src + done, false, &sgpa, &sleft);
+            st = ak_translate(s, ctx, d->src + j->done, false, &sgpa, &sleft);
             if (st != AK_ST_SUCCESS) {
-                c->fault_addr = d->src + done;
-                break;
+                *stall_va = d->src + j->done;
+                *stall_write = false;
+                return st;
             }
         }
-        st = ak_translate(s, ctx, d->dst + done, true, &dgpa, &dleft);
+        st = ak_translate(s, ctx, d->dst + j->done, true, &dgpa, &dleft);
         if (st != AK_ST_SUCCESS) {
-            c->fault_addr = d->dst + done;
-            break;
+            *stall_va = d->dst + j->done;
+            *stall_write = true;
+            return st;
         }
-        n = MIN(MIN(sleft, dleft), MIN(d->len - done, AK_BOUNCE_SIZE));
+        n = MIN(MIN(sleft, dleft), MIN(d->len - j->done, AK_BOUNCE_SIZE));
         if (copy) {
             if (!ak_dma(s, sgpa, s->bounce, n, false)) {
-                st = AK_ST_DMA_ERROR;
-                break;
+                return AK_ST_DMA_ERROR;
             }
         } else {
             for (i = 0; i < n; i++) {
-                s->bounce[i] = d->pattern >> (((done + i) & 7) * 8);
+                s->bounce[i] = d->pattern >> (((j->done + i) & 7) * 8);
             }
         }
         if (!ak_dma(s, dgpa, s->bounce, n, true)) {
-            st = AK_ST_DMA_ERROR;
-            break;
+            return AK_ST_DMA_ERROR;
         }
-        done += n;
+        j->done += n;
     }
-    c->status = st;
-    c->bytes = done;
-    if (st == AK_ST_SUCCESS) {
-        c->fault_addr = 0;
-    }
+    c->bytes = j->done;
+    return AK_ST_SUCCESS;
 }
 
-static void ak_exec(AkState *s, uint64_t ptbl, uint32_t ptbl_size,
-                    uint32_t pasid, const AkDesc *d, AkCpl *c)
+/*
+ * Run (or resume) a job. Returns AK_ST_NEED_PAGE with *stall_va and
+ * *stall_write when it must wait for a page response; otherwise fills @c.
+ */
+static int ak_exec(AkState *s, uint64_t ptbl, uint32_t ptbl_size,
+                   uint32_t pasid, AkJob *j, AkCpl *c, bool prq,
+                   uint64_t *stall_va, bool *stall_write)
 {
+    const AkDesc *d = &j->d;
     AkCtx ctx;
     int st;
 
     memset(c, 0, sizeof(*c));
     if (d->opcode > AK_OP_FILL) {
         c->status = AK_ST_INVALID_OPCODE;
-        return;
+        return c->status;
     }
     if (d->rsvd0 || d->rsvd1[0] || d->rsvd1[1] || d->len > AK_MAX_XFER ||
         (d->opcode == AK_OP_COPY && d->len &&
          d->src < d->dst + d->len && d->dst < d->src + d->len)) {
         c->status = AK_ST_INVALID_DESC;
-        return;
+        return c->status;
     }
     st = ak_read_pasid(s, ptbl, ptbl_size, pasid, &ctx);
     if (st != AK_ST_SUCCESS || d->opcode == AK_OP_NOP) {
         c->status = st;
-        return;
+        c->bytes = j->done;
+        return st;
     }
-    ak_move(s, &ctx, d, c);
+    st = ak_move(s, &ctx, j, c, stall_va, stall_write);
+    if (st == AK_ST_NEED_PAGE && prq) {
+        return st;
+    }
+    if (st == AK_ST_NEED_PAGE || st == AK_ST_XLATE_FAULT) {
+        st = AK_ST_XLATE_FAULT;
+        c->fault_addr = *stall_va;
+    }
+    c->status = st;
+    c->bytes = j->done;
+    return st;
 }
 
 static void ak_decode(const uint8_t *b, AkDesc *d)
@@ -491,7 +567,7 @@ static void ak_decode(const uint8_t *b, AkDesc *d)
 static bool ak_queue_has_work(AkState *s, AkQueue *q)
 {
     return (s->dev_ctrl & AK_DEV_ENABLE) && (q->status & AK_QST_RUNNING) &&
-           q->sq_head != q->sq_tail &&
+           !q->stalled && (q->job_valid || q->sq_head != q->sq_tail) &&
            (q->cq_tail + 1) % q->depth != q->cq_head;
 }
 
@@ -518,7 +594,38 @@ static void ak_queue_error(AkState *s, AkQueue *q)
 }
 
 /*
- * Execute one descriptor of queue @qi. Entered and left with s->lock
+ * Post a page request for the job of queue @qi (s->lock held, worker
+ * busy). Returns false if the request ring is full or not in RAM: the
+ * caller then completes the job with a translation fault.
+ */
+static bool ak_post_page_request(AkState *s, uint32_t qi, uint32_t pasid,
+                                 uint64_t va, bool write)
+{
+    uint8_t e[AK_PRQ_ENTRY_SIZE];
+    uint32_t slot = s->prq_tail, depth = s->prq_depth;
+    uint64_t base = s->prq_base;
+    bool ok;
+
+    if ((slot + 1) % depth == s->prq_head) {
+        return false;
+    }
+    stq_le_p(e, va);
+    stl_le_p(e + 8, pasid);
+    stw_le_p(e + 12, qi);
+    stw_le_p(e + 14, write ? AK_PRQ_WRITE : 0);
+    /* The worker is the only producer: the slot stays ours unlocked. */
+    qemu_mutex_unlock(&s->lock);
+    ok = ak_dma(s, base + (uint64_t)slot * AK_PRQ_ENTRY_SIZE, e, sizeof(e),
+                true);
+    qemu_mutex_lock(&s->lock);
+    if (ok && s->prq_depth == depth) {
+        s->prq_tail = (slot + 1) % depth;
+    }
+    return ok;
+}
+
+/*
+ * Execute (or resume) one job of queue @qi. Entered and left with s->lock
  * held; drops it around the DMA. Returns the MSI-X vector to notify, or
  * -1.
  */
@@ -528,25 +635,61 @@ static int ak_run_one(AkState *s, uint32_t qi)
     uint8_t raw[AK_DESC_SIZE], rec[AK_CPL_SIZE];
     uint64_t sq = q->sq_base + (uint64_t)q->sq_head * AK_DESC_SIZE;
     uint64_t cq = q->cq_base + (uint64_t)q->cq_tail * AK_CPL_SIZE;
-    uint64_t ptbl = s->ptbl;
+    uint64_t ptbl = s->ptbl, stall_va = 0;
     uint32_t ptbl_size = s->ptbl_size, pasid = q->pasid;
     uint32_t next_head = (q->sq_head + 1) % q->depth;
     uint16_t phase = q->phase ? AK_CF_PHASE : 0;
-    AkDesc d = { 0 };
+    bool resume = q->job_valid, invalid = q->resp_invalid;
+    uint64_t fault_va = q->stall_addr;
+    bool prq = (s->prq_ctrl & AK_PRQ_ENABLE) && s->prq_depth;
+    bool ok = true, stall_write = false;
+    AkJob j = q->job;
     AkCpl c = { 0 };
-    bool ok;
+    int st = AK_ST_SUCCESS;
 
     s->busy = true;
     s->busy_queue = qi;
+    s->busy_pasid = pasid;
     qemu_mutex_unlock(&s->lock);
 
-    ok = ak_dma(s, sq, raw, sizeof(raw), false);
-    if (ok) {
-        ak_decode(raw, &d);
-        ak_exec(s, ptbl, ptbl_size, pasid, &d, &c);
+    if (!resume) {
+        memset(&j, 0, sizeof(j));
+        ok = ak_dma(s, sq, raw, sizeof(raw), false);
+        if (ok) {
+            ak_decode(raw, &j.d);
+        }
+    }
+    if (ok && invalid) {
+        /* The OS could not resolve the page: fail where it stopped. */
+        c.status = AK_ST_XLATE_FAULT;
+        c.fault_addr = fault_va;
+        c.bytes = j.done;
+    } else if (ok) {
+        st = ak_exec(s, ptbl, ptbl_size, pasid, &j, &c, prq, &stall_va,
+                     &stall_write);
+    }
 
+    qemu_mutex_lock(&s->lock);
+    if (ok && st == AK_ST_NEED_PAGE) {
+        if (ak_post_page_request(s, qi, pasid, stall_va, stall_write)) {
+            q->job = j;
+            q->job_valid = true;
+            q->stalled = true;
+            q->resp_invalid = false;
+            q->stall_addr = stall_va;
+            s->busy = false;
+            qemu_cond_broadcast(&s->idle);
+            return 0;           /* vector 0: page requests */
+        }
+        c.status = AK_ST_XLATE_FAULT;
+        c.fault_addr = stall_va;
+        c.bytes = j.done;
+    }
+    qemu_mutex_unlock(&s->lock);
+
+    if (ok) {
         memset(rec, 0, sizeof(rec));
-        stq_le_p(rec, d.tag);
+        stq_le_p(rec, j.d.tag);
         stq_le_p(rec + 8, c.bytes);
         stq_le_p(rec + 16, c.fault_addr);
         stw_le_p(rec + 24, c.status);
@@ -561,6 +704,8 @@ static int ak_run_one(AkState *s, uint32_t qi)
     qemu_mutex_lock(&s->lock);
     s->busy = false;
     qemu_cond_broadcast(&s->idle);
+    q->job_valid = false;
+    q->resp_invalid = false;
     if (!ok) {
         ak_queue_error(s, q);
         return -1;
@@ -571,7 +716,7 @@ static int ak_run_one(AkState *s, uint32_t qi)
         q->phase = !q->phase;
     }
     s->jobs++;
-    if ((d.flags & AK_DF_IRQ) && (q->ctrl & AK_QCTRL_IRQ) &&
+    if ((j.d.flags & AK_DF_IRQ) && (q->ctrl & AK_QCTRL_IRQ) &&
         q->msix_vector < s->nr_queues + 1) {
         return q->msix_vector;
     }
@@ -651,6 +796,18 @@ static bool ak_queue_config_ok(AkState *s, AkQueue *q)
            q->pasid < s->ptbl_size;
 }
 
+/*
+ * INVALIDATE: wait until no job of @pasid is in execution. A stalled job
+ * holds no translation, so it does not count: munmap() (mmap_lock held
+ * for write) must not wait for a fault handler that waits for mmap_lock.
+ */
+static void ak_wait_idle_pasid(AkState *s, uint32_t pasid)
+{
+    while (s->busy && s->busy_pasid == pasid) {
+        qemu_cond_wait(&s->idle, &s->lock);
+    }
+}
+
 static void ak_queue_ctrl(AkState *s, uint32_t qi, uint32_t val)
 {
     AkQueue *q = &s->q[qi];
@@ -659,6 +816,9 @@ static void ak_queue_ctrl(AkState *s, uint32_t qi, uint32_t val)
         ak_wait_idle(s, qi);
         q->ctrl = val & AK_QCTRL_IRQ;
         q->status = 0;
+        q->job_valid = false;   /* a stalled job is dropped */
+        q->stalled = false;
+        q->resp_invalid = false;
         return;
     }
     if (q->ctrl & AK_QCTRL_ENABLE) {
@@ -668,6 +828,7 @@ static void ak_queue_ctrl(AkState *s, uint32_t qi, uint32_t val)
     q->ctrl = val & (AK_QCTRL_ENABLE | AK_QCTRL_IRQ);
     q->sq_head = q->sq_tail = q->cq_tail = q->cq_head = 0;
     q->phase = true;
+    q->job_valid = q->stalled = q->resp_invalid = false;
     if (ak_queue_config_ok(s, q)) {
         q->status = AK_QST_RUNNING;
     } else {
@@ -686,6 +847,10 @@ static void ak_reset_locked(AkState *s)
     s->ptbl_size = 0;
     s->jobs = 0;
     s->next_queue = 0;
+    s->prq_base = s->prq_lo = 0;
+    s->prq_depth = s->prq_ctrl = s->prq_tail = s->prq_head = 0;
+    s->inv_pasid = 0;
+    s->inv_start = s->inv_end = 0;
     bitmap_zero(s->irq_pending, s->nr_queues + 1);
 }
 
@@ -711,7 +876,7 @@ static uint64_t ak_queue_read(AkQueue *q, hwaddr reg)
     case AK_Q_CTRL:
         return q->ctrl;
     case AK_Q_STATUS:
-        return q->status;
+        return q->status | (q->stalled ? AK_QST_STALLED : 0);
     case AK_Q_SQ_HEAD:
         return q->sq_head;
     case AK_Q_SQ_TAIL:
@@ -779,6 +944,39 @@ static uint64_t ak_regs_read(void *opaque, hwaddr addr, unsigned size)
     case AK_REG_JOBS_HI:
         val = s->jobs >> 32;
         break;
+    case AK_REG_PRQ_LO:
+        val = (uint32_t)s->prq_base;
+        break;
+    case AK_REG_PRQ_HI:
+        val = s->prq_base >> 32;
+        break;
+    case AK_REG_PRQ_DEPTH:
+        val = s->prq_depth;
+        break;
+    case AK_REG_PRQ_CTRL:
+        val = s->prq_ctrl;
+        break;
+    case AK_REG_PRQ_TAIL:
+        val = s->prq_tail;
+        break;
+    case AK_REG_PRQ_HEAD:
+        val = s->prq_head;
+        break;
+    case AK_REG_INV_PASID:
+        val = s->inv_pasid;
+        break;
+    case AK_REG_INV_START_LO:
+        val = (uint32_t)s->inv_start;
+        break;
+    case AK_REG_INV_START_HI:
+        val = s->inv_start >> 32;
+        break;
+    case AK_REG_INV_END_LO:
+        val = (uint32_t)s->inv_end;
+        break;
+    case AK_REG_INV_END_HI:
+        val = s->inv_end >> 32;
+        break;
     }
     qemu_mutex_unlock(&s->lock);
     return val;
@@ -820,6 +1018,46 @@ static void ak_queue_write(AkState *s, uint32_t qi, hwaddr reg, uint32_t val)
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "accelkit: write to RO queue reg\n");
     }
+}
+
+/* PRQ ring configuration: only while the device is disabled. */
+static void ak_prq_config_write(AkState *s, hwaddr addr, uint32_t val)
+{
+    if (s->dev_ctrl & AK_DEV_ENABLE) {
+        return;
+    }
+    switch (addr) {
+    case AK_REG_PRQ_LO:
+        s->prq_lo = val & ~0xfffu;
+        break;
+    case AK_REG_PRQ_HI:
+        s->prq_base = deposit64(s->prq_lo, 32, 32, val);
+        break;
+    case AK_REG_PRQ_DEPTH:
+        if (val >= 2 && val <= AK_MAX_DEPTH && is_power_of_2(val)) {
+            s->prq_depth = val;
+        } else {
+            s->prq_depth = 0;
+            qemu_log_mask(LOG_GUEST_ERROR, "accelkit: bad PRQ_DEPTH\n");
+        }
+        s->prq_tail = s->prq_head = 0;
+        break;
+    }
+}
+
+/* PRQ_RESPONSE: let a stalled queue resume, or fail its job. */
+static void ak_page_response(AkState *s, uint32_t val)
+{
+    uint32_t qi = val & 0xffff;
+    AkQueue *q;
+
+    if (qi >= s->nr_queues || !s->q[qi].stalled) {
+        return;
+    }
+    q = &s->q[qi];
+    q->stalled = false;
+    q->resp_invalid = !!(val & AK_PRQ_RESP_INVALID);
+    qemu_cond_signal(&s->work);
 }
 
 static void ak_regs_write(void *opaque, hwaddr addr, uint64_t val,
@@ -864,6 +1102,42 @@ static void ak_regs_write(void *opaque, hwaddr addr, uint64_t val,
         break;
     case AK_REG_DRAIN:
         ak_wait_idle(s, -1);
+        break;
+    case AK_REG_PRQ_LO:
+    case AK_REG_PRQ_HI:
+    case AK_REG_PRQ_DEPTH:
+        ak_prq_config_write(s, addr, val);
+        break;
+    case AK_REG_PRQ_CTRL:
+        s->prq_ctrl = val & AK_PRQ_ENABLE;
+        break;
+    case AK_REG_PRQ_HEAD:
+        if (s->prq_depth) {
+            s->prq_head = val % s->prq_depth;
+        }
+        break;
+    case AK_REG_PRQ_RESP:
+        ak_page_response(s, val);
+        break;
+    case AK_REG_INV_PASID:
+        s->inv_pasid = val;
+        break;
+    case AK_REG_INV_START_LO:
+        s->inv_start = deposit64(s->inv_start, 0, 32, val);
+        break;
+    case AK_REG_INV_START_HI:
+        s->inv_start = deposit64(s->inv_start, 32, 32, val);
+        break;
+    case AK_REG_INV_END_LO:
+        s->inv_end = deposit64(s->inv_end, 0, 32, val);
+        break;
+    case AK_REG_INV_END_HI:
+        s->inv_end = deposit64(s->inv_end, 32, 32, val);
+        break;
+    case AK_REG_INV_CMD:
+        if (val & 1) {
+            ak_wait_idle_pasid(s, s->inv_pasid);
+        }
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "accelkit: write to reg 0x%" HWADDR_PRIx
