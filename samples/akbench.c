@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sys/mman.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -144,6 +145,87 @@ static void cpu_run(size_t size, unsigned n, uint8_t *src, uint8_t *dst,
 	row->p99 = pct_us(lat, n, 0.99);
 }
 
+/* A fresh anonymous region of 4 KiB pages (no THP), never touched. */
+static uint8_t *fresh_region(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, len, MADV_NOHUGEPAGE);
+	return p;
+}
+
+/* One device FILL of @len bytes at @dst; returns ns, or 0 on failure. */
+static uint64_t timed_fill(struct ak_queue *q, uint8_t *dst, size_t len)
+{
+	struct ak_job job = { .op = AK_OP_FILL, .dst = dst, .len = len,
+			      .pattern = 0x5a5a5a5a5a5a5a5aULL };
+	struct ak_result res;
+	uint64_t t0 = now_ns();
+	int r = ak_run(q, &job, &res, 120000);
+
+	if (r < 0) {
+		fprintf(stderr, "akbench: fill of %zu bytes: %s (%s)\n", len,
+			strerror(-r), ak_status_str(res.status));
+		return 0;
+	}
+	return now_ns() - t0;
+}
+
+/*
+ * Fault mode: the same device FILL into never-touched memory (every page
+ * is a device page fault, resolved by the kernel) and into pre-faulted
+ * memory; the difference per page is the cost of one device page fault,
+ * printed next to one CPU page fault measured on the same kind of memory.
+ */
+static int fault_bench(struct ak_queue *q, size_t mib)
+{
+	size_t len = mib << 20, pages = len / 4096, i;
+	uint8_t *cold = fresh_region(len), *warm = fresh_region(len);
+	uint8_t *cpu = fresh_region(len);
+	uint64_t t_cold, t_warm, t_cpu;
+	double dev_fault_us, cpu_fault_us;
+
+	if (!cold || !warm || !cpu) {
+		fprintf(stderr, "akbench: cannot map %zu MiB\n", mib);
+		return -1;
+	}
+	memset(warm, 1, len);			/* pre-fault */
+	t_warm = timed_fill(q, warm, len);
+	t_cold = timed_fill(q, cold, len);
+	uint64_t t0 = now_ns();
+
+	for (i = 0; i < pages; i++)
+		cpu[i * 4096] = 1;		/* one CPU write fault a page */
+	t_cpu = now_ns() - t0;
+	munmap(cold, len);
+	munmap(warm, len);
+	munmap(cpu, len);
+	if (!t_cold || !t_warm)
+		return -1;
+
+	dev_fault_us = t_cold > t_warm ?
+		(double)(t_cold - t_warm) / pages / 1000.0 : 0.0;
+	cpu_fault_us = (double)t_cpu / pages / 1000.0;
+	printf("\nfault mode: one device FILL of %zu MiB (%zu pages of 4 KiB)\n",
+	       mib, pages);
+	printf("%-34s %10.1f MiB/s\n", "dev fill, pre-faulted buffer",
+	       (double)len / (1 << 20) / (t_warm / 1e9));
+	printf("%-34s %10.1f MiB/s\n", "dev fill, never-touched buffer",
+	       (double)len / (1 << 20) / (t_cold / 1e9));
+	printf("%-34s %10.2f us\n", "one device page fault", dev_fault_us);
+	printf("%-34s %10.2f us\n", "one CPU page fault (write)",
+	       cpu_fault_us);
+	printf("%-34s %10.1fx\n", "device fault / CPU fault",
+	       cpu_fault_us > 0 ? dev_fault_us / cpu_fault_us : 0.0);
+	printf("note: a device fault is a round trip: device stall, MSI-X, kernel\n"
+	       "      workqueue, handle_mm_fault(), response register. Both paths\n"
+	       "      run on the TCG-emulated guest CPU here.\n");
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -155,6 +237,9 @@ static void usage(FILE *f)
 "  -d, --device NODE   use this queue device (default: discover \"copy\")\n"
 "  -n, --iters N       jobs per measurement (default 2000; 64 KiB: N/4)\n"
 "  -b, --busy-poll     no completion interrupts: spin for completions\n"
+"  -f, --faults MIB    also run the fault mode on MIB-MiB buffers: device\n"
+"                      jobs on never-touched vs pre-faulted memory, and one\n"
+"                      device page fault next to one CPU page fault\n"
 "  -h, --help          this help\n"
 "\n"
 "Benchmarks report, they never fail on time. Exit status is non-zero only\n"
@@ -167,23 +252,25 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "iters", required_argument, NULL, 'n' },
 		{ "busy-poll", no_argument, NULL, 'b' },
+		{ "faults", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const size_t sizes[] = { 4096, 65536 };
 	const char *dev = NULL;
-	unsigned iters = 2000, qflags = 0, errors = 0;
+	unsigned iters = 2000, qflags = 0, errors = 0, fault_mib = 0;
 	struct ak_queue *q;
 	struct ak_queue_info info;
 	uint8_t *src, *dst;
 	uint64_t *lat;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "d:n:bh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:bf:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev = optarg; break;
 		case 'n': iters = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'b': qflags |= AK_QF_BUSY_POLL; break;
+		case 'f': fault_mib = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -262,6 +349,8 @@ int main(int argc, char **argv)
 		cpu_run(size, n, src, dst, lat, &row);
 		print_row(&row);
 	}
+	if (fault_mib && fault_bench(q, fault_mib) < 0)
+		errors++;
 	ak_queue_close(q);
 	free(src);
 	free(dst);
