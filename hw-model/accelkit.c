@@ -694,11 +694,15 @@ static int ak_run_one(AkState *s, uint32_t qi)
         stq_le_p(rec + 16, c.fault_addr);
         stw_le_p(rec + 24, c.status);
         stw_le_p(rec + 26, next_head);
-        /* The body first, the flags word (with PHASE) last. */
-        ok = ak_dma(s, cq, rec, 30, true);
+        /*
+         * Bytes 0..27 first, then flags (with PHASE) and rsvd in one
+         * store: the old flags word must stay in place until the body is
+         * complete, or a poller expecting PHASE 0 would take a half record.
+         */
+        ok = ak_dma(s, cq, rec, 28, true);
         smp_wmb(); /* a guest polling PHASE must see the body first */
         stw_le_p(rec + 28, phase);
-        ok = ok && ak_dma(s, cq + 28, rec + 28, 2, true);
+        ok = ok && ak_dma(s, cq + 28, rec + 28, 4, true);
     }
 
     qemu_mutex_lock(&s->lock);
