@@ -11,28 +11,62 @@
 #include "internal.h"
 
 /*
- * Stop and release the hardware queue of @q and zap its user mappings, in
- * that order: the device must be quiet before user space loses the
- * mappings, and the mappings must be gone before the driver frees what
- * they point at. Called with adev->mutex and q->mutex held.
+ * Wait until an mmap() of this queue that passed its checks in @mm has
+ * linked its VMA: mmap() holds @mm's mmap_lock for writing throughout.
+ */
+static void accelkit_mm_sync(struct mm_struct *mm)
+{
+	if (!mmget_not_zero(mm))
+		return;		/* no task left that could be in mmap() */
+	mmap_read_lock(mm);
+	mmap_read_unlock(mm);
+	mmput(mm);
+}
+
+/*
+ * Take the hardware queue away from @q: stop it, drop its page request,
+ * zap every user mapping of it and give it back, in that order. The device
+ * must be quiet before the fault work is cancelled (a stopped queue raises
+ * no new request and its stalled job is dropped), the fault work must be
+ * finished before put_queue (no late response may reach a hardware queue
+ * someone else got), and the mappings must be gone before the driver frees
+ * what they point at.
+ *
+ * Called with adev->mutex held and neither mmap_lock nor q->mutex: the
+ * fault work takes mmap_lock, and so does waiting for a concurrent mmap().
+ * The new state is set in the first step, so no mmap() succeeds after it;
+ * one that passed its checks before is waited for through its mm's
+ * mmap_lock (region->mapper), then zapped.
  */
 void accelkit_queue_shutdown(struct accelkit_queue *q,
 			     enum accelkit_q_state new_state)
 {
 	const struct accelkit_ops *ops = q->adev->ops;
-	enum accelkit_q_state old = q->state;
+	enum accelkit_q_state old;
+	int i;
 
 	lockdep_assert_held(&q->adev->mutex);
-	lockdep_assert_held(&q->mutex);
 
+	mutex_lock(&q->mutex);
+	old = q->state;
 	if (old == ACCELKIT_Q_STARTED && ops->stop_queue)
 		ops->stop_queue(q);
-	accelkit_queue_zap(q);
-	if (old == ACCELKIT_Q_STARTED || old == ACCELKIT_Q_INIT) {
-		if (ops->put_queue)
-			ops->put_queue(q);
-	}
 	q->state = new_state;
+	mutex_unlock(&q->mutex);
+
+	accelkit_fault_quiesce(q);
+
+	/* region->mapper only changes in an mmap() that succeeds: stable now. */
+	for (i = 0; i < ACCELKIT_NR_REGIONS; i++)
+		if (q->region[i].mapper)
+			accelkit_mm_sync(q->region[i].mapper);
+
+	mutex_lock(&q->mutex);
+	accelkit_queue_zap(q);
+	if ((old == ACCELKIT_Q_STARTED || old == ACCELKIT_Q_INIT) &&
+	    ops->put_queue)
+		ops->put_queue(q);
+	mutex_unlock(&q->mutex);
 }
 
 static int accelkit_fops_open(struct inode *inode, struct file *filp)
@@ -60,6 +94,7 @@ static int accelkit_fops_open(struct inode *inode, struct file *filp)
 
 	mutex_init(&q->mutex);
 	init_waitqueue_head(&q->wait);
+	accelkit_fault_init(q);
 	INIT_LIST_HEAD(&q->node);
 	for (i = 0; i < ACCELKIT_NR_REGIONS; i++) {
 		q->region[i].q = q;
@@ -114,16 +149,18 @@ static int accelkit_fops_release(struct inode *inode, struct file *filp)
 {
 	struct accelkit_queue *q = filp->private_data;
 	struct accelkit_device *adev = q->adev;
+	int i;
 
 	mutex_lock(&adev->mutex);
-	mutex_lock(&q->mutex);
-	if (q->state != ACCELKIT_Q_ZOMBIE)
+	if (accelkit_q_usable(q))
 		accelkit_queue_shutdown(q, ACCELKIT_Q_RELEASED);
-	mutex_unlock(&q->mutex);
 	accelkit_unbind(q);
 	list_del(&q->node);
 	mutex_unlock(&adev->mutex);
 
+	for (i = 0; i < ACCELKIT_NR_REGIONS; i++)
+		if (q->region[i].mapper)
+			mmdrop(q->region[i].mapper);
 	iput(q->inode);
 	mmdrop(q->mm);
 	kfree(q);
@@ -148,21 +185,28 @@ static long accelkit_start_q(struct accelkit_queue *q)
 	return ret;
 }
 
-/*
- * UACCE_CMD_PUT_Q. The owner's mmap_lock (current->mm == q->mm here) keeps
- * a concurrent mmap() of this queue from installing a VMA behind the zap.
- */
+/* UACCE_CMD_PUT_Q. Called with adev->mutex only (see shutdown). */
 static long accelkit_put_q(struct accelkit_queue *q)
 {
 	if (q->state == ACCELKIT_Q_RELEASED)
 		return 0;
 
-	mmap_read_lock(q->mm);
-	mutex_lock(&q->mutex);
 	accelkit_queue_shutdown(q, ACCELKIT_Q_RELEASED);
-	mutex_unlock(&q->mutex);
-	mmap_read_unlock(q->mm);
 	wake_up_all(&q->wait);
+	return 0;
+}
+
+/*
+ * ACCELKIT_CMD_SHARE: from now on other address spaces holding the file
+ * may use the queue. Its PASID stays bound to the owner's address space.
+ */
+static long accelkit_share(struct accelkit_queue *q, bool owner)
+{
+	if (!owner)
+		return -EPERM;
+	if (!accelkit_q_usable(q))
+		return -EINVAL;
+	WRITE_ONCE(q->shared, true);
 	return 0;
 }
 
@@ -191,16 +235,22 @@ static long accelkit_queue_info(struct accelkit_queue *q,
  * ioctls run under adev->mutex (not q->mutex): driver ioctls may fault on
  * user memory, which takes mmap_lock, and mmap_lock is taken before
  * q->mutex but after adev->mutex.
+ *
+ * From an address space other than the owner's (queue shared): START_Q,
+ * PUT_Q, QUEUE_INFO and QUEUE_STATS only; SHARE and driver ioctls (which
+ * may assume the owner's address space) fail with EPERM.
  */
 static long accelkit_fops_ioctl(struct file *filp, unsigned int cmd,
 				unsigned long arg)
 {
 	struct accelkit_queue *q = filp->private_data;
 	struct accelkit_device *adev = q->adev;
+	bool owner = current->mm == q->mm;
+	struct accelkit_queue_stats stats;
 	struct accelkit_queue_info info;
 	long ret;
 
-	if (current->mm != q->mm)
+	if (!accelkit_may_use(q))
 		return -EPERM;
 
 	mutex_lock(&adev->mutex);
@@ -219,8 +269,17 @@ static long accelkit_fops_ioctl(struct file *filp, unsigned int cmd,
 	case ACCELKIT_CMD_QUEUE_INFO:
 		ret = accelkit_queue_info(q, &info);
 		break;
+	case ACCELKIT_CMD_QUEUE_STATS:
+		accelkit_fault_stats(q, &stats);
+		ret = 0;
+		break;
+	case ACCELKIT_CMD_SHARE:
+		ret = accelkit_share(q, owner);
+		break;
 	default:
-		if (!adev->ops->ioctl)
+		if (!owner)
+			ret = -EPERM;
+		else if (!adev->ops->ioctl)
 			ret = -ENOTTY;
 		else if (!accelkit_q_usable(q))
 			ret = -EINVAL;
@@ -234,6 +293,9 @@ out:
 	if (cmd == ACCELKIT_CMD_QUEUE_INFO && !ret &&
 	    copy_to_user((void __user *)arg, &info, sizeof(info)))
 		ret = -EFAULT;
+	if (cmd == ACCELKIT_CMD_QUEUE_STATS && !ret &&
+	    copy_to_user((void __user *)arg, &stats, sizeof(stats)))
+		ret = -EFAULT;
 	return ret;
 }
 
@@ -244,11 +306,12 @@ static __poll_t accelkit_fops_poll(struct file *filp, poll_table *wait)
 	__poll_t mask = 0;
 
 	/*
-	 * Not the owner's address space. poll() only passes POLLNVAL on to
-	 * callers that asked for it, so raise POLLERR too: every poller
-	 * wakes up and learns the queue is not usable from here.
+	 * Not the owner's address space, queue not shared. poll() only
+	 * passes POLLNVAL on to callers that asked for it, so raise POLLERR
+	 * too: every poller wakes up and learns the queue is not usable
+	 * from here.
 	 */
-	if (current->mm != q->mm)
+	if (!accelkit_may_use(q))
 		return EPOLLNVAL | EPOLLERR;
 
 	mutex_lock(&q->mutex);

@@ -3,13 +3,19 @@
  * accelkit framework internals. Lock order (see docs/architecture.md):
  *
  *   adev->mutex
- *     -> mmap_lock (mmu_notifier_register, iommu_sva_bind_device, PUT_Q)
- *       -> q->mutex
- *         -> i_mmap_rwsem (unmap_mapping_range)
+ *     -> q->fault_work (cancel_work_sync, in accelkit_queue_shutdown)
+ *     |    -> mmap_lock (read; the fault work resolves a page request)
+ *     -> mmap_lock (mmu_notifier_register, iommu_sva_bind_device,
+ *     |             shutdown waiting for mmap() of the queue's mappers)
+ *     -> q->mutex
+ *          -> i_mmap_rwsem (unmap_mapping_range)
+ *   mmap_lock -> q->mutex (mmap(), vma open/close)
+ *   q->fault_lock: irq-safe spinlock, innermost, nothing nests in it
  *
  * mmap() and vma close run with mmap_lock held and take only q->mutex.
  * mmu_notifier callbacks take no lock at all. PASIDs are unbound with
- * adev->mutex held but neither mmap_lock nor q->mutex.
+ * adev->mutex held but neither mmap_lock nor q->mutex. The fault work is
+ * never waited for with mmap_lock or q->mutex held.
  */
 #ifndef _ACCELKIT_INTERNAL_H
 #define _ACCELKIT_INTERNAL_H
@@ -19,7 +25,10 @@
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/accelkit.h>
 
 #define ACCELKIT_CLASS_NAME	"uacce"
@@ -53,6 +62,10 @@ struct accelkit_device {
 	struct list_head bonds;		/* ACCELKIT_BIND_SELF bonds */
 	u32 isolate_strategy;
 	atomic_t hw_errors;
+
+	/* resolves page requests; set by register when ops->page_response */
+	struct workqueue_struct *fault_wq;
+	unsigned int nr_queues;
 };
 
 #define to_accelkit_device(d)	container_of(d, struct accelkit_device, dev)
@@ -88,6 +101,12 @@ struct accelkit_qregion {
 	struct accelkit_queue *q;
 	unsigned int type;		/* enum uacce_qfrt */
 	unsigned int nr_vmas;		/* under q->mutex */
+	/*
+	 * mm of the last successful mmap() of the region, mmgrab()ed, under
+	 * q->mutex; dropped when the queue is freed. Shutdown waits for
+	 * that mm's mmap_lock so a VMA still being set up gets zapped too.
+	 */
+	struct mm_struct *mapper;
 };
 
 struct accelkit_queue {
@@ -106,6 +125,18 @@ struct accelkit_queue {
 	struct mutex mutex;		/* state, mapped regions, queue ops */
 	enum accelkit_q_state state;
 	struct accelkit_qregion region[ACCELKIT_NR_REGIONS];
+
+	/* ACCELKIT_CMD_SHARE: false -> true once, under adev->mutex */
+	bool shared;
+
+	/* page requests (fault.c) */
+	struct work_struct fault_work;
+	spinlock_t fault_lock;		/* irq-safe; protects below */
+	bool fault_pending;		/* a request is queued or running */
+	bool fault_closed;		/* torn down: refuse new requests */
+	bool fault_write;
+	u64 fault_addr;
+	struct accelkit_queue_stats stats;
 };
 
 static inline bool accelkit_q_usable(struct accelkit_queue *q)
@@ -115,6 +146,15 @@ static inline bool accelkit_q_usable(struct accelkit_queue *q)
 
 extern const struct file_operations accelkit_fops;
 extern const struct attribute_group *accelkit_dev_groups[];
+
+/*
+ * May current use @q (mmap, ioctl, poll)? The owner's address space
+ * always; any other one only once the owner shared the queue.
+ */
+static inline bool accelkit_may_use(struct accelkit_queue *q)
+{
+	return current->mm == q->mm || READ_ONCE(q->shared);
+}
 
 /* main.c */
 struct inode *accelkit_new_inode(void);
@@ -126,6 +166,14 @@ void accelkit_queue_shutdown(struct accelkit_queue *q,
 /* mmap.c */
 int accelkit_fops_mmap(struct file *filp, struct vm_area_struct *vma);
 void accelkit_queue_zap(struct accelkit_queue *q);
+
+/* fault.c */
+void accelkit_fault_init(struct accelkit_queue *q);
+void accelkit_fault_quiesce(struct accelkit_queue *q);
+void accelkit_fault_stats(struct accelkit_queue *q,
+			  struct accelkit_queue_stats *stats);
+int accelkit_fault_wq_create(struct accelkit_device *adev);
+void accelkit_fault_wq_destroy(struct accelkit_device *adev);
 
 /* bind.c */
 int accelkit_bind(struct accelkit_queue *q);

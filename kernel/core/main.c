@@ -9,7 +9,6 @@
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/pseudo_fs.h>
-#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -110,6 +109,7 @@ struct accelkit_device *accelkit_alloc(struct device *parent,
 	adev->region_size[UACCE_QFRT_MMIO] = PAGE_ALIGN(intf->mmio_size);
 	adev->region_size[UACCE_QFRT_DUS] = PAGE_ALIGN(intf->dus_size);
 	adev->max_pasid = min_t(u32, intf->max_pasid, ACCELKIT_MAX_PASID);
+	adev->nr_queues = intf->nr_queues;
 	mutex_init(&adev->mutex);
 	INIT_LIST_HEAD(&adev->queues);
 	INIT_LIST_HEAD(&adev->bonds);
@@ -157,10 +157,14 @@ int accelkit_register(struct accelkit_device *adev)
 	if (IS_ERR_OR_NULL(adev))
 		return -EINVAL;
 
+	ret = accelkit_fault_wq_create(adev);
+	if (ret)
+		return ret;
+
 	if (adev->bind == ACCELKIT_BIND_IOMMU_SVA) {
 		ret = accelkit_sva_enable(adev);
 		if (ret)
-			return ret;
+			return ret;	/* accelkit_remove() frees the wq */
 	}
 
 	ret = cdev_device_add(&adev->cdev, &adev->dev);
@@ -177,24 +181,13 @@ int accelkit_register(struct accelkit_device *adev)
 EXPORT_SYMBOL_GPL(accelkit_register);
 
 /*
- * Take one queue away from its owner: stop and release the hardware queue
- * and zap the user mappings. mmap_lock of the owner is held if the owner
- * still has users, so no mmap() of this queue can be half done (see
- * accelkit_fops_mmap()).
+ * Take one queue away from its users: stop the hardware queue, drop its
+ * page request, zap the user mappings (in every address space that mapped
+ * it) and release the hardware queue.
  */
 static void accelkit_remove_queue(struct accelkit_queue *q)
 {
-	bool mm_alive = mmget_not_zero(q->mm);
-
-	if (mm_alive)
-		mmap_read_lock(q->mm);
-	mutex_lock(&q->mutex);
 	accelkit_queue_shutdown(q, ACCELKIT_Q_ZOMBIE);
-	mutex_unlock(&q->mutex);
-	if (mm_alive) {
-		mmap_read_unlock(q->mm);
-		mmput(q->mm);
-	}
 	wake_up_all(&q->wait);
 }
 
@@ -232,6 +225,8 @@ void accelkit_remove(struct accelkit_device *adev)
 	adev->ops = NULL;
 	mutex_unlock(&adev->mutex);
 
+	/* Every queue's fault work was cancelled by its shutdown. */
+	accelkit_fault_wq_destroy(adev);
 	put_device(&adev->dev);
 }
 EXPORT_SYMBOL_GPL(accelkit_remove);

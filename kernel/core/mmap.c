@@ -9,6 +9,7 @@
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 
 #include "internal.h"
 
@@ -69,7 +70,12 @@ static const struct vm_operations_struct accelkit_vm_ops = {
 	.fault		= accelkit_vm_fault,
 };
 
-/* Called with the owner's mmap_lock held for writing. */
+/*
+ * Called with the caller's mmap_lock held for writing: the owner's, or
+ * that of another address space holding the file of a shared queue. The
+ * rings and doorbells are the same for everybody; jobs still translate in
+ * the owner's address space.
+ */
 int accelkit_fops_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct accelkit_queue *q = filp->private_data;
@@ -79,7 +85,7 @@ int accelkit_fops_mmap(struct file *filp, struct vm_area_struct *vma)
 	unsigned int type;
 	int ret;
 
-	if (current->mm != q->mm)
+	if (!accelkit_may_use(q))
 		return -EPERM;
 	if (vma->vm_pgoff >= ACCELKIT_NR_REGIONS)
 		return -EINVAL;
@@ -116,6 +122,14 @@ int accelkit_fops_mmap(struct file *filp, struct vm_area_struct *vma)
 	vma->vm_ops = &accelkit_vm_ops;
 	vma->vm_private_data = region;
 	region->nr_vmas = 1;
+
+	/* Shutdown waits for this mm's mmap_lock before it zaps. */
+	if (region->mapper != vma->vm_mm) {
+		if (region->mapper)
+			mmdrop(region->mapper);
+		region->mapper = vma->vm_mm;
+		mmgrab(region->mapper);
+	}
 
 out_unlock:
 	mutex_unlock(&q->mutex);

@@ -8,7 +8,8 @@
  * functions only program the entry and wait until the device has seen it.
  *
  * pasid_block and invalidate are called from mmu_notifier callbacks: they
- * must not sleep, take locks or print. MMIO is fine.
+ * must not sleep, take sleeping locks or print. MMIO and the driver's own
+ * innermost spinlock (inv_lock) are fine.
  */
 #include "sample.h"
 
@@ -83,12 +84,27 @@ void aks_pasid_unbind(struct accelkit_device *adev, u32 pasid)
 }
 
 /*
- * Page tables of @pasid's address space changed. The device caches no
- * translation, so once the job that may have translated the old entries
- * has finished, nobody uses them any more.
+ * Page tables of @pasid's address space changed in [@start, @end).
+ * INVALIDATE waits only for jobs of that PASID whose buffers intersect the
+ * range (a DRAIN would wait for every job of every process). Called from
+ * the mmu_notifier, possibly under a page-table lock and concurrently for
+ * different address spaces: the INV_* registers form one command, hence
+ * the spinlock. The read flushes the posted INV_CMD write: it returns
+ * once the device no longer uses an old translation of the range.
  */
 void aks_invalidate(struct accelkit_device *adev, u32 pasid,
 		    unsigned long start, unsigned long end)
 {
-	aks_drain(accelkit_priv(adev));
+	struct aks_dev *sdev = accelkit_priv(adev);
+
+	spin_lock(&sdev->inv_lock);
+	aks_write(sdev, AKS_REG_INV_PASID, pasid);
+	/* 64-bit registers: LO first, the value takes effect with HI. */
+	aks_write(sdev, AKS_REG_INV_START_LO, lower_32_bits(start));
+	aks_write(sdev, AKS_REG_INV_START_HI, upper_32_bits(start));
+	aks_write(sdev, AKS_REG_INV_END_LO, lower_32_bits(end));
+	aks_write(sdev, AKS_REG_INV_END_HI, upper_32_bits(end));
+	aks_write(sdev, AKS_REG_INV_CMD, AKS_INV_CMD_INVALIDATE);
+	aks_read(sdev, AKS_REG_DEV_STATUS);
+	spin_unlock(&sdev->inv_lock);
 }

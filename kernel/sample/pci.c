@@ -100,7 +100,10 @@ static int aks_request_irqs(struct aks_dev *sdev)
 	return 0;
 }
 
-/* The PASID table must be programmed while the device is disabled. */
+/*
+ * The PASID table and the page-request ring must be programmed while the
+ * device is disabled.
+ */
 static int aks_enable(struct aks_dev *sdev)
 {
 	aks_write(sdev, AKS_REG_PASID_TABLE_LO,
@@ -108,6 +111,8 @@ static int aks_enable(struct aks_dev *sdev)
 	aks_write(sdev, AKS_REG_PASID_TABLE_HI,
 		  upper_32_bits(sdev->pasid_table_dma));
 	aks_write(sdev, AKS_REG_PASID_TABLE_SIZE, AKS_PASID_ENTRIES);
+	aks_prq_program(sdev);
+	aks_prq_enable(sdev);
 	aks_write(sdev, AKS_REG_DEV_CTRL, AKS_DEV_CTRL_ENABLE);
 	if (!(aks_read(sdev, AKS_REG_DEV_STATUS) & AKS_DEV_STATUS_ENABLED))
 		return -EIO;
@@ -126,6 +131,7 @@ static int aks_register(struct aks_dev *sdev)
 		.mmio_size	= AKS_DOORBELL_PAGE,
 		.dus_size	= sdev->dus_size,
 		.max_pasid	= AKS_PASID_ENTRIES,
+		.nr_queues	= sdev->nr_queues,
 		.priv		= sdev,
 	};
 	int ret;
@@ -188,6 +194,8 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	sdev->pdev = pdev;
 	sdev->regs = regs;
 	spin_lock_init(&sdev->lock);
+	spin_lock_init(&sdev->prq_lock);
+	spin_lock_init(&sdev->inv_lock);
 
 	ret = aks_check_device(sdev, &sdev->nr_queues);
 	if (ret)
@@ -217,20 +225,26 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 					       GFP_KERNEL);
 	if (!sdev->pasid_table)
 		return -ENOMEM;
+	ret = aks_prq_alloc(sdev);
+	if (ret)
+		goto err_table;
 
-	/* Vector 0 is for device events (unused); queue q uses q + 1. */
+	/* Vector 0: page requests; queue q uses q + 1. */
 	ret = pci_alloc_irq_vectors(pdev, nr_queues + 1, nr_queues + 1,
 				    PCI_IRQ_MSIX);
 	if (ret < 0)
-		goto err_table;
+		goto err_prq;
 	ret = aks_request_irqs(sdev);
 	if (ret)
 		goto err_vectors;
+	ret = aks_prq_request_irq(sdev);
+	if (ret)
+		goto err_irqs;
 
 	ret = aks_enable(sdev);
 	if (ret) {
 		dev_err(dev, "device does not enable\n");
-		goto err_irqs;
+		goto err_disable;
 	}
 
 	pci_set_drvdata(pdev, sdev);
@@ -238,16 +252,20 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto err_disable;
 
-	dev_info(dev, "%s: %u queues, depth %u\n",
-		 dev_name(accelkit_class_dev(sdev->adev)), nr_queues, depth);
+	dev_info(dev, "%s: %u queues, depth %u, page requests %s\n",
+		 dev_name(accelkit_class_dev(sdev->adev)), nr_queues, depth,
+		 sdev->prq ? "on" : "off");
 	return 0;
 
 err_disable:
 	aks_reset(sdev);
+	aks_prq_free_irq(sdev);
 err_irqs:
 	aks_free_irqs(sdev, nr_queues);
 err_vectors:
 	pci_free_irq_vectors(pdev);
+err_prq:
+	aks_prq_free(sdev);
 err_table:
 	dma_free_coherent(dev, AKS_PASID_ENTRIES * sizeof(struct aks_pasid_entry),
 			  sdev->pasid_table, sdev->pasid_table_dma);
@@ -266,9 +284,11 @@ static void aks_remove(struct pci_dev *pdev)
 	accelkit_remove(sdev->adev);
 
 	aks_reset(sdev);
+	aks_prq_free_irq(sdev);
 	aks_free_irqs(sdev, sdev->nr_queues);
 	pci_free_irq_vectors(pdev);
 	pci_clear_master(pdev);
+	aks_prq_free(sdev);
 	dma_free_coherent(&pdev->dev,
 			  AKS_PASID_ENTRIES * sizeof(struct aks_pasid_entry),
 			  sdev->pasid_table, sdev->pasid_table_dma);

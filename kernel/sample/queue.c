@@ -5,7 +5,8 @@
  * One open() of /dev/accelkit-N is one framework queue; get_queue gives it
  * a free hardware queue with freshly zeroed rings, put_queue takes it
  * back. The framework serializes the ops of one queue and guarantees the
- * order get -> (start -> stop)* -> put.
+ * order get -> (start -> stop)* -> put. page_response (prq.c) runs outside
+ * that serialization, but never after put has been called.
  */
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
@@ -69,9 +70,16 @@ static void aks_put_queue(struct accelkit_queue *q)
 	struct aks_hwq *hwq = aks_from_q(q);
 	struct aks_dev *sdev = hwq->sdev;
 
-	/* After this no interrupt handler looks at q any more. */
+	/*
+	 * After this no interrupt handler looks at q any more: the
+	 * completion handler is synchronized with, the page-request ring is
+	 * consumed under its lock (requests left for this stopped queue are
+	 * answered invalid, a no-op for the device). The framework has
+	 * cancelled q's page-request work: no page_response comes later.
+	 */
 	WRITE_ONCE(hwq->q, NULL);
 	synchronize_irq(hwq->irq);
+	aks_prq_forget_queue(hwq);
 
 	/* The framework has zapped user mappings of the rings already. */
 	dma_free_coherent(&sdev->pdev->dev, sdev->dus_size, hwq->ring,
@@ -182,4 +190,5 @@ const struct accelkit_ops aks_accelkit_ops = {
 	.pasid_block	= aks_pasid_block,
 	.pasid_unbind	= aks_pasid_unbind,
 	.invalidate	= aks_invalidate,
+	.page_response	= aks_page_response,
 };

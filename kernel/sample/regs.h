@@ -39,6 +39,23 @@
 #define AKS_REG_MAX_XFER	0x028
 #define AKS_REG_STAT_JOBS_LO	0x030
 #define AKS_REG_STAT_JOBS_HI	0x034
+#define AKS_REG_PRQ_BASE_LO	0x040
+#define AKS_REG_PRQ_BASE_HI	0x044
+#define AKS_REG_PRQ_DEPTH	0x048
+#define AKS_REG_PRQ_CTRL	0x04c
+#define  AKS_PRQ_CTRL_ENABLE	BIT(0)
+#define AKS_REG_PRQ_TAIL	0x050
+#define AKS_REG_PRQ_HEAD	0x054
+#define AKS_REG_PRQ_RESPONSE	0x058
+#define  AKS_PRQ_RESP_QUEUE	GENMASK(15, 0)
+#define  AKS_PRQ_RESP_INVALID	BIT(31)
+#define AKS_REG_INV_PASID	0x060
+#define AKS_REG_INV_START_LO	0x068
+#define AKS_REG_INV_START_HI	0x06c
+#define AKS_REG_INV_END_LO	0x070
+#define AKS_REG_INV_END_HI	0x074
+#define AKS_REG_INV_CMD		0x078
+#define  AKS_INV_CMD_INVALIDATE	1
 
 #define AKS_MAX_QUEUES		256
 
@@ -56,6 +73,7 @@
 #define AKS_Q_STATUS		0x1c
 #define  AKS_Q_STATUS_RUNNING	BIT(0)
 #define  AKS_Q_STATUS_ERROR	BIT(1)
+#define  AKS_Q_STATUS_STALLED	BIT(2)
 #define AKS_Q_SQ_HEAD		0x20
 #define AKS_Q_SQ_TAIL		0x24
 #define AKS_Q_CQ_TAIL		0x28
@@ -83,6 +101,17 @@ struct aks_pasid_entry {
 	__le64 root;
 	__le32 flags;
 	__le32 rsvd;
+};
+
+/* Page-request ring: 16-byte entries in host memory */
+#define AKS_PRQ_DEPTH_MAX	4096
+#define AKS_PRQ_FLAG_WRITE	BIT(0)
+
+struct aks_prq_entry {
+	__le64 addr;
+	__le32 pasid;
+	__le16 queue;
+	__le16 flags;
 };
 
 /* MSI-X: vector 0 is for device events, queue q uses vector q + 1 */

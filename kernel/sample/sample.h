@@ -44,6 +44,21 @@ struct aks_dev {
 	struct aks_pasid_entry *pasid_table;
 	dma_addr_t pasid_table_dma;
 
+	/* page requests (prq.c); prq is NULL when they are off */
+	struct aks_prq_entry *prq;
+	dma_addr_t prq_dma;
+	u32 prq_depth;			/* entries, power of two */
+	u32 prq_head;			/* next entry to consume, under prq_lock */
+	int prq_irq;			/* MSI-X vector 0 */
+	char prq_irq_name[32];
+	/*
+	 * Consumes the ring (interrupt handler, put_queue). Held while an
+	 * entry is dispatched to hwq->q, so once put_queue has cleared
+	 * hwq->q and taken this lock, no request reaches the old queue.
+	 */
+	spinlock_t prq_lock;
+	spinlock_t inv_lock;		/* the INV_* register sequence */
+
 	spinlock_t lock;		/* protects busy */
 	DECLARE_BITMAP(busy, AKS_MAX_QUEUES);
 	unsigned int nr_queues;
@@ -72,6 +87,17 @@ static inline void aks_qwrite(struct aks_hwq *hwq, u32 reg, u32 val)
 
 /* queue.c */
 extern const struct accelkit_ops aks_accelkit_ops;
+
+/* prq.c */
+extern bool aks_page_requests;
+int aks_prq_alloc(struct aks_dev *sdev);
+void aks_prq_free(struct aks_dev *sdev);
+int aks_prq_request_irq(struct aks_dev *sdev);
+void aks_prq_free_irq(struct aks_dev *sdev);
+void aks_prq_program(struct aks_dev *sdev);
+void aks_prq_enable(struct aks_dev *sdev);
+void aks_prq_forget_queue(struct aks_hwq *hwq);
+void aks_page_response(struct accelkit_queue *q, bool success);
 
 /* pasid.c */
 void aks_drain(struct aks_dev *sdev);

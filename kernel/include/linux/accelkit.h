@@ -52,9 +52,11 @@ enum accelkit_bind_mode {
  *	Optional; without it sysfs "available_instances" reads fail -ENODEV.
  * @get_queue: give @q a hardware queue (open()). Return -EBUSY when none is
  *	free. accelkit_queue_pasid(@q) is already valid. Required.
- * @put_queue: give the hardware queue back. The queue is stopped and no user
- *	mapping of it remains. After it returns the driver must not call
- *	accelkit_queue_wake(@q) any more (use synchronize_irq()).
+ * @put_queue: give the hardware queue back. The queue is stopped, its page
+ *	request (if any) cancelled or answered, and no user mapping of it
+ *	remains. After it returns the driver must not call
+ *	accelkit_queue_wake(@q) or accelkit_queue_page_request(@q) any more
+ *	(use synchronize_irq() or the lock of the interrupt handler).
  * @start_queue: start the hardware queue (UACCE_CMD_START_Q).
  * @stop_queue: stop the hardware queue; when it returns the device no longer
  *	reads or writes anything on behalf of @q.
@@ -80,7 +82,21 @@ enum accelkit_bind_mode {
  *	PASID may be reused right after. Required.
  * @invalidate: the CPU page tables of @pasid's address space changed in
  *	[@start, @end): make sure no device access still uses the old
- *	translation. Called from mmu_notifier context: MUST NOT SLEEP.
+ *	translation. Called from mmu_notifier context (possibly under a page
+ *	table spinlock, concurrently for different address spaces): MUST NOT
+ *	SLEEP.
+ *
+ * Devices that raise page requests (see accelkit_queue_page_request())
+ * also implement:
+ * @page_response: answer the request of @q: @success true = the fault was
+ *	handled, retry the access; false = fail the access. Called exactly
+ *	once per request passed to accelkit_queue_page_request(), from the
+ *	framework's fault workqueue or, for a request refused at once, from
+ *	the caller of accelkit_queue_page_request() (possibly hard irq):
+ *	MUST NOT SLEEP. It is not called for requests still pending when the
+ *	queue is torn down (the framework cancels them after stop_queue), may
+ *	run concurrently with stop_queue and never runs once put_queue is
+ *	called.
  */
 struct accelkit_ops {
 	int (*get_available_instances)(struct accelkit_device *adev);
@@ -103,6 +119,8 @@ struct accelkit_ops {
 	void (*pasid_unbind)(struct accelkit_device *adev, u32 pasid);
 	void (*invalidate)(struct accelkit_device *adev, u32 pasid,
 			   unsigned long start, unsigned long end);
+
+	void (*page_response)(struct accelkit_queue *q, bool success);
 };
 
 /**
@@ -117,6 +135,8 @@ struct accelkit_ops {
  * @dus_size: bytes of the UACCE_QFRT_DUS region of a queue (0: none)
  * @max_pasid: ACCELKIT_BIND_SELF: PASIDs handed out are 1..max_pasid-1
  *	(capped at 2^20 - 1)
+ * @nr_queues: number of hardware queues; page requests of up to that many
+ *	queues are resolved in parallel (0: the workqueue default)
  * @priv: driver data, see accelkit_priv()
  */
 struct accelkit_interface {
@@ -129,6 +149,7 @@ struct accelkit_interface {
 	size_t mmio_size;
 	size_t dus_size;
 	u32 max_pasid;
+	unsigned int nr_queues;
 	void *priv;
 };
 
@@ -138,6 +159,8 @@ int accelkit_register(struct accelkit_device *adev);
 void accelkit_remove(struct accelkit_device *adev);
 
 void accelkit_queue_wake(struct accelkit_queue *q);
+int accelkit_queue_page_request(struct accelkit_queue *q, u64 addr,
+				bool write);
 void accelkit_report_hw_error(struct accelkit_device *adev);
 
 void *accelkit_priv(struct accelkit_device *adev);

@@ -40,8 +40,34 @@ struct accelkit_queue_info {
 	__u64 caps;
 };
 
+/*
+ * struct accelkit_queue_stats - page-request counters of one queue, since
+ * open(); they survive UACCE_CMD_PUT_Q
+ * @page_requests:        page requests the device raised for this queue
+ * @page_faults_resolved: requests answered "success" after the fault was
+ *                        handled in the owner's address space
+ * @page_faults_failed:   requests answered "invalid" (no VMA, access not
+ *                        allowed by the VMA, unresolvable fault, or a
+ *                        protocol error), plus those answered while the
+ *                        owner's address space was already gone
+ * @rsvd:                 0
+ */
+struct accelkit_queue_stats {
+	__u64 page_requests;
+	__u64 page_faults_resolved;
+	__u64 page_faults_failed;
+	__u64 rsvd[5];
+};
+
 #define ACCELKIT_API_VERSION	1
 
-#define ACCELKIT_CMD_QUEUE_INFO	_IOR('A', 0x01, struct accelkit_queue_info)
+#define ACCELKIT_CMD_QUEUE_INFO		_IOR('A', 0x01, struct accelkit_queue_info)
+#define ACCELKIT_CMD_QUEUE_STATS	_IOR('A', 0x02, struct accelkit_queue_stats)
+/*
+ * Make the queue usable from other address spaces that hold its file (fd
+ * passed with SCM_RIGHTS, fork()). Owner only, irreversible, no argument.
+ * Jobs always translate in the owner's address space.
+ */
+#define ACCELKIT_CMD_SHARE		_IO('A', 0x03)
 
 #endif /* _UAPI_ACCELKIT_ACCELKIT_H */
