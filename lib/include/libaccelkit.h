@@ -32,22 +32,26 @@
  * node O_CLOEXEC, so a child never inherits a usable queue; a child must
  * open its own queue.
  *
- * Buffer rules (IMPORTANT)
- * ------------------------
- * The device walks the process's page tables itself and does not take page
- * faults (no I/O page-fault handling yet). Therefore:
- *   - every page of src must be present (resident, readable by the user);
- *   - every page of dst must be present AND writable with its page-table
- *     entry already made writable, i.e. written by the CPU at least once
- *     (a fresh malloc()/mmap() page that was never touched, or a page that
- *     is still copy-on-write / zero-page mapped, completes with a
- *     translation fault: status AK_ST_XLATE_FAULT, -EFAULT);
+ * Buffer rules
+ * ------------
+ * Jobs point anywhere in the process's ordinary memory: heap, stack,
+ * globals, anonymous or file mmap (MAP_SHARED or MAP_PRIVATE), THP and
+ * hugetlb pages, memory never touched, swapped out or copy-on-write. The
+ * device walks the process's page tables; where a page is missing or
+ * read-only for a write it asks the kernel, which resolves the fault as it
+ * would for the CPU (handle_mm_fault), and the job goes on. So:
+ *   - a job gets the same answer a CPU access would: writing into
+ *     PROT_READ memory, or touching an address with no mapping, completes
+ *     with a translation fault (AK_ST_XLATE_FAULT, -EFAULT; fault_addr
+ *     says where). A job that faults before moving data writes nothing;
  *   - buffers must stay mapped until the job's completion has been reaped
- *     (or the queue closed). Swapping out, munmap(), mprotect() or
- *     MADV_DONTNEED of a buffer in flight yields faults or wrong data.
- * A job that faults writes nothing to dst.
- * For COPY, src and dst must not overlap (the device reports an invalid
- * descriptor, -EINVAL).
+ *     (or the queue closed). munmap() of a buffer in flight is safe for
+ *     the system (the device never touches the pages once munmap()
+ *     returns) but the job then fails or moves partial data;
+ *   - per-queue fault counters: ACCELKIT_CMD_QUEUE_STATS on ak_queue_fd().
+ * Jobs translate in the address space of the process that opened the
+ * queue. For COPY, src and dst must not overlap (the device reports an
+ * invalid descriptor, -EINVAL).
  *
  * Ordering: jobs on one queue execute and complete in submission order.
  */

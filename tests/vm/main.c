@@ -3,6 +3,7 @@
  * ak-vm-tests: the in-VM integration suite of accelkit. Needs the modules
  * loaded and /dev/accelkit-N present; runs as root (PCI unbind/bind).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,16 @@
 
 #include "vm_common.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
 	unsigned fails;
 	int r;
 
+	/* the exec half of the O_CLOEXEC test (vm_lifetime.c) */
+	if (argc >= 2 && !strcmp(argv[1], "--exec-check"))
+		return vm_exec_check_main(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);	/* a dead helper must not kill the suite */
 	unsetenv("AK_SYSFS_ROOT");
 	r = vm_discover();
 	if (r < 0) {
@@ -37,7 +42,8 @@ int main(void)
 		return 2;
 	/* removal must stay last but one: it disturbs the device */
 	if (add_data_suites() || add_fault_suites() || add_error_suites() ||
-	    add_proc_suites() || add_remove_suites() || add_final_suite()) {
+	    add_proc_suites() || add_platform_suites() || add_sva_suites() ||
+	    add_lifetime_suites() || add_remove_suites() || add_final_suite()) {
 		fprintf(stderr, "suite registration failed: %s\n",
 			CU_get_error_msg());
 		CU_cleanup_registry();

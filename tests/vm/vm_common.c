@@ -9,10 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <accelkit/accelkit.h>
 
 #include "vm_common.h"
 
@@ -406,4 +410,109 @@ static int probe(volatile void *p, int write)
 int vm_probe_read(const volatile void *p)
 {
 	return probe((volatile void *)p, 0);
+}
+
+/* ---- page-request counters ---- */
+
+int vm_queue_stats(int fd, struct vm_qstats *st)
+{
+	memset(st, 0, sizeof(*st));
+#ifdef ACCELKIT_CMD_QUEUE_STATS
+	struct accelkit_queue_stats ks;
+
+	memset(&ks, 0xa5, sizeof(ks));
+	if (ioctl(fd, ACCELKIT_CMD_QUEUE_STATS, &ks) < 0)
+		return -errno;
+	st->page_requests = ks.page_requests;
+	st->page_faults_resolved = ks.page_faults_resolved;
+	st->page_faults_failed = ks.page_faults_failed;
+	return 0;
+#else
+	(void)fd;
+	return -ENOSYS;
+#endif
+}
+
+long vm_resident_pages(const void *p, size_t len)
+{
+	size_t n = (len + AK_PAGE - 1) / AK_PAGE, i;
+	unsigned char *vec = malloc(n ? n : 1);
+	long res = 0;
+
+	if (!vec)
+		return -ENOMEM;
+	if (mincore((void *)p, len, vec) < 0) {
+		res = -errno;
+		free(vec);
+		return res;
+	}
+	for (i = 0; i < n; i++)
+		res += vec[i] & 1;
+	free(vec);
+	return res;
+}
+
+static char *klog_read(int *len)
+{
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	char *buf;
+	int n;
+
+	if (size <= 0)
+		size = 1 << 20;
+	buf = malloc((size_t)size + 1);
+	if (!buf)
+		return NULL;
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int vm_klog_splats(char *first, size_t len)
+{
+	static const char *const pats[] = {
+		"Oops", "BUG:", "WARNING:", "Call Trace:",
+		"general protection fault", "UBSAN:", "possible circular locking",
+		"possible recursive locking", "inconsistent lock state",
+		"INFO: lockdep", "blocked for more than", "Kernel panic",
+		"list_add corruption", "list_del corruption", "KASAN:",
+		"unreferenced object", "bad page state", "Bad page",
+	};
+	char *buf, *line, *save = NULL;
+	int n, count = 0;
+	size_t i;
+
+	if (first && len)
+		first[0] = '\0';
+	buf = klog_read(&n);
+	if (!buf)
+		return -errno ? -errno : -EIO;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+			if (strstr(line, pats[i])) {
+				if (!count && first && len)
+					snprintf(first, len, "%s", line);
+				count++;
+				break;
+			}
+	free(buf);
+	return count;
+}
+
+int vm_klog_contains(const char *needle)
+{
+	int n, r;
+	char *buf = klog_read(&n);
+
+	if (!buf)
+		return -errno ? -errno : -EIO;
+	r = strstr(buf, needle) != NULL;
+	free(buf);
+	return r;
 }

@@ -23,6 +23,9 @@ int add_data_suites(void);	/* vm_data.c */
 int add_fault_suites(void);	/* vm_faults.c */
 int add_error_suites(void);	/* vm_errors.c */
 int add_proc_suites(void);	/* vm_procs.c */
+int add_sva_suites(void);	/* vm_sva.c: page requests, memory kinds */
+int add_lifetime_suites(void);	/* vm_lifetime.c: munmap/exit/share/exec */
+int add_platform_suites(void);	/* vm_platform.c: paging mode, PTI */
 int add_remove_suites(void);	/* vm_remove.c (must be registered last) */
 int add_final_suite(void);	/* vm_common.c: instances back to maximum */
 
@@ -105,6 +108,37 @@ uint64_t vm_now_ms(void);
 /* Read one byte at @p in this process; returns the signal the access
  * raised (SIGSEGV/SIGBUS), or 0 if it succeeded. */
 int vm_probe_read(const volatile void *p);
+
+/*
+ * Per-queue page-request counters (ACCELKIT_CMD_QUEUE_STATS on a queue fd).
+ * Returns 0, -errno of the ioctl, or -ENOSYS when the uAPI header this
+ * suite was built against does not define the ioctl (a failure, never a
+ * skip: callers assert on it).
+ */
+struct vm_qstats {
+	uint64_t page_requests;
+	uint64_t page_faults_resolved;
+	uint64_t page_faults_failed;
+};
+int vm_queue_stats(int fd, struct vm_qstats *st);
+
+/* Pages of [p, p+len) resident according to mincore(), or -errno. */
+long vm_resident_pages(const void *p, size_t len);
+
+/*
+ * Kernel log lines (klogctl) that look like a kernel report (Oops, BUG,
+ * WARNING, lockdep, KASAN...). Copies the first one into @first. Returns
+ * the count, or -errno if the log cannot be read.
+ */
+int vm_klog_splats(char *first, size_t len);
+/* Does the kernel log contain @needle? 1/0, or -errno. */
+int vm_klog_contains(const char *needle);
+
+/*
+ * Run as "ak-vm-tests --exec-check FD_GONE FD_KEPT": the exec half of the
+ * O_CLOEXEC test (main.c dispatches here before CUnit starts).
+ */
+int vm_exec_check_main(int argc, char **argv);
 
 /* snprintf that never warns about truncation (paths built from sysfs). */
 int vm_fmt(char *buf, size_t len, const char *fmt, ...)
