@@ -90,13 +90,13 @@ test-host: lib tests
 	$(MAKE) -C tests check-host
 
 # The VM suite under 5-level paging with PTI (-cpu max has LA57) and 4-level
-# paging without PTI (qemu64).
+# paging without PTI (qemu64, with 1 GiB pages for the hugetlb test).
 test-vm: test-vm-stock test-vm-debug
 
 test-vm-stock: qemu initramfs
 	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --append "pti=on $(VM_HUGE)" \
 		--log $(OUT)/vm-test-la57-pti.log
-	bash scripts/vm-run.sh test $(VM_ARGS) --cpu qemu64 --append "pti=off $(VM_HUGE)" \
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu qemu64,+pdpe1gb --append "pti=off $(VM_HUGE)" \
 		--log $(OUT)/vm-test-4level-nopti.log
 
 # The same suite on the debug kernel; kmemleak is scanned after the suite.

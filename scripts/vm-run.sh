@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$log" ] || log=$(mktemp /tmp/accelkit-vm.XXXXXX.log)
 
-args=(-M q35 -accel tcg -cpu "$cpu" -smp 2 -m 3G -nodefaults -display none
+args=(-M q35 -accel tcg -cpu "$cpu" -smp 2 -m 4G -nodefaults -display none
 	-L /usr/share/seabios -L /usr/share/qemu -no-reboot
 	${AK_DEVICE_ARGS--device accelkit,queues=16}
 	-kernel "$kernel" -initrd "$initrd"
