@@ -12,9 +12,30 @@
 #define AKS_OP_NOP		0
 #define AKS_OP_COPY		1
 #define AKS_OP_FILL		2
+#define AKS_OP_COMPRESS		3
+#define AKS_OP_DECOMPRESS	4
+#define AKS_OP_HASH		5
+#define AKS_OP_CIPHER		6
 
 /* Descriptor flags */
 #define AKS_DF_IRQ		0x0001
+#define AKS_DF_FIRST		0x0002	/* algorithm jobs: start a stream */
+#define AKS_DF_LAST		0x0004	/* algorithm jobs: end a stream */
+#define AKS_DF_DECRYPT		0x0008	/* CIPHER: decrypt */
+
+#define AKS_NR_CTX		8	/* stream contexts per queue */
+
+/* struct aks_params.alg */
+#define AKS_FRAME_RAW		0
+#define AKS_FRAME_ZLIB		1
+#define AKS_FRAME_GZIP		2
+#define AKS_HASH_SHA256		0
+#define AKS_HASH_SHA512		1
+#define AKS_HASH_HMAC_SHA256	2
+#define AKS_CIPHER_AES_CBC	0
+#define AKS_CIPHER_AES_CTR	1
+#define AKS_CIPHER_AES_XTS	2
+#define AKS_CIPHER_AES_GCM	3
 
 /* Completion status */
 #define AKS_ST_SUCCESS		0
@@ -23,9 +44,13 @@
 #define AKS_ST_XLATE_FAULT	3
 #define AKS_ST_PASID_INVALID	4
 #define AKS_ST_DMA_ERROR	5
+#define AKS_ST_DATA_ERROR	6	/* fault_addr: input offset */
+#define AKS_ST_OVERFLOW		7	/* fault_addr: bytes needed */
+#define AKS_ST_AUTH_FAILURE	8
 
 /* Completion flags */
 #define AKS_CF_PHASE		0x0001
+#define AKS_CF_END		0x0002	/* DECOMPRESS: end of stream reached */
 
 /* Doorbell page (MMIO region) offsets */
 #define AKS_DB_SQ_TAIL		0x000
@@ -41,6 +66,23 @@ struct aks_desc {
 	__le64 len;
 	__le64 pattern;
 	__le64 rsvd1[2];
+};
+
+/*
+ * Algorithm jobs (opcodes 3-6) reuse the descriptor: rsvd0 = context
+ * index, pattern = dst capacity, rsvd1[0] = VA of struct aks_params.
+ */
+struct aks_params {
+	__u32 alg;
+	__u32 level;
+	__u64 key;
+	__u32 key_len;
+	__u32 iv_len;
+	__u64 iv;
+	__u64 aad;
+	__u64 aad_len;
+	__u64 auth_tag;
+	__u64 rsvd;
 };
 
 struct aks_cpl {
