@@ -18,7 +18,40 @@
 
 #define AKS_NAME	"accelkit"		/* nodes: /dev/accelkit-N */
 #define AKS_API		"accelkit_sample_v1"
-#define AKS_ALGS	"nop\ncopy\nfill"
+/*
+ * The algorithms we advertise in sysfs, one per device capability bit
+ * (CAPS bit n: opcode n). Names follow the kernel crypto API's.
+ */
+static const char * const aks_op_algs[] = {
+	[AKS_OP_NOP]		= "nop",
+	[AKS_OP_COPY]		= "copy",
+	[AKS_OP_FILL]		= "fill",
+	[AKS_OP_COMPRESS]	= "deflate\nzlib\ngzip",
+	[AKS_OP_HASH]		= "sha256\nsha512\nhmac(sha256)",
+	[AKS_OP_CIPHER]		= "cbc(aes)\nctr(aes)\nxts(aes)\ngcm(aes)",
+};
+
+/* Build the "algorithms" list from CAPS; kfree() the result. */
+static char *aks_algs(u32 caps)
+{
+	char *algs = kstrdup("", GFP_KERNEL);
+	unsigned int op;
+
+	for (op = 0; algs && op < ARRAY_SIZE(aks_op_algs); op++) {
+		char *more;
+
+		if (!aks_op_algs[op] || !(caps & BIT(op)))
+			continue;
+		/* Compression needs both directions. */
+		if (op == AKS_OP_COMPRESS && !(caps & BIT(AKS_OP_DECOMPRESS)))
+			continue;
+		more = kasprintf(GFP_KERNEL, "%s%s%s", algs, *algs ? "\n" : "",
+				 aks_op_algs[op]);
+		kfree(algs);
+		algs = more;
+	}
+	return algs;
+}
 
 static unsigned int depth = 1024;
 module_param(depth, uint, 0444);
@@ -127,16 +160,21 @@ static int aks_register(struct aks_dev *sdev)
 		.bind		= ACCELKIT_BIND_SELF,
 		.ops		= &aks_accelkit_ops,
 		.api		= AKS_API,
-		.algs		= AKS_ALGS,
+		.algs		= NULL,	/* from CAPS, below */
 		.mmio_size	= AKS_DOORBELL_PAGE,
 		.dus_size	= sdev->dus_size,
 		.max_pasid	= AKS_PASID_ENTRIES,
 		.nr_queues	= sdev->nr_queues,
 		.priv		= sdev,
 	};
+	char *algs = aks_algs(sdev->caps);
 	int ret;
 
+	if (!algs)
+		return -ENOMEM;
+	intf.algs = algs;
 	sdev->adev = accelkit_alloc(&sdev->pdev->dev, &intf);
+	kfree(algs);		/* accelkit_alloc() keeps its own copy */
 	if (IS_ERR(sdev->adev))
 		return PTR_ERR(sdev->adev);
 

@@ -10,6 +10,8 @@
 #include <linux/spinlock.h>
 #include <linux/accelkit.h>
 
+#include <uapi/accelkit/sample_hw.h>
+
 #include "regs.h"
 
 struct aks_dev;
