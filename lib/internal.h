@@ -103,6 +103,15 @@ struct ak_queue {
 /* True if the completion for the oldest in-flight job is visible. */
 bool ak_cq_ready(const struct ak_queue *q);
 
+/* ---- queue.c additions ---- */
+/* ak_reap() that also returns each record's completion flags. */
+int ak_reap_flags(struct ak_queue *q, struct ak_result *out,
+		  uint16_t *cflags, unsigned max);
+/* Forget a queue inherited over fork(): close the fd, free the handle;
+ * no ioctl (it would stop the parent's queue), no munmap (the regions
+ * are MADV_DONTFORK: not mapped in the child). */
+void ak_queue_abandon(struct ak_queue *q);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t ak_now_ns(void);
 

@@ -271,6 +271,16 @@ AK_API void ak_queue_close(struct ak_queue *q)
 	queue_free(q);
 }
 
+void ak_queue_abandon(struct ak_queue *q)
+{
+	if (!q)
+		return;
+	if (q->fd >= 0)
+		close(q->fd);
+	free(q->slot_irq);
+	free(q);
+}
+
 AK_API int ak_queue_fd(const struct ak_queue *q)
 {
 	return q ? q->fd : -EINVAL;
@@ -376,6 +386,12 @@ bool ak_cq_ready(const struct ak_queue *q)
 
 AK_API int ak_reap(struct ak_queue *q, struct ak_result *out, unsigned max)
 {
+	return ak_reap_flags(q, out, NULL, max);
+}
+
+int ak_reap_flags(struct ak_queue *q, struct ak_result *out,
+		  uint16_t *cflags, unsigned max)
+{
 	struct aks_cpl c;
 	int n = 0;
 
@@ -386,6 +402,8 @@ AK_API int ak_reap(struct ak_queue *q, struct ak_result *out, unsigned max)
 	       cpl_valid(q, q->cq_cnt)) {
 		memcpy(&c, &q->cq[ak_ring_slot(q->cq_cnt, q->depth)], sizeof(c));
 		ak_cpl_decode(&c, &out[n]);
+		if (cflags)
+			cflags[n] = le16toh(c.flags);
 		q->cq_cnt++;
 		n++;
 	}
