@@ -2,7 +2,10 @@
  * accelkit sample accelerator: a PCI device with shared virtual addressing
  *
  * The device walks its users' x86-64 page tables itself (PASID table in
- * guest memory) and runs NOP, COPY and FILL jobs from per-queue rings.
+ * guest memory) and runs NOP, COPY and FILL jobs from per-queue rings,
+ * and algorithm jobs (COMPRESS, DECOMPRESS, HASH, CIPHER) whose engines
+ * live in accelkit-engines.c: this file reads their inputs, writes their
+ * outputs and keeps their job and stream-context state.
  * The programming model is docs/device.md in the accelkit repository.
  *
  * Threading: MMIO handlers run under the BQL. One worker thread executes
@@ -34,6 +37,7 @@
 #include "migration/vmstate.h"
 #include "exec/memory.h"
 #include "qom/object.h"
+#include "accelkit-engines.h"
 
 #define TYPE_ACCELKIT "accelkit"
 OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
@@ -118,10 +122,18 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_OP_NOP           0
 #define AK_OP_COPY          1
 #define AK_OP_FILL          2
+#define AK_OP_COMPRESS      AK_ENG_OP_COMPRESS
+#define AK_OP_DECOMPRESS    AK_ENG_OP_DECOMPRESS
+#define AK_OP_HASH          AK_ENG_OP_HASH
+#define AK_OP_CIPHER        AK_ENG_OP_CIPHER
 #define AK_DF_IRQ           BIT(0)
+#define AK_DF_FIRST         BIT(1)      /* algorithm jobs */
+#define AK_DF_LAST          BIT(2)
+#define AK_DF_DECRYPT       BIT(3)      /* CIPHER */
 #define AK_DESC_SIZE        64
 #define AK_CPL_SIZE         32
 #define AK_CF_PHASE         BIT(0)
+#define AK_CF_END           BIT(1)      /* DECOMPRESS: end of stream */
 
 enum {
     AK_ST_SUCCESS = 0,
@@ -130,12 +142,17 @@ enum {
     AK_ST_XLATE_FAULT = 3,
     AK_ST_PASID_INVALID = 4,
     AK_ST_DMA_ERROR = 5,
+    AK_ST_DATA_ERROR = 6,
+    AK_ST_OVERFLOW = 7,
+    AK_ST_AUTH_FAILURE = 8,
     /* Internal: resolvable fault (not present, or write to read-only). */
     AK_ST_NEED_PAGE = 0x100,
 };
 
 #define AK_CAPS             (BIT(AK_OP_NOP) | BIT(AK_OP_COPY) | \
-                             BIT(AK_OP_FILL) | BIT(16) | BIT(17))
+                             BIT(AK_OP_FILL) | BIT(AK_OP_COMPRESS) | \
+                             BIT(AK_OP_DECOMPRESS) | BIT(AK_OP_HASH) | \
+                             BIT(AK_OP_CIPHER) | BIT(16) | BIT(17))
 
 /* PASID table entry */
 #define AK_PASID_ENTRY_SIZE 16
@@ -165,6 +182,44 @@ typedef struct AkDesc {
     uint64_t rsvd1[2];
 } AkDesc;
 
+/* A guest range read into a host buffer, page by page. */
+typedef struct AkRange {
+    uint64_t va;
+    uint64_t len;
+    uint64_t done;              /* bytes read so far */
+    uint8_t *buf;
+} AkRange;
+
+enum {
+    AK_RD_PARAMS,               /* the parameter block */
+    AK_RD_KEY,
+    AK_RD_IV,
+    AK_RD_AAD,
+    AK_RD_TAG,                  /* GCM decrypt: the expected tag */
+    AK_RD_SRC,
+    AK_RD_N,
+};
+
+/*
+ * The host side of an algorithm job, kept across stalls: the inputs read
+ * so far, then (once the engine ran, which it does exactly once) its
+ * output and the stream context's next state, until the output is in dst.
+ */
+typedef struct AkAlgJob {
+    uint8_t pblk[AK_ENG_PARAMS_SIZE];
+    uint8_t iv[AK_ENG_IV_MAX];
+    uint8_t tag_in[AK_ENG_TAG_SIZE];
+    AkEngParams p;
+    AkEngNeeds needs;
+    bool validated;             /* params read and checked, buffers set up */
+    AkRange rd[AK_RD_N];        /* key, aad and src buffers are ours */
+    bool ran;                   /* the engine ran: eng_st and out are set */
+    int eng_st;
+    AkEngOut out;
+    uint64_t tag_ok;            /* GCM encrypt: tag bytes translated */
+    uint64_t tag_done;          /* ... and written */
+} AkAlgJob;
+
 /*
  * The job in execution on a queue, with how far it got: a job that stalls
  * on a page request resumes from here. The descriptor is a snapshot, so
@@ -174,7 +229,8 @@ typedef struct AkJob {
     AkDesc d;
     uint64_t src_ok;            /* bytes of src translated */
     uint64_t dst_ok;            /* bytes of dst translated */
-    uint64_t done;              /* bytes moved */
+    uint64_t done;              /* bytes moved (algorithm jobs: to dst) */
+    AkAlgJob *alg;              /* algorithm jobs; owned by the job */
 } AkJob;
 
 typedef struct AkQueue {
@@ -197,6 +253,12 @@ typedef struct AkQueue {
     bool resp_invalid;          /* the response said the page is invalid */
     uint64_t stall_addr;
     AkJob job;
+    /*
+     * Stream contexts (NULL: free). Changed only with s->lock held and the
+     * worker not executing a job of this queue, or by the worker itself
+     * for the job it executes: so that job reads them without the lock.
+     */
+    AkEngCtx *ctx[AK_ENG_NR_CTX];
 } AkQueue;
 
 struct AkState {
@@ -242,6 +304,7 @@ typedef struct AkCpl {
     uint64_t bytes;
     uint64_t fault_addr;
     uint16_t status;
+    uint16_t flags;             /* AK_CF_END */
 } AkCpl;
 
 /* Translation context of one job. */
@@ -505,25 +568,250 @@ static int ak_move(AkState *s, const AkCtx *ctx, AkJob *j, AkCpl *c,
 }
 
 /*
+ * Algorithm jobs
+ */
+
+static void ak_alg_job_free(AkAlgJob *a)
+{
+    if (!a) {
+        return;
+    }
+    if (a->rd[AK_RD_KEY].buf) {
+        ak_eng_wipe(a->rd[AK_RD_KEY].buf, a->rd[AK_RD_KEY].len);
+        g_free(a->rd[AK_RD_KEY].buf);
+    }
+    g_free(a->rd[AK_RD_AAD].buf);
+    g_free(a->rd[AK_RD_SRC].buf);
+    ak_eng_wipe(a->iv, sizeof(a->iv));
+    ak_eng_out_free(&a->out);
+    g_free(a);
+}
+
+/* Read the rest of @r into its buffer; NEED_PAGE keeps the progress. */
+static int ak_read_range(AkState *s, const AkCtx *ctx, AkRange *r,
+                         uint64_t *stall_va)
+{
+    while (r->done < r->len) {
+        hwaddr gpa;
+        uint64_t left, n;
+        int st = ak_translate(s, ctx, r->va + r->done, false, &gpa, &left);
+
+        if (st != AK_ST_SUCCESS) {
+            *stall_va = r->va + r->done;
+            return st;
+        }
+        n = MIN(left, r->len - r->done);
+        if (!ak_dma(s, gpa, r->buf + r->done, n, false)) {
+            return AK_ST_DMA_ERROR;
+        }
+        r->done += n;
+    }
+    return AK_ST_SUCCESS;
+}
+
+/* Write the rest of [buf, buf + len) to @va; *done is the progress. */
+static int ak_write_range(AkState *s, const AkCtx *ctx, uint64_t va,
+                          const uint8_t *buf, uint64_t len, uint64_t *done,
+                          uint64_t *stall_va)
+{
+    while (*done < len) {
+        hwaddr gpa;
+        uint64_t left, n;
+        int st = ak_translate(s, ctx, va + *done, true, &gpa, &left);
+
+        if (st != AK_ST_SUCCESS) {
+            *stall_va = va + *done;
+            return st;
+        }
+        n = MIN(left, len - *done);
+        if (!ak_dma(s, gpa, (void *)(buf + *done), n, true)) {
+            return AK_ST_DMA_ERROR;
+        }
+        *done += n;
+    }
+    return AK_ST_SUCCESS;
+}
+
+/*
+ * Read and check the parameter block, then set up the input ranges.
+ * Returns SUCCESS, NEED_PAGE (resumable), or a status that ends the job.
+ */
+static int ak_alg_setup(AkState *s, const AkCtx *ctx, AkJob *j,
+                        AkEngCtx *cur, uint64_t *stall_va)
+{
+    const AkDesc *d = &j->d;
+    AkAlgJob *a = j->alg;
+    AkRange *rd = a->rd;
+    const AkEngParams *p = &a->p;
+    int st, i;
+
+    rd[AK_RD_PARAMS].va = d->rsvd1[0];
+    rd[AK_RD_PARAMS].len = AK_ENG_PARAMS_SIZE;
+    rd[AK_RD_PARAMS].buf = a->pblk;
+    st = ak_read_range(s, ctx, &rd[AK_RD_PARAMS], stall_va);
+    if (st != AK_ST_SUCCESS) {
+        return st;
+    }
+    ak_eng_decode_params(a->pblk, &a->p);
+    if (ak_eng_validate(d->opcode, d->flags & AK_DF_FIRST,
+                        d->flags & AK_DF_LAST, d->flags & AK_DF_DECRYPT,
+                        p, d->len, AK_MAX_XFER, cur,
+                        &a->needs) != AK_ENG_OK) {
+        return AK_ST_INVALID_DESC;
+    }
+    rd[AK_RD_KEY] = (AkRange){ .va = p->key, .len = a->needs.key_len };
+    rd[AK_RD_IV] = (AkRange){ .va = p->iv, .len = a->needs.iv_len,
+                              .buf = a->iv };
+    rd[AK_RD_AAD] = (AkRange){ .va = p->aad, .len = a->needs.aad_len };
+    rd[AK_RD_TAG] = (AkRange){ .va = p->auth_tag, .buf = a->tag_in,
+                               .len = a->needs.tag_in ? AK_ENG_TAG_SIZE : 0 };
+    rd[AK_RD_SRC] = (AkRange){ .va = d->src, .len = d->len };
+    /* Host memory is bounded by MAX_XFER per buffer; failing is not fatal. */
+    for (i = AK_RD_KEY; i < AK_RD_N; i++) {
+        if (rd[i].len && !rd[i].buf) {
+            rd[i].buf = g_try_malloc(rd[i].len);
+            if (!rd[i].buf) {
+                return AK_ST_DMA_ERROR;
+            }
+        }
+    }
+    a->validated = true;
+    return AK_ST_SUCCESS;
+}
+
+static int ak_eng_status(int eng_st)
+{
+    switch (eng_st) {
+    case AK_ENG_OK:
+        return AK_ST_SUCCESS;
+    case AK_ENG_INVALID:
+        return AK_ST_INVALID_DESC;
+    case AK_ENG_DATA_ERROR:
+        return AK_ST_DATA_ERROR;
+    case AK_ENG_OVERFLOW:
+        return AK_ST_OVERFLOW;
+    case AK_ENG_AUTH_FAILURE:
+        return AK_ST_AUTH_FAILURE;
+    }
+    return AK_ST_DMA_ERROR;     /* host failure: reported as a bus error */
+}
+
+/*
+ * COMPRESS, DECOMPRESS, HASH, CIPHER, resumable in three steps, each
+ * keeping its progress in j->alg across page-request stalls:
+ *  1. read the parameter block and every input (key, IV, AAD, tag, src)
+ *     into host buffers;
+ *  2. run the engine once on a copy of the stream context (@cur);
+ *  3. translate all of dst (output bytes) and the GCM tag, then write them.
+ * Nothing is written before step 3, so a job that fails earlier (or in
+ * the translation pass of step 3) writes nothing. The caller commits
+ * j->alg->out.next as the context's new state on SUCCESS.
+ */
+static int ak_alg_exec(AkState *s, const AkCtx *ctx, AkJob *j,
+                       AkEngCtx *cur, AkCpl *c, uint64_t *stall_va,
+                       bool *stall_write)
+{
+    const AkDesc *d = &j->d;
+    AkAlgJob *a = j->alg;
+    AkEngOut *out = &a->out;
+    int st, i;
+
+    *stall_write = false;
+    if (!a->validated) {
+        st = ak_alg_setup(s, ctx, j, cur, stall_va);
+        if (st != AK_ST_SUCCESS) {
+            return st;
+        }
+    }
+    if (!a->ran) {
+        AkEngJob ej = {
+            .op = d->opcode,
+            .first = d->flags & AK_DF_FIRST,
+            .last = d->flags & AK_DF_LAST,
+            .decrypt = d->flags & AK_DF_DECRYPT,
+            .p = &a->p,
+            .ctx = (d->flags & AK_DF_FIRST) ? NULL : cur,
+            .in = a->rd[AK_RD_SRC].buf,
+            .in_len = d->len,
+            .key = a->rd[AK_RD_KEY].buf,
+            .iv = a->iv,
+            .aad = a->rd[AK_RD_AAD].buf,
+            .tag = a->tag_in,
+            .out_cap = d->pattern,
+            .need_limit = AK_MAX_XFER,
+        };
+
+        for (i = AK_RD_KEY; i < AK_RD_N; i++) {
+            st = ak_read_range(s, ctx, &a->rd[i], stall_va);
+            if (st != AK_ST_SUCCESS) {
+                return st;
+            }
+        }
+        a->eng_st = ak_eng_run(&ej, out);
+        a->ran = true;
+        /* Inputs are no longer needed: wipe the key, free the rest now. */
+        if (a->rd[AK_RD_KEY].buf) {
+            ak_eng_wipe(a->rd[AK_RD_KEY].buf, a->rd[AK_RD_KEY].len);
+        }
+        g_free(a->rd[AK_RD_AAD].buf);
+        g_free(a->rd[AK_RD_SRC].buf);
+        a->rd[AK_RD_AAD].buf = a->rd[AK_RD_SRC].buf = NULL;
+    }
+    if (a->eng_st != AK_ENG_OK) {
+        if (a->eng_st == AK_ENG_DATA_ERROR || a->eng_st == AK_ENG_OVERFLOW) {
+            c->fault_addr = out->aux;
+        }
+        return ak_eng_status(a->eng_st);
+    }
+
+    *stall_write = true;
+    st = ak_check_range(s, ctx, d->dst, out->len, true, &j->dst_ok, stall_va);
+    if (st == AK_ST_SUCCESS && a->needs.tag_out) {
+        st = ak_check_range(s, ctx, a->p.auth_tag, AK_ENG_TAG_SIZE, true,
+                            &a->tag_ok, stall_va);
+    }
+    if (st == AK_ST_SUCCESS) {
+        st = ak_write_range(s, ctx, d->dst, out->buf, out->len, &j->done,
+                            stall_va);
+    }
+    if (st == AK_ST_SUCCESS && a->needs.tag_out) {
+        st = ak_write_range(s, ctx, a->p.auth_tag, out->tag, AK_ENG_TAG_SIZE,
+                            &a->tag_done, stall_va);
+    }
+    if (st != AK_ST_SUCCESS) {
+        return st;
+    }
+    if (d->opcode == AK_OP_DECOMPRESS) {
+        c->fault_addr = out->aux;       /* input bytes consumed */
+        c->flags = out->end ? AK_CF_END : 0;
+    }
+    return AK_ST_SUCCESS;
+}
+
+/*
  * Run (or resume) a job. Returns AK_ST_NEED_PAGE with *stall_va and
  * *stall_write when it must wait for a page response; otherwise fills @c.
  */
 static int ak_exec(AkState *s, uint64_t ptbl, uint32_t ptbl_size,
-                   uint32_t pasid, AkJob *j, AkCpl *c, bool prq,
-                   uint64_t *stall_va, bool *stall_write)
+                   uint32_t pasid, AkJob *j, AkEngCtx **ctxs, AkCpl *c,
+                   bool prq, uint64_t *stall_va, bool *stall_write)
 {
     const AkDesc *d = &j->d;
+    bool alg = d->opcode >= AK_OP_COMPRESS;
     AkCtx ctx;
     int st;
 
     memset(c, 0, sizeof(*c));
-    if (d->opcode > AK_OP_FILL) {
+    if (d->opcode > AK_OP_CIPHER) {
         c->status = AK_ST_INVALID_OPCODE;
         return c->status;
     }
-    if (d->rsvd0 || d->rsvd1[0] || d->rsvd1[1] || d->len > AK_MAX_XFER ||
-        (d->opcode == AK_OP_COPY && d->len &&
-         d->src < d->dst + d->len && d->dst < d->src + d->len)) {
+    if (alg ? (d->rsvd0 >= AK_ENG_NR_CTX || d->rsvd1[1] ||
+               d->len > AK_MAX_XFER || d->pattern > AK_MAX_XFER)
+            : (d->rsvd0 || d->rsvd1[0] || d->rsvd1[1] ||
+               d->len > AK_MAX_XFER ||
+               (d->opcode == AK_OP_COPY && d->len &&
+                d->src < d->dst + d->len && d->dst < d->src + d->len))) {
         c->status = AK_ST_INVALID_DESC;
         return c->status;
     }
@@ -533,7 +821,15 @@ static int ak_exec(AkState *s, uint64_t ptbl, uint32_t ptbl_size,
         c->bytes = j->done;
         return st;
     }
-    st = ak_move(s, &ctx, j, c, stall_va, stall_write);
+    if (alg) {
+        if (!j->alg) {
+            j->alg = g_new0(AkAlgJob, 1);
+        }
+        st = ak_alg_exec(s, &ctx, j, ctxs[d->rsvd0], c, stall_va,
+                         stall_write);
+    } else {
+        st = ak_move(s, &ctx, j, c, stall_va, stall_write);
+    }
     if (st == AK_ST_NEED_PAGE && prq) {
         return st;
     }
@@ -665,8 +961,8 @@ static int ak_run_one(AkState *s, uint32_t qi)
         c.fault_addr = fault_va;
         c.bytes = j.done;
     } else if (ok) {
-        st = ak_exec(s, ptbl, ptbl_size, pasid, &j, &c, prq, &stall_va,
-                     &stall_write);
+        st = ak_exec(s, ptbl, ptbl_size, pasid, &j, q->ctx, &c, prq,
+                     &stall_va, &stall_write);
     }
 
     qemu_mutex_lock(&s->lock);
@@ -701,11 +997,21 @@ static int ak_run_one(AkState *s, uint32_t qi)
          */
         ok = ak_dma(s, cq, rec, 28, true);
         smp_wmb(); /* a guest polling PHASE must see the body first */
-        stw_le_p(rec + 28, phase);
+        stw_le_p(rec + 28, phase | c.flags);
         ok = ok && ak_dma(s, cq + 28, rec + 28, 4, true);
     }
 
     qemu_mutex_lock(&s->lock);
+    if (ok && j.alg && c.status == AK_ST_SUCCESS) {
+        /* The job's stream context state becomes the context's. */
+        AkEngCtx *old = q->ctx[j.d.rsvd0];
+
+        q->ctx[j.d.rsvd0] = j.alg->out.next;
+        j.alg->out.next = NULL;
+        ak_eng_ctx_free(old);
+    }
+    ak_alg_job_free(j.alg);     /* on failure the context is unchanged */
+    q->job.alg = NULL;
     s->busy = false;
     qemu_cond_broadcast(&s->idle);
     q->job_valid = false;
@@ -812,12 +1118,31 @@ static void ak_wait_idle_pasid(AkState *s, uint32_t pasid)
     }
 }
 
+/*
+ * Free a queue's dropped job and its stream contexts (s->lock held, the
+ * worker not executing a job of the queue, or the worker gone).
+ */
+static void ak_queue_free_state(AkQueue *q)
+{
+    uint32_t i;
+
+    if (q->job_valid) {
+        ak_alg_job_free(q->job.alg);
+    }
+    q->job.alg = NULL;
+    for (i = 0; i < AK_ENG_NR_CTX; i++) {
+        ak_eng_ctx_free(q->ctx[i]);
+        q->ctx[i] = NULL;
+    }
+}
+
 static void ak_queue_ctrl(AkState *s, uint32_t qi, uint32_t val)
 {
     AkQueue *q = &s->q[qi];
 
     if (!(val & AK_QCTRL_ENABLE)) {
         ak_wait_idle(s, qi);
+        ak_queue_free_state(q);
         q->ctrl = val & AK_QCTRL_IRQ;
         q->status = 0;
         q->job_valid = false;   /* a stalled job is dropped */
@@ -843,7 +1168,12 @@ static void ak_queue_ctrl(AkState *s, uint32_t qi, uint32_t val)
 
 static void ak_reset_locked(AkState *s)
 {
+    uint32_t i;
+
     ak_wait_idle(s, -1);
+    for (i = 0; i < s->nr_queues; i++) {
+        ak_queue_free_state(&s->q[i]);
+    }
     memset(s->q, 0, sizeof(*s->q) * s->nr_queues);
     s->dev_ctrl = 0;
     s->ptbl = 0;
@@ -1257,6 +1587,7 @@ static void ak_realize(PCIDevice *pdev, Error **errp)
 static void ak_exit(PCIDevice *pdev)
 {
     AkState *s = ACCELKIT(pdev);
+    uint32_t i;
 
     qemu_mutex_lock(&s->lock);
     s->stopping = true;
@@ -1264,6 +1595,9 @@ static void ak_exit(PCIDevice *pdev)
     qemu_mutex_unlock(&s->lock);
     qemu_thread_join(&s->thread);
     qemu_bh_delete(s->irq_bh);
+    for (i = 0; i < s->nr_queues; i++) {
+        ak_queue_free_state(&s->q[i]);
+    }
 
     qemu_cond_destroy(&s->idle);
     qemu_cond_destroy(&s->work);

@@ -523,7 +523,7 @@ static void expect_status(const char *what, const struct ak_job *j,
 
 static void t_bad_opcode(void)
 {
-	static const uint16_t ops[] = { 3, 4, 15, 16, 0x100, 0xffff };
+	static const uint16_t ops[] = { 7, 8, 15, 16, 0x100, 0xffff };
 	uint8_t *src = vm_alloc(AK_PAGE), *dst = vm_alloc(AK_PAGE);
 	char what[64];
 	struct ak_job j;
