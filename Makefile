@@ -86,7 +86,7 @@ test: test-style test-host test-vm
 test-style: checkpatch qemu
 	$(CACHE)/qemu-src/scripts/checkpatch.pl --no-tree -f hw-model/*.c
 
-test-host: lib tests
+test-host: lib samples tests
 	$(MAKE) -C tests check-host
 
 # The VM suite under 5-level paging with PTI (-cpu max has LA57) and 4-level
