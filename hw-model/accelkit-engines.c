@@ -293,6 +293,17 @@ static int ak_zlib_run(const AkEngJob *j, AkEngCtx *n, AkEngOut *out)
         if (r == Z_DATA_ERROR || r == Z_NEED_DICT) {
             st = AK_ENG_DATA_ERROR;
             out->aux = j->in_len - z->avail_in;
+            /*
+             * A bad trailer field (zlib Adler-32, gzip CRC-32 or ISIZE)
+             * is found once its 4 bytes are read: report where the field
+             * starts, so the offset of a corrupt stream is never the end
+             * of the input (which means truncation).
+             */
+            if (z->msg && out->aux >= 4 &&
+                (!strcmp(z->msg, "incorrect data check") ||
+                 !strcmp(z->msg, "incorrect length check"))) {
+                out->aux -= 4;
+            }
             break;
         }
         if (r == Z_MEM_ERROR || r == Z_STREAM_ERROR) {
@@ -427,6 +438,14 @@ static int ak_eng_cipher(const AkEngJob *j, AkEngOut *out)
     if (j->out_cap < j->in_len) {
         out->aux = j->in_len;
         return AK_ENG_OVERFLOW;
+    }
+    /*
+     * XTS needs two different key halves (SP 800-38E). libcrypto checks
+     * that only when encrypting; the contract says so in both directions.
+     */
+    if (p->alg == AK_AES_XTS &&
+        !memcmp(j->key, j->key + p->key_len / 2, p->key_len / 2)) {
+        return AK_ENG_INVALID;
     }
     /* One block of slack: EVP may want it even with padding off. */
     out->buf = g_try_malloc(j->in_len + 32);
