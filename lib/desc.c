@@ -39,6 +39,8 @@ void ak_cpl_decode(const struct aks_cpl *c, struct ak_result *r)
 	r->status = le16toh(c->status);
 	r->sq_head = le16toh(c->sq_head);
 	r->err = ak_status_errno(r->status);
+	r->cflags = le16toh(c->flags) & ~AKS_CF_PHASE;
+	memset(r->rsvd, 0, sizeof(r->rsvd));
 }
 
 AK_API const char *ak_status_str(int status)
@@ -50,6 +52,9 @@ AK_API const char *ak_status_str(int status)
 	case AKS_ST_XLATE_FAULT:	return "TRANSLATION_FAULT";
 	case AKS_ST_PASID_INVALID:	return "PASID_INVALID";
 	case AKS_ST_DMA_ERROR:		return "DMA_ERROR";
+	case AKS_ST_DATA_ERROR:		return "DATA_ERROR";
+	case AKS_ST_OVERFLOW:		return "OVERFLOW";
+	case AKS_ST_AUTH_FAILURE:	return "AUTH_FAILURE";
 	default:			return "UNKNOWN_STATUS";
 	}
 }
@@ -62,6 +67,9 @@ AK_API int ak_status_errno(int status)
 	case AKS_ST_INVALID_DESC:	return -EINVAL;
 	case AKS_ST_XLATE_FAULT:	return -EFAULT;
 	case AKS_ST_PASID_INVALID:	return -ESRCH;
+	case AKS_ST_DATA_ERROR:
+	case AKS_ST_AUTH_FAILURE:	return -EBADMSG;
+	case AKS_ST_OVERFLOW:		return -ENOSPC;
 	case AKS_ST_DMA_ERROR:
 	default:			return -EIO;
 	}

@@ -98,7 +98,14 @@ enum ak_status {
 	AK_ST_XLATE_FAULT    = 3,	/* -> -EFAULT (fault_addr says where) */
 	AK_ST_PASID_INVALID  = 4,	/* -> -ESRCH (address space gone) */
 	AK_ST_DMA_ERROR      = 5,	/* -> -EIO */
+	AK_ST_DATA_ERROR     = 6,	/* -> -EBADMSG (fault_addr: input offset) */
+	AK_ST_OVERFLOW       = 7,	/* -> -ENOSPC (fault_addr: bytes needed) */
+	AK_ST_AUTH_FAILURE   = 8,	/* -> -EBADMSG (GCM tag mismatch) */
 };
+
+/* struct ak_result.cflags: completion record flags beyond PHASE */
+#define AK_RF_END	0x0002	/* DECOMPRESS: end of stream reached;
+				 * fault_addr holds the input consumed */
 
 /* struct ak_job.flags */
 #define AK_JF_DEFAULT	0x0000	/* IRQ on, unless the queue is AK_QF_BUSY_POLL */
@@ -130,6 +137,8 @@ struct ak_result {
 	uint16_t status;	/* raw device status, enum ak_status */
 	uint16_t sq_head;	/* device SQ head after this job (diagnostic) */
 	int32_t err;		/* ak_status_errno(status): 0 or -errno */
+	uint16_t cflags;	/* AK_RF_* */
+	uint16_t rsvd[3];	/* zero */
 };
 
 /* ---------------------------------------------------------------------
@@ -362,7 +371,8 @@ AK_API const char *ak_status_str(int status);
 
 /* ak_status_errno - the errno mapping used by the library: 0 for SUCCESS,
  * -EINVAL (INVALID_OPCODE, INVALID_DESC), -EFAULT (TRANSLATION_FAULT),
- * -ESRCH (PASID_INVALID), -EIO (DMA_ERROR and unknown statuses). */
+ * -ESRCH (PASID_INVALID), -EBADMSG (DATA_ERROR, AUTH_FAILURE), -ENOSPC
+ * (OVERFLOW), -EIO (DMA_ERROR and unknown statuses). */
 AK_API int ak_status_errno(int status);
 
 

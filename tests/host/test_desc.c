@@ -191,7 +191,10 @@ static void t_status_map(void)
 	CU_ASSERT_EQUAL(ak_status_errno(AK_ST_XLATE_FAULT), -EFAULT);
 	CU_ASSERT_EQUAL(ak_status_errno(AK_ST_PASID_INVALID), -ESRCH);
 	CU_ASSERT_EQUAL(ak_status_errno(AK_ST_DMA_ERROR), -EIO);
-	CU_ASSERT_EQUAL(ak_status_errno(6), -EIO);
+	CU_ASSERT_EQUAL(ak_status_errno(AK_ST_DATA_ERROR), -EBADMSG);
+	CU_ASSERT_EQUAL(ak_status_errno(AK_ST_OVERFLOW), -ENOSPC);
+	CU_ASSERT_EQUAL(ak_status_errno(AK_ST_AUTH_FAILURE), -EBADMSG);
+	CU_ASSERT_EQUAL(ak_status_errno(9), -EIO);
 	CU_ASSERT_EQUAL(ak_status_errno(-1), -EIO);
 	CU_ASSERT_STRING_EQUAL(ak_status_str(0), "SUCCESS");
 	CU_ASSERT_STRING_EQUAL(ak_status_str(1), "INVALID_OPCODE");
@@ -199,6 +202,9 @@ static void t_status_map(void)
 	CU_ASSERT_STRING_EQUAL(ak_status_str(3), "TRANSLATION_FAULT");
 	CU_ASSERT_STRING_EQUAL(ak_status_str(4), "PASID_INVALID");
 	CU_ASSERT_STRING_EQUAL(ak_status_str(5), "DMA_ERROR");
+	CU_ASSERT_STRING_EQUAL(ak_status_str(6), "DATA_ERROR");
+	CU_ASSERT_STRING_EQUAL(ak_status_str(7), "OVERFLOW");
+	CU_ASSERT_STRING_EQUAL(ak_status_str(8), "AUTH_FAILURE");
 	CU_ASSERT_STRING_EQUAL(ak_status_str(99), "UNKNOWN_STATUS");
 	CU_ASSERT_PTR_NOT_NULL(ak_status_str(-5));
 }
