@@ -11,6 +11,7 @@
 #include <CUnit/Basic.h>
 
 #include "vm_common.h"
+#include "vm_alg.h"
 
 int main(int argc, char **argv)
 {
@@ -43,7 +44,8 @@ int main(int argc, char **argv)
 	/* removal must stay last but one: it disturbs the device */
 	if (add_data_suites() || add_fault_suites() || add_error_suites() ||
 	    add_proc_suites() || add_platform_suites() || add_sva_suites() ||
-	    add_lifetime_suites() || add_remove_suites() || add_final_suite()) {
+	    add_lifetime_suites() || add_alg_suites() ||
+	    add_remove_suites() || add_final_suite()) {
 		fprintf(stderr, "suite registration failed: %s\n",
 			CU_get_error_msg());
 		CU_cleanup_registry();
