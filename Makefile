@@ -9,7 +9,7 @@ OUT        := $(TOP)/build
 CACHE      ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/accelkit
 VM_TIMEOUT ?= 1200
 
-.PHONY: all deps qemu kernel kernel-debug debug-kernel initramfs-debug lib samples tests initramfs run vm-shell bench \
+.PHONY: all deps qemu kernel kernel-debug debug-kernel initramfs-debug lib samples tests initramfs run vm-shell bench bench-host \
 	test test-style test-host test-vm test-vm-stock test-vm-debug checkpatch clean
 
 all: kernel lib samples tests
@@ -74,6 +74,11 @@ run: qemu initramfs
 
 bench: qemu initramfs
 	bash scripts/vm-run.sh bench $(VM_ARGS) --log $(OUT)/vm-bench.log
+
+# The raw software engines on this machine (no VM, no device): the
+# denominator of "device throughput / the same engine on the host".
+bench-host: samples
+	LD_LIBRARY_PATH=$(TOP)/lib $(TOP)/samples/akbench --host-engine
 
 vm-shell: qemu initramfs
 	bash scripts/vm-run.sh shell $(VM_ARGS)
