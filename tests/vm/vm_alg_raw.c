@@ -23,9 +23,7 @@ static int raw_init(void)
 {
 	struct ak_queue_info qi;
 
-	if (vm_discover() < 0 || ak_queue_open(g_node, NULL, 0, &rq) < 0)
-		return -1;
-	if (ak_queue_info(rq, &qi) < 0)
+	if (vm_suite_queue_open(&rq, NULL, &qi))
 		return -1;
 	max_xfer = qi.max_xfer;
 	return 0;
@@ -33,9 +31,7 @@ static int raw_init(void)
 
 static int raw_clean(void)
 {
-	ak_queue_close(rq);
-	rq = NULL;
-	return 0;
+	return vm_suite_queue_close(&rq);
 }
 
 /* Run @d on the suite queue; status, or 0xffff without a completion. */

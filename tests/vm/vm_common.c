@@ -166,6 +166,28 @@ struct ak_queue *vm_open_queue(unsigned flags)
 	return r ? NULL : q;
 }
 
+int vm_suite_queue_open(struct ak_queue **q, const char *alg,
+			struct ak_queue_info *info)
+{
+	*q = NULL;
+	if (vm_discover() < 0 || ak_queue_open(g_node, alg, 0, q) < 0)
+		goto fail;
+	if (info && ak_queue_info(*q, info) < 0)
+		goto fail;
+	return 0;
+fail:
+	ak_queue_close(*q);
+	*q = NULL;
+	return -1;
+}
+
+int vm_suite_queue_close(struct ak_queue **q)
+{
+	ak_queue_close(*q);
+	*q = NULL;
+	return 0;
+}
+
 void *vm_alloc(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,

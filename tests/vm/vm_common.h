@@ -53,6 +53,16 @@ int vm_write_file(const char *path, const char *s);
 /* Open a library queue on g_node (CU-asserts success). NULL on failure. */
 struct ak_queue *vm_open_queue(unsigned flags);
 
+/*
+ * Init and clean of a suite that works on one library queue: discover the
+ * device and open a queue on it for @alg (NULL: any), filling @info when
+ * not NULL. 0, or -1 with *q NULL (no CUnit assertion: CUnit marks the
+ * suite failed). The close clears *q and returns 0.
+ */
+int vm_suite_queue_open(struct ak_queue **q, const char *alg,
+			struct ak_queue_info *info);
+int vm_suite_queue_close(struct ak_queue **q);
+
 /* Page-aligned, CPU-touched (written) anonymous memory, munmap with
  * vm_free. */
 void *vm_alloc(size_t len);

@@ -20,18 +20,12 @@ static struct ak_queue *dq;	/* the data suite's queue */
 
 static int data_init(void)
 {
-	if (vm_discover() < 0)
-		return -1;
-	if (ak_queue_open(g_node, "copy", 0, &dq) < 0)
-		return -1;
-	return 0;
+	return vm_suite_queue_open(&dq, "copy", NULL);
 }
 
 static int data_clean(void)
 {
-	ak_queue_close(dq);
-	dq = NULL;
-	return 0;
+	return vm_suite_queue_close(&dq);
 }
 
 static const size_t sizes[] = {

@@ -26,20 +26,15 @@ static int fq_init(void)
 {
 	struct ak_queue_info info;
 
-	if (vm_discover() < 0)
+	if (vm_suite_queue_open(&fq, NULL, &info))
 		return -1;
-	if (ak_queue_open(g_node, NULL, 0, &fq) < 0)
-		return -1;
-	ak_queue_info(fq, &info);
 	max_xfer = info.max_xfer;
 	return 0;
 }
 
 static int fq_clean(void)
 {
-	ak_queue_close(fq);
-	fq = NULL;
-	return 0;
+	return vm_suite_queue_close(&fq);
 }
 
 /* True if no page of [p, p+len) is mapped (mincore fails with ENOMEM). */

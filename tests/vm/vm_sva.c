@@ -33,20 +33,15 @@ static int sva_init(void)
 {
 	struct ak_queue_info info;
 
-	if (vm_discover() < 0)
+	if (vm_suite_queue_open(&sq, NULL, &info))
 		return -1;
-	if (ak_queue_open(g_node, NULL, 0, &sq) < 0)
-		return -1;
-	ak_queue_info(sq, &info);
 	sq_caps = info.caps;
 	return 0;
 }
 
 static int sva_clean(void)
 {
-	ak_queue_close(sq);
-	sq = NULL;
-	return 0;
+	return vm_suite_queue_close(&sq);
 }
 
 /* Anonymous memory the CPU never touches; 4 KiB pages only. */
