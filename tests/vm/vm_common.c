@@ -455,6 +455,34 @@ int vm_queue_stats(int fd, struct vm_qstats *st)
 #endif
 }
 
+long vm_smaps_kb(const void *addr, const char *field)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char line[512], key[64];
+	size_t fl = strlen(field);
+	int in = 0;
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			if (in)
+				break;
+			in = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
+			continue;
+		}
+		if (in && !strncmp(line, field, fl) && line[fl] == ':' &&
+		    sscanf(line, "%63[^:]: %ld kB", key, &kb) == 2)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
 long vm_resident_pages(const void *p, size_t len)
 {
 	size_t n = (len + AK_PAGE - 1) / AK_PAGE, i;

@@ -132,6 +132,10 @@ struct vm_qstats {
 };
 int vm_queue_stats(int fd, struct vm_qstats *st);
 
+/* kB of /proc/self/smaps field @field ("AnonHugePages", "Shared_Dirty"...)
+ * of the VMA containing @addr, or -1. */
+long vm_smaps_kb(const void *addr, const char *field);
+
 /* Pages of [p, p+len) resident according to mincore(), or -errno. */
 long vm_resident_pages(const void *p, size_t len);
 

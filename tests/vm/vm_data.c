@@ -207,31 +207,6 @@ static const struct ak_test data_tests[] = {
 
 #define HP (2ul << 20)
 
-/* AnonHugePages (kB) of the VMA that contains @addr, or -1. */
-static long smaps_anon_huge_kb(const void *addr)
-{
-	FILE *f = fopen("/proc/self/smaps", "re");
-	char line[512];
-	int in = 0;
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
-			continue;
-		}
-		if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
-}
-
 static void t_thp(void)
 {
 	char thp[128] = "";
@@ -254,7 +229,7 @@ static void t_thp(void)
 	/* First touch after madvise: the fault allocates huge pages. */
 	for (off = 0; off < 2 * HP; off += AK_PAGE)
 		huge[off] = 1;
-	kb = smaps_anon_huge_kb(huge);
+	kb = vm_smaps_kb(huge, "AnonHugePages");
 	VM_CHECK(kb >= 2048,
 		 "region %p is not THP backed: AnonHugePages %ld kB (THP enabled: %s)",
 		 (void *)huge, kb, thp);
@@ -327,7 +302,7 @@ static void t_thp(void)
 	VM_CHECK(bad < 0, "THP fill wrong at %ld", bad);
 
 	/* Still huge afterwards (the device must not have split anything). */
-	kb = smaps_anon_huge_kb(huge);
+	kb = vm_smaps_kb(huge, "AnonHugePages");
 	VM_CHECK(kb >= 2048, "AnonHugePages after jobs: %ld kB", kb);
 out:
 	free(small);

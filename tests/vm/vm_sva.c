@@ -114,36 +114,6 @@ static int stats(struct ak_queue *q, struct vm_qstats *s, const char *when)
 	return r;
 }
 
-/* kB of smaps field @field ("AnonHugePages", "Shared_Dirty"...) of the
- * VMA containing @addr, or -1. */
-static long smaps_kb(const void *addr, const char *field)
-{
-	FILE *f = fopen("/proc/self/smaps", "re");
-	char line[512], key[64];
-	size_t fl = strlen(field);
-	int in = 0;
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			if (in)
-				break;
-			in = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
-			continue;
-		}
-		if (in && !strncmp(line, field, fl) && line[fl] == ':' &&
-		    sscanf(line, "%63[^:]: %ld kB", key, &kb) == 2)
-			break;
-	}
-	fclose(f);
-	return kb;
-}
-
 /* ------------------------------------------------------------------ */
 
 #define NT_PAGES 16
@@ -379,7 +349,7 @@ static void t_thp_untouched(void)
 	j = mkjob(AK_OP_FILL, NULL, h1, HP, pat, 0x7001);
 	if (!run_expect(sq, &j, AK_ST_SUCCESS, "FILL never-touched THP region",
 			NULL)) {
-		kb = smaps_kb(h1, "AnonHugePages");
+		kb = vm_smaps_kb(h1, "AnonHugePages");
 		VM_CHECK(kb >= 2048,
 			 "region written only by the device is not huge: AnonHugePages %ld kB (THP: %s)",
 			 kb, thp);
@@ -392,7 +362,7 @@ static void t_thp_untouched(void)
 	j = mkjob(AK_OP_COPY, data, h2, HP, 0, 0x7002);
 	if (!run_expect(sq, &j, AK_ST_SUCCESS, "COPY into never-touched THP region",
 			NULL)) {
-		kb = smaps_kb(h2, "AnonHugePages");
+		kb = vm_smaps_kb(h2, "AnonHugePages");
 		VM_CHECK(kb >= 2048,
 			 "COPY dst written only by the device is not huge: AnonHugePages %ld kB",
 			 kb);
@@ -540,7 +510,8 @@ static void t_shared_file(void)
 	for (i = 0; i < len; i += AK_PAGE)
 		sink += m[i];
 	(void)sink;
-	dirty0 = smaps_kb(m, "Shared_Dirty") + smaps_kb(m, "Private_Dirty");
+	dirty0 = vm_smaps_kb(m, "Shared_Dirty") +
+		 vm_smaps_kb(m, "Private_Dirty");
 
 	j = mkjob(AK_OP_FILL, NULL, m + 100, len / 2 - 100, pat, 0x9001);
 	run_expect(sq, &j, AK_ST_SUCCESS, "FILL of a MAP_SHARED tmpfs mapping",
@@ -570,7 +541,8 @@ static void t_shared_file(void)
 	 * kernel already counted the pages dirty before the jobs (then the
 	 * check would prove nothing) is the assertion left out.
 	 */
-	dirty1 = smaps_kb(m, "Shared_Dirty") + smaps_kb(m, "Private_Dirty");
+	dirty1 = vm_smaps_kb(m, "Shared_Dirty") +
+		 vm_smaps_kb(m, "Private_Dirty");
 	printf("[smaps dirty %ld kB -> %ld kB] ", dirty0, dirty1);
 	if (dirty0 == 0)
 		VM_CHECK(dirty1 >= (long)(len / 1024),
