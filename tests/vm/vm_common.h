@@ -132,6 +132,15 @@ struct vm_qstats {
 };
 int vm_queue_stats(int fd, struct vm_qstats *st);
 
+/*
+ * Send @len bytes at @m over the Unix socket @sock, with @fd attached
+ * (SCM_RIGHTS) when @fd >= 0. 0, or -1 if not all was sent.
+ * Receive exactly @len bytes into @m; *fd is the passed descriptor
+ * (O_CLOEXEC) or -1 if none came. 0, or -1 if the message was short.
+ */
+int vm_send_fd(int sock, const void *m, size_t len, int fd);
+int vm_recv_fd(int sock, void *m, size_t len, int *fd);
+
 /* kB of /proc/self/smaps field @field ("AnonHugePages", "Shared_Dirty"...)
  * of the VMA containing @addr, or -1. */
 long vm_smaps_kb(const void *addr, const char *field);

@@ -451,51 +451,6 @@ struct share_msg {
 	uint64_t src, dst, fresh;
 };
 
-static int send_msg_fd(int sock, const void *m, size_t len, int fd)
-{
-	struct iovec iov = { .iov_base = (void *)m, .iov_len = len };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
-
-	if (fd >= 0) {
-		memset(u.buf, 0, sizeof(u.buf));
-		msg.msg_control = u.buf;
-		msg.msg_controllen = sizeof(u.buf);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &msg, 0) == (ssize_t)len ? 0 : -1;
-}
-
-static int recv_msg_fd(int sock, void *m, size_t len, int *fd)
-{
-	struct iovec iov = { .iov_base = m, .iov_len = len };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm;
-
-	*fd = -1;
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != (ssize_t)len)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (cm && cm->cmsg_type == SCM_RIGHTS)
-		memcpy(fd, CMSG_DATA(cm), sizeof(int));
-	return 0;
-}
-
 #define SH_LEN		(4 * AK_PAGE)
 #define OWNER_BASE	0x3e0000000000ull	/* never mapped by the receiver */
 #define SH_PAT		0x6a6b6c6d6e6f7071ull
@@ -554,7 +509,7 @@ static int share_owner(int sock)
 	m.errnum = ENOSYS;
 #endif
 send:
-	if (send_msg_fd(sock, &m, sizeof(m), m.err ? -1 : fd))
+	if (vm_send_fd(sock, &m, sizeof(m), m.err ? -1 : fd))
 		return 20;
 	if (m.err)
 		return m.err;
@@ -600,7 +555,7 @@ static int share_recv(int osock, int msock)
 
 	memset(&rep, 0, sizeof(rep));
 	memset(&r, 0, sizeof(r));
-	if (recv_msg_fd(osock, &m, sizeof(m), &r.fd)) {
+	if (vm_recv_fd(osock, &m, sizeof(m), &r.fd)) {
 		rep.err = 1;
 		goto report;
 	}

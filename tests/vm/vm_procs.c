@@ -181,52 +181,6 @@ static void t_fork(void)
 /* ------------------------------------------------------------------ */
 /* SCM_RIGHTS */
 
-static int send_fd(int sock, int fd)
-{
-	char c = 'F';
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	memset(u.buf, 0, sizeof(u.buf));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char c;
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, 0) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
 static void t_scm_rights(void)
 {
 	struct ak_queue_info info;
@@ -244,11 +198,10 @@ static void t_scm_rights(void)
 	VM_REQUIRE(pid >= 0, "fork");
 	if (pid == 0) {
 		int fd, bad;
-		char go;
+		char c, go;
 
 		close(sv[0]);
-		fd = recv_fd(sv[1]);
-		if (fd < 0)
+		if (vm_recv_fd(sv[1], &c, 1, &fd) || fd < 0)
 			_exit(100);
 		bad = foreign_checks(fd, 24 * AK_PAGE);
 		res = (unsigned char)bad;
@@ -264,7 +217,8 @@ static void t_scm_rights(void)
 	q = vm_open_queue(0);
 	if (q) {
 		ak_queue_info(q, &info);
-		VM_CHECK(send_fd(sv[0], ak_queue_fd(q)) == 0, "sendmsg");
+		VM_CHECK(vm_send_fd(sv[0], "F", 1, ak_queue_fd(q)) == 0,
+			 "sendmsg");
 		VM_CHECK(read(sv[0], &res, 1) == 1, "no answer from the receiver");
 		VM_CHECK(res == 0,
 			 "receiver's ioctl/mmap/poll on the passed fd: failed checks 0x%x (" FOREIGN_BITS ")",
