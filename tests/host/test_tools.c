@@ -224,7 +224,7 @@ static uint64_t rnd(void)
 /* Half text-like (compressible), half random bytes. */
 static int gen(const char *name, size_t len)
 {
-	static const char words[][8] = { "accel ", "kit ", "queue ", "ring ",
+	static const char words[][9] = { "accel ", "kit ", "queue ", "ring ",
 					 "pasid ", "sva\n", "job ", "deflate " };
 	uint8_t *p = malloc(len + 8);
 	size_t i = 0;
