@@ -7,23 +7,8 @@
 
 #include "suites.h"
 
-int ak_add_suite(const char *name, CU_InitializeFunc init,
-		 CU_CleanupFunc clean, const struct ak_test *tests)
-{
-	CU_pSuite s = CU_add_suite(name, init, clean);
-
-	if (!s)
-		return -1;
-	for (; tests->name; tests++)
-		if (!CU_add_test(s, tests->name, tests->fn))
-			return -1;
-	return 0;
-}
-
 int main(void)
 {
-	unsigned fails;
-
 	/* Discovery must never see the caller's environment. */
 	unsetenv("AK_SYSFS_ROOT");
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -36,16 +21,5 @@ int main(void)
 		CU_cleanup_registry();
 		return 2;
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures() +
-		CU_get_number_of_suites_failed() +
-		CU_get_number_of_tests_failed();
-	if (CU_get_failure_list() != NULL && fails == 0)
-		fails = 1;
-	printf("\nak-host-tests: %s (%u tests run, %u assertions failed, %u tests failed)\n",
-	       fails ? "FAIL" : "PASS", CU_get_number_of_tests_run(),
-	       CU_get_number_of_failures(), CU_get_number_of_tests_failed());
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return ak_cu_run("ak-host-tests");
 }

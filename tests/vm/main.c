@@ -15,7 +15,6 @@
 
 int main(int argc, char **argv)
 {
-	unsigned fails;
 	int r;
 
 	/* the exec half of the O_CLOEXEC test (vm_lifetime.c) */
@@ -51,17 +50,5 @@ int main(int argc, char **argv)
 		CU_cleanup_registry();
 		return 2;
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures() +
-		CU_get_number_of_suites_failed() +
-		CU_get_number_of_tests_failed();
-	if (CU_get_failure_list() != NULL && fails == 0)
-		fails = 1;
-	printf("\nak-vm-tests: %s (%u suites failed, %u tests run, %u failed, %u assertions failed)\n",
-	       fails ? "FAIL" : "PASS", CU_get_number_of_suites_failed(),
-	       CU_get_number_of_tests_run(), CU_get_number_of_tests_failed(),
-	       CU_get_number_of_failures());
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return ak_cu_run("ak-vm-tests");
 }

@@ -26,19 +26,6 @@ char g_node[128];
 char g_sysdir[256];
 long g_max_instances = -1;
 
-int ak_add_suite(const char *name, CU_InitializeFunc init,
-		 CU_CleanupFunc clean, const struct ak_test *tests)
-{
-	CU_pSuite s = CU_add_suite(name, init, clean);
-
-	if (!s)
-		return -1;
-	for (; tests->name; tests++)
-		if (!CU_add_test(s, tests->name, tests->fn))
-			return -1;
-	return 0;
-}
-
 int vm_fmt(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;

@@ -10,14 +10,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <CUnit/CUnit.h>
-
 #include "libaccelkit.h"
 
-struct ak_test { const char *name; CU_TestFunc fn; };
-
-int ak_add_suite(const char *name, CU_InitializeFunc init,
-		 CU_CleanupFunc clean, const struct ak_test *tests);
+#include "../cu_run.h"
 
 int add_data_suites(void);	/* vm_data.c */
 int add_fault_suites(void);	/* vm_faults.c */
