@@ -8,8 +8,8 @@ PKGS=(
 	# host toolchain, library and tests
 	build-essential pkg-config libudev-dev libcunit1-dev zlib1g-dev libssl-dev
 	valgrind
-	# host tests of the tools compare with gzip and openssl
-	gzip openssl
+	# host tests of the tools compare with gzip and openssl; time measures RSS
+	gzip openssl time
 	# QEMU 7.2 source build
 	dpkg-dev ninja-build meson python3 libglib2.0-dev libpixman-1-dev libfdt-dev
 	# guest: Debian's stock kernel, headers for out-of-tree modules, firmware
