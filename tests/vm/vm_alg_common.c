@@ -230,21 +230,10 @@ int va_raw_run(struct ak_queue *q, const struct aks_desc *d,
 	return 0;
 }
 
+/* ak_status_str(), plus the marker va_raw_run() uses for "no record". */
 const char *va_st(int status)
 {
-	switch (status) {
-	case AKS_ST_SUCCESS:		return "SUCCESS";
-	case AKS_ST_INVALID_OPCODE:	return "INVALID_OPCODE";
-	case AKS_ST_INVALID_DESC:	return "INVALID_DESC";
-	case AKS_ST_XLATE_FAULT:	return "TRANSLATION_FAULT";
-	case AKS_ST_PASID_INVALID:	return "PASID_INVALID";
-	case AKS_ST_DMA_ERROR:		return "DMA_ERROR";
-	case AKS_ST_DATA_ERROR:		return "DATA_ERROR";
-	case AKS_ST_OVERFLOW:		return "OVERFLOW";
-	case AKS_ST_AUTH_FAILURE:	return "AUTH_FAILURE";
-	case 0xffff:			return "NO COMPLETION";
-	default:			return "UNKNOWN";
-	}
+	return status == 0xffff ? "NO COMPLETION" : ak_status_str(status);
 }
 
 int va_raw_cipher(struct ak_queue *q, unsigned alg, bool decrypt,
