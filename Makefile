@@ -10,7 +10,7 @@ CACHE      ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/accelkit
 VM_TIMEOUT ?= 1200
 
 .PHONY: all deps qemu kernel kernel-debug debug-kernel initramfs-debug lib samples tests initramfs run vm-shell bench bench-host \
-	test test-style test-host test-vm test-vm-stock test-vm-debug checkpatch clean
+	test test-style test-host test-vm test-vm-stock test-vm-la57 test-vm-4level test-vm-debug checkpatch clean
 
 all: kernel lib samples tests
 
@@ -66,6 +66,10 @@ initramfs-debug: initramfs kernel-debug
 # One 1 GiB hugetlb page for the suite's 1 GiB-leaf test.
 VM_HUGE = hugepagesz=1G hugepages=1
 
+# AK_SUITES=word,word: only the VM suites whose names contain a word
+# (iteration aid; the suite then reports fewer tests).
+VM_SUITES = $(if $(AK_SUITES),ak.suites=$(AK_SUITES))
+
 VM_ARGS = --qemu "$(QEMU_BIN)" --kernel /boot/vmlinuz-$(GUEST_KVER) \
 	--initrd $(OUT)/initramfs.cpio.gz --timeout $(VM_TIMEOUT)
 
@@ -98,10 +102,14 @@ test-host: lib samples tests
 # paging without PTI (qemu64, with 1 GiB pages for the hugetlb test).
 test-vm: test-vm-stock test-vm-debug
 
-test-vm-stock: qemu initramfs
-	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --append "pti=on $(VM_HUGE)" \
+test-vm-stock: test-vm-la57 test-vm-4level
+
+test-vm-la57: qemu initramfs
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES)" \
 		--log $(OUT)/vm-test-la57-pti.log
-	bash scripts/vm-run.sh test $(VM_ARGS) --cpu qemu64,+pdpe1gb --append "pti=off $(VM_HUGE)" \
+
+test-vm-4level: qemu initramfs
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu qemu64,+pdpe1gb --append "pti=off $(VM_HUGE) $(VM_SUITES)" \
 		--log $(OUT)/vm-test-4level-nopti.log
 
 # The same suite on the debug kernel; kmemleak is scanned after the suite.
@@ -109,7 +117,7 @@ test-vm-debug: qemu initramfs-debug
 	bash scripts/vm-run.sh test --qemu "$(QEMU_BIN)" \
 		--kernel $(DEBUG_KDIR)/arch/x86/boot/bzImage \
 		--initrd $(OUT)/initramfs-debug.cpio.gz --timeout $(VM_TIMEOUT) \
-		--cpu max --append "pti=on $(VM_HUGE)" --log $(OUT)/vm-test-debug.log
+		--cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES)" --log $(OUT)/vm-test-debug.log
 
 checkpatch: deps
 	$(MAKE) -C kernel checkpatch
