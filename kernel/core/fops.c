@@ -110,6 +110,11 @@ static int accelkit_fops_open(struct inode *inode, struct file *filp)
 		ret = -ENODEV;
 		goto err_unlock;
 	}
+	/* Too many hardware errors within an hour: no new queues (isolate.c). */
+	if (accelkit_is_isolated(adev)) {
+		ret = -EIO;
+		goto err_unlock;
+	}
 
 	ret = accelkit_bind(q);
 	if (ret)

@@ -35,6 +35,7 @@
 #define ACCELKIT_MAX_DEVICES	256
 #define ACCELKIT_MAX_PASID	BIT(20)
 #define ACCELKIT_MAX_ERR_THRESHOLD	65535
+#define ACCELKIT_ERR_BUCKETS	60	/* one-minute buckets: one hour */
 
 /* adev->state bits */
 #define ACCELKIT_DEV_REGISTERED	BIT(0)
@@ -60,8 +61,14 @@ struct accelkit_device {
 	unsigned long state;		/* ACCELKIT_DEV_* */
 	struct list_head queues;	/* open queue files */
 	struct list_head bonds;		/* ACCELKIT_BIND_SELF bonds */
-	u32 isolate_strategy;
-	atomic_t hw_errors;
+
+	/* hardware errors and isolation (isolate.c), under err_lock */
+	spinlock_t err_lock;		/* irq-safe */
+	u32 isolate_strategy;		/* errors per hour allowed; 0: never */
+	bool isolated;			/* sticky; read without the lock */
+	u64 err_total;
+	u64 err_min;			/* minute of the newest bucket */
+	u32 err_bucket[ACCELKIT_ERR_BUCKETS];
 
 	/* resolves page requests; set by register when ops->page_response */
 	struct workqueue_struct *fault_wq;
@@ -174,6 +181,11 @@ void accelkit_fault_stats(struct accelkit_queue *q,
 			  struct accelkit_queue_stats *stats);
 int accelkit_fault_wq_create(struct accelkit_device *adev);
 void accelkit_fault_wq_destroy(struct accelkit_device *adev);
+
+/* isolate.c */
+void accelkit_isolate_init(struct accelkit_device *adev);
+void accelkit_isolate_set_strategy(struct accelkit_device *adev, u32 val);
+u64 accelkit_hw_errors(struct accelkit_device *adev);
 
 /* bind.c */
 int accelkit_bind(struct accelkit_queue *q);

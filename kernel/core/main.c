@@ -113,7 +113,7 @@ struct accelkit_device *accelkit_alloc(struct device *parent,
 	mutex_init(&adev->mutex);
 	INIT_LIST_HEAD(&adev->queues);
 	INIT_LIST_HEAD(&adev->bonds);
-	atomic_set(&adev->hw_errors, 0);
+	accelkit_isolate_init(adev);
 
 	/* From here on, put_device() frees everything. */
 	device_initialize(&adev->dev);
@@ -242,18 +242,6 @@ void accelkit_queue_wake(struct accelkit_queue *q)
 	wake_up_interruptible(&q->wait);
 }
 EXPORT_SYMBOL_GPL(accelkit_queue_wake);
-
-/**
- * accelkit_report_hw_error() - count a hardware error (sysfs "isolate")
- * @adev: the device
- *
- * Callable from any context.
- */
-void accelkit_report_hw_error(struct accelkit_device *adev)
-{
-	atomic_inc(&adev->hw_errors);
-}
-EXPORT_SYMBOL_GPL(accelkit_report_hw_error);
 
 void *accelkit_priv(struct accelkit_device *adev)
 {

@@ -65,20 +65,23 @@ static ssize_t region_dus_size_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(region_dus_size);
 
-/*
- * 1 once the vendor has reported more hardware errors than
- * isolate_strategy allows, else 0.
- */
+/* 1 once more than isolate_strategy errors came within an hour (isolate.c). */
 static ssize_t isolate_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
-	struct accelkit_device *adev = to_accelkit_device(dev);
-	unsigned int errors = atomic_read(&adev->hw_errors);
-
 	return sysfs_emit(buf, "%d\n",
-			  errors > READ_ONCE(adev->isolate_strategy));
+			  accelkit_is_isolated(to_accelkit_device(dev)));
 }
 static DEVICE_ATTR_RO(isolate);
+
+/* Hardware errors the driver reported since the device was registered. */
+static ssize_t hw_errors_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  accelkit_hw_errors(to_accelkit_device(dev)));
+}
+static DEVICE_ATTR_RO(hw_errors);
 
 static ssize_t isolate_strategy_show(struct device *dev,
 				     struct device_attribute *attr, char *buf)
@@ -106,7 +109,7 @@ static ssize_t isolate_strategy_store(struct device *dev,
 	if (adev->ops->isolate_strategy)
 		ret = adev->ops->isolate_strategy(adev, val);
 	if (!ret)
-		WRITE_ONCE(adev->isolate_strategy, val);
+		accelkit_isolate_set_strategy(adev, val);
 	mutex_unlock(&adev->mutex);
 
 	return ret ? ret : count;
@@ -122,6 +125,7 @@ static struct attribute *accelkit_dev_attrs[] = {
 	&dev_attr_region_dus_size.attr,
 	&dev_attr_isolate.attr,
 	&dev_attr_isolate_strategy.attr,
+	&dev_attr_hw_errors.attr,
 	NULL,
 };
 

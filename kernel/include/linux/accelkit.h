@@ -162,6 +162,7 @@ void accelkit_queue_wake(struct accelkit_queue *q);
 int accelkit_queue_page_request(struct accelkit_queue *q, u64 addr,
 				bool write);
 void accelkit_report_hw_error(struct accelkit_device *adev);
+bool accelkit_is_isolated(struct accelkit_device *adev);
 
 void *accelkit_priv(struct accelkit_device *adev);
 struct device *accelkit_parent(struct accelkit_device *adev);
