@@ -21,6 +21,13 @@ fi
 log() { echo "build-qemu: $*" >&2; }
 
 mkdir -p "$cache"
+# One build at a time: every key shares the source and build tree below.
+exec 9>"$cache/qemu-build.lock"
+flock 9
+if [ -x "$out" ]; then		# built by whoever held the lock before us
+	echo "$out"
+	exit 0
+fi
 src=$cache/qemu-src
 if [ ! -f "$src/.unpacked" ]; then
 	log "fetching Debian's qemu source"
@@ -80,6 +87,7 @@ fi
 mkdir -p "$(dirname "$out")"
 cp "$build/qemu-system-x86_64" "$out.tmp"
 mv "$out.tmp" "$out"
-# Keep only the binary for the current inputs.
-find "$cache" -maxdepth 1 -name "qemu-*" ! -name qemu-src ! -name "qemu-$key" -exec rm -rf {} +
+# Keep the binaries of the six newest inputs (other checkouts may use them).
+ls -1dt "$cache"/qemu-*/ 2>/dev/null | grep -v '/qemu-src/$' | tail -n +7 |
+	xargs -r rm -rf
 echo "$out"
