@@ -11,10 +11,18 @@
  * Threading: MMIO handlers run under the BQL. One worker thread executes
  * jobs; it does DMA without the BQL and without s->lock, and never takes
  * the BQL: interrupts it wants are queued in s->irq_pending and sent by a
- * bottom half, which runs in the main loop under the BQL. Anything that
- * must wait for the job in execution (queue disable, DRAIN, reset) waits
- * on s->idle under s->lock; the worker needs neither the BQL nor anything
- * the waiter holds to finish its job, so that wait cannot deadlock.
+ * bottom half, which runs in the main loop under the BQL.
+ *
+ * Jobs run in bounded steps (docs/device.md, "Steps"): a step re-reads the
+ * PASID entry and walks at most one page per buffer, moving at most
+ * AK_BOUNCE_SIZE bytes; between steps the worker holds no translation.
+ * No MMIO handler ever waits for the worker: an invalidation that must
+ * wait for the running step is recorded in s->inv_pending and completed
+ * by the worker when that step ends; a queue disable or a reset takes
+ * effect at once (the queue's generation changes, so the worker drops the
+ * job at its next step boundary) or, for a reset during a step, at the end
+ * of that step. State the worker may still use (stream contexts) is freed
+ * by the worker itself (s->deferred).
  *
  * Copyright (c) 2026 accelkit authors
  *
@@ -47,7 +55,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_SUBSYS_ID        0x1100
 #define AK_CLASS            0x1200
 #define AK_MAGIC            0x54494b41
-#define AK_VERSION          0x00010000
+#define AK_VERSION          0x00020000
 #define AK_MAX_QUEUES       256
 #define AK_MAX_DEPTH        4096
 #define AK_MAX_XFER         (64 * MiB)
@@ -65,7 +73,6 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_REG_PTBL_LO      0x018
 #define AK_REG_PTBL_HI      0x01c
 #define AK_REG_PTBL_SIZE    0x020
-#define AK_REG_DRAIN        0x024
 #define AK_REG_MAX_XFER     0x028
 #define AK_REG_JOBS_LO      0x030
 #define AK_REG_JOBS_HI      0x034
@@ -76,12 +83,13 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_REG_PRQ_TAIL     0x050
 #define AK_REG_PRQ_HEAD     0x054
 #define AK_REG_PRQ_RESP     0x058
-#define AK_REG_INV_PASID    0x060
-#define AK_REG_INV_START_LO 0x068
-#define AK_REG_INV_START_HI 0x06c
-#define AK_REG_INV_END_LO   0x070
-#define AK_REG_INV_END_HI   0x074
-#define AK_REG_INV_CMD      0x078
+#define AK_REG_INV_TABLE_LO 0x060
+#define AK_REG_INV_TABLE_HI 0x064
+#define AK_REG_INV_SLOTS    0x068
+#define AK_REG_INV_SUBMIT   0x06c
+#define AK_REG_INV_DONE     0x070
+#define AK_REG_INV_ERRORS   0x074
+#define AK_REG_DEBUG_INJECT 0x0f0
 #define AK_REG_QBASE        0x1000
 #define AK_REG_QSTRIDE      0x40
 
@@ -108,11 +116,20 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_QST_RUNNING      BIT(0)
 #define AK_QST_ERROR        BIT(1)
 #define AK_QST_STALLED      BIT(2)
+#define AK_QST_ACTIVE       BIT(3)
 
 #define AK_PRQ_ENABLE       BIT(0)
 #define AK_PRQ_ENTRY_SIZE   16
 #define AK_PRQ_WRITE        BIT(0)
 #define AK_PRQ_RESP_INVALID BIT(31)
+
+/* Invalidation descriptor table */
+#define AK_INV_MAX_SLOTS    1024
+#define AK_INV_DESC_SIZE    32
+#define AK_INV_STATUS_OFF   24
+#define AK_INV_ALL_PASIDS   BIT(0)
+#define AK_INV_STATUS_DONE  1
+#define AK_DBG_IGNORE_INV   BIT(0)
 
 /* Doorbell page */
 #define AK_DB_SQ_TAIL       0x000
@@ -147,6 +164,10 @@ enum {
     AK_ST_AUTH_FAILURE = 8,
     /* Internal: resolvable fault (not present, or write to read-only). */
     AK_ST_NEED_PAGE = 0x100,
+    /* Internal: the queue was disabled or reset: drop the job. */
+    AK_ST_STOPPED = 0x101,
+    /* Internal: the device was disabled: keep the job for later. */
+    AK_ST_PAUSED = 0x102,
 };
 
 #define AK_CAPS             (BIT(AK_OP_NOP) | BIT(AK_OP_COPY) | \
@@ -248,15 +269,21 @@ typedef struct AkQueue {
     uint32_t cq_tail;
     uint32_t cq_head;
     bool phase;
+    /*
+     * Bumped when the queue is disabled or reset: a job the worker took
+     * under an older generation is dropped, its result discarded.
+     */
+    uint32_t gen;
     bool job_valid;             /* job holds a started, unfinished job */
     bool stalled;               /* waiting for a page response */
     bool resp_invalid;          /* the response said the page is invalid */
     uint64_t stall_addr;
     AkJob job;
     /*
-     * Stream contexts (NULL: free). Changed only with s->lock held and the
-     * worker not executing a job of this queue, or by the worker itself
-     * for the job it executes: so that job reads them without the lock.
+     * Stream contexts (NULL: free). Changed with s->lock held; the worker
+     * takes a snapshot of the pointers when it takes a job. A disable or
+     * reset while the worker executes a job of this queue hands them to
+     * s->deferred, which the worker frees when it is done with the job.
      */
     AkEngCtx *ctx[AK_ENG_NR_CTX];
 } AkQueue;
@@ -271,7 +298,7 @@ struct AkState {
     /* Everything below is protected by lock. */
     QemuMutex lock;
     QemuCond work;              /* worker: something to do */
-    QemuCond idle;              /* waiters: the worker finished a job */
+    QemuCond idle;              /* ak_reset: a pending reset was done */
     AkQueue *q;
     uint32_t dev_ctrl;
     uint64_t ptbl;
@@ -280,16 +307,25 @@ struct AkState {
     uint64_t jobs;
     bool busy;                  /* worker executes a job of busy_queue */
     uint32_t busy_queue;
-    uint32_t busy_pasid;
+    bool step_active;           /* a step of step_queue is running */
+    uint32_t step_queue;
+    uint32_t step_pasid;
+    bool reset_pending;         /* DEV_CTRL.RESET: at the end of the step */
+    GPtrArray *deferred;        /* AkEngCtx the worker frees after its job */
     uint64_t prq_base;
     uint32_t prq_lo;
     uint32_t prq_depth;
     uint32_t prq_ctrl;
     uint32_t prq_tail;
     uint32_t prq_head;
-    uint32_t inv_pasid;
-    uint64_t inv_start;
-    uint64_t inv_end;
+    uint64_t inv_table;
+    uint32_t inv_table_lo;
+    uint32_t inv_slots;
+    uint32_t inv_done;          /* INV_DONE: status words written */
+    uint32_t inv_errors;        /* INV_ERRORS: submissions not served */
+    uint32_t debug_inject;
+    /* slots whose DONE waits for the end of the running step */
+    DECLARE_BITMAP(inv_pending, AK_INV_MAX_SLOTS);
     bool stopping;
     uint32_t next_queue;        /* round-robin start */
 
@@ -312,6 +348,24 @@ typedef struct AkCtx {
     uint64_t root;
     bool la57;
 } AkCtx;
+
+/*
+ * The job the worker executes, as steps see it. ctx is valid only inside
+ * a step: every step reads the PASID entry again.
+ */
+typedef struct AkRun {
+    uint32_t qi;
+    uint32_t gen;               /* the queue's generation when taken */
+    uint32_t pasid;
+    uint64_t ptbl;
+    uint32_t ptbl_size;
+    bool in_step;
+    bool finishing;             /* completion step: runs while disabled */
+    AkCtx ctx;
+} AkRun;
+
+static void ak_reset_locked(AkState *s);
+static int ak_step_xlate(AkState *s, AkRun *r);
 
 /*
  * DMA helpers: RAM only, every result checked
@@ -452,10 +506,10 @@ static int ak_translate(AkState *s, const AkCtx *ctx, uint64_t va, bool write,
 }
 
 /*
- * Translate every page of [va + *done, va + len), advancing *done; *fault
- * gets the first bad VA.
+ * Translate every page of [va + *done, va + len), advancing *done, one
+ * translation per step; *fault gets the first bad VA.
  */
-static int ak_check_range(AkState *s, const AkCtx *ctx, uint64_t va,
+static int ak_check_range(AkState *s, AkRun *r, uint64_t va,
                           uint64_t len, bool write, uint64_t *pdone,
                           uint64_t *fault)
 {
@@ -464,8 +518,11 @@ static int ak_check_range(AkState *s, const AkCtx *ctx, uint64_t va,
     while (done < len) {
         hwaddr gpa;
         uint64_t left;
-        int st = ak_translate(s, ctx, va + done, write, &gpa, &left);
+        int st = ak_step_xlate(s, r);
 
+        if (st == AK_ST_SUCCESS) {
+            st = ak_translate(s, &r->ctx, va + done, write, &gpa, &left);
+        }
         if (st != AK_ST_SUCCESS) {
             *fault = va + done;
             *pdone = done;
@@ -504,12 +561,132 @@ static int ak_read_pasid(AkState *s, uint64_t ptbl, uint32_t ptbl_size,
 }
 
 /*
+ * Invalidation and steps
+ */
+
+/* Write DONE into the status word of descriptor @slot (s->lock held). */
+static void ak_inv_done(AkState *s, uint32_t slot)
+{
+    uint8_t st[4];
+
+    stl_le_p(st, AK_INV_STATUS_DONE);
+    if (ak_dma(s, s->inv_table + (uint64_t)slot * AK_INV_DESC_SIZE +
+               AK_INV_STATUS_OFF, st, sizeof(st), true)) {
+        s->inv_done++;
+    } else {
+        s->inv_errors++;
+    }
+}
+
+/* INV_SUBMIT: fetch descriptor @slot; complete it now or at the step end. */
+static void ak_inv_submit(AkState *s, uint32_t slot)
+{
+    uint8_t d[AK_INV_DESC_SIZE];
+    uint32_t pasid, flags;
+
+    if (!s->inv_slots || slot >= s->inv_slots ||
+        !ak_dma(s, s->inv_table + (uint64_t)slot * AK_INV_DESC_SIZE, d,
+                sizeof(d), false)) {
+        s->inv_errors++;
+        qemu_log_mask(LOG_GUEST_ERROR, "accelkit: bad INV_SUBMIT %u\n", slot);
+        return;
+    }
+    pasid = ldl_le_p(d);
+    flags = ldl_le_p(d + 4);
+    if (s->debug_inject & AK_DBG_IGNORE_INV) {
+        return;                 /* fetched, never completed (RAS test) */
+    }
+    /*
+     * The range (d + 8, d + 16) is a hint this device does not use: a
+     * walk in progress may read a page-table page of any address of the
+     * PASID, so any running step of the PASID is waited for.
+     */
+    if (s->step_active && ((flags & AK_INV_ALL_PASIDS) ||
+                           s->step_pasid == pasid)) {
+        set_bit(slot, s->inv_pending);
+        return;
+    }
+    ak_inv_done(s, slot);
+}
+
+/*
+ * The running step ended (s->lock held): complete the invalidations that
+ * waited for it, then a reset that waited for it.
+ */
+static void ak_step_end_locked(AkState *s, AkRun *r)
+{
+    long slot;
+
+    r->in_step = false;
+    s->step_active = false;
+    for (slot = find_first_bit(s->inv_pending, AK_INV_MAX_SLOTS);
+         slot < AK_INV_MAX_SLOTS;
+         slot = find_next_bit(s->inv_pending, AK_INV_MAX_SLOTS, slot + 1)) {
+        ak_inv_done(s, slot);
+    }
+    bitmap_zero(s->inv_pending, AK_INV_MAX_SLOTS);
+    if (s->reset_pending) {
+        ak_reset_locked(s);
+        s->reset_pending = false;
+        qemu_cond_broadcast(&s->idle);
+    }
+}
+
+static void ak_step_end(AkState *s, AkRun *r)
+{
+    if (r->in_step) {
+        qemu_mutex_lock(&s->lock);
+        ak_step_end_locked(s, r);
+        qemu_mutex_unlock(&s->lock);
+    }
+}
+
+/*
+ * End the current step, if any, and begin the next one. Returns SUCCESS,
+ * STOPPED (the queue was disabled or reset: drop the job) or PAUSED (the
+ * device was disabled: keep the job until it is enabled again).
+ */
+static int ak_step(AkState *s, AkRun *r)
+{
+    AkQueue *q = &s->q[r->qi];
+    int st = AK_ST_SUCCESS;
+
+    qemu_mutex_lock(&s->lock);
+    if (r->in_step) {
+        ak_step_end_locked(s, r);
+    }
+    if (q->gen != r->gen || s->stopping) {
+        st = AK_ST_STOPPED;
+    } else if (!(s->dev_ctrl & AK_DEV_ENABLE) && !r->finishing) {
+        st = AK_ST_PAUSED;
+    } else {
+        s->step_active = true;
+        s->step_queue = r->qi;
+        s->step_pasid = r->pasid;
+        r->in_step = true;
+    }
+    qemu_mutex_unlock(&s->lock);
+    return st;
+}
+
+/* Begin a step that translates: it starts with the PASID entry. */
+static int ak_step_xlate(AkState *s, AkRun *r)
+{
+    int st = ak_step(s, r);
+
+    if (st != AK_ST_SUCCESS) {
+        return st;
+    }
+    return ak_read_pasid(s, r->ptbl, r->ptbl_size, r->pasid, &r->ctx);
+}
+
+/*
  * COPY or FILL, resumable: every page is translated before the first byte
  * is written (so a job that faults in that pass writes nothing), then the
  * data pass re-walks page by page. Returns a status, or AK_ST_NEED_PAGE
  * with *stall_va / *stall_write when a page request can resolve the fault.
  */
-static int ak_move(AkState *s, const AkCtx *ctx, AkJob *j, AkCpl *c,
+static int ak_move(AkState *s, AkRun *r, AkJob *j, AkCpl *c,
                    uint64_t *stall_va, bool *stall_write)
 {
     const AkDesc *d = &j->d;
@@ -517,14 +694,14 @@ static int ak_move(AkState *s, const AkCtx *ctx, AkJob *j, AkCpl *c,
     int st;
 
     if (copy) {
-        st = ak_check_range(s, ctx, d->src, d->len, false, &j->src_ok,
+        st = ak_check_range(s, r, d->src, d->len, false, &j->src_ok,
                             stall_va);
         if (st != AK_ST_SUCCESS) {
             *stall_write = false;
             return st;
         }
     }
-    st = ak_check_range(s, ctx, d->dst, d->len, true, &j->dst_ok, stall_va);
+    st = ak_check_range(s, r, d->dst, d->len, true, &j->dst_ok, stall_va);
     if (st != AK_ST_SUCCESS) {
         *stall_write = true;
         return st;
@@ -534,15 +711,21 @@ static int ak_move(AkState *s, const AkCtx *ctx, AkJob *j, AkCpl *c,
         hwaddr sgpa = 0, dgpa;
         uint64_t sleft = UINT64_MAX, dleft, n, i;
 
+        /* One step: one walk of src and dst, at most AK_BOUNCE_SIZE. */
+        st = ak_step_xlate(s, r);
+        if (st != AK_ST_SUCCESS) {
+            return st;
+        }
         if (copy) {
-            st = ak_translate(s, ctx, d->src + j->done, false, &sgpa, &sleft);
+            st = ak_translate(s, &r->ctx, d->src + j->done, false, &sgpa,
+                              &sleft);
             if (st != AK_ST_SUCCESS) {
                 *stall_va = d->src + j->done;
                 *stall_write = false;
                 return st;
             }
         }
-        st = ak_translate(s, ctx, d->dst + j->done, true, &dgpa, &dleft);
+        st = ak_translate(s, &r->ctx, d->dst + j->done, true, &dgpa, &dleft);
         if (st != AK_ST_SUCCESS) {
             *stall_va = d->dst + j->done;
             *stall_write = true;
@@ -587,43 +770,56 @@ static void ak_alg_job_free(AkAlgJob *a)
     g_free(a);
 }
 
-/* Read the rest of @r into its buffer; NEED_PAGE keeps the progress. */
-static int ak_read_range(AkState *s, const AkCtx *ctx, AkRange *r,
+/*
+ * Read the rest of @rg into its buffer, one step per page (at most
+ * AK_BOUNCE_SIZE); NEED_PAGE keeps the progress.
+ */
+static int ak_read_range(AkState *s, AkRun *r, AkRange *rg,
                          uint64_t *stall_va)
 {
-    while (r->done < r->len) {
+    while (rg->done < rg->len) {
         hwaddr gpa;
         uint64_t left, n;
-        int st = ak_translate(s, ctx, r->va + r->done, false, &gpa, &left);
+        int st = ak_step_xlate(s, r);
 
+        if (st == AK_ST_SUCCESS) {
+            st = ak_translate(s, &r->ctx, rg->va + rg->done, false, &gpa,
+                              &left);
+        }
         if (st != AK_ST_SUCCESS) {
-            *stall_va = r->va + r->done;
+            *stall_va = rg->va + rg->done;
             return st;
         }
-        n = MIN(left, r->len - r->done);
-        if (!ak_dma(s, gpa, r->buf + r->done, n, false)) {
+        n = MIN(MIN(left, rg->len - rg->done), AK_BOUNCE_SIZE);
+        if (!ak_dma(s, gpa, rg->buf + rg->done, n, false)) {
             return AK_ST_DMA_ERROR;
         }
-        r->done += n;
+        rg->done += n;
     }
     return AK_ST_SUCCESS;
 }
 
-/* Write the rest of [buf, buf + len) to @va; *done is the progress. */
-static int ak_write_range(AkState *s, const AkCtx *ctx, uint64_t va,
+/*
+ * Write the rest of [buf, buf + len) to @va, one step per page (at most
+ * AK_BOUNCE_SIZE); *done is the progress.
+ */
+static int ak_write_range(AkState *s, AkRun *r, uint64_t va,
                           const uint8_t *buf, uint64_t len, uint64_t *done,
                           uint64_t *stall_va)
 {
     while (*done < len) {
         hwaddr gpa;
         uint64_t left, n;
-        int st = ak_translate(s, ctx, va + *done, true, &gpa, &left);
+        int st = ak_step_xlate(s, r);
 
+        if (st == AK_ST_SUCCESS) {
+            st = ak_translate(s, &r->ctx, va + *done, true, &gpa, &left);
+        }
         if (st != AK_ST_SUCCESS) {
             *stall_va = va + *done;
             return st;
         }
-        n = MIN(left, len - *done);
+        n = MIN(MIN(left, len - *done), AK_BOUNCE_SIZE);
         if (!ak_dma(s, gpa, (void *)(buf + *done), n, true)) {
             return AK_ST_DMA_ERROR;
         }
@@ -636,7 +832,7 @@ static int ak_write_range(AkState *s, const AkCtx *ctx, uint64_t va,
  * Read and check the parameter block, then set up the input ranges.
  * Returns SUCCESS, NEED_PAGE (resumable), or a status that ends the job.
  */
-static int ak_alg_setup(AkState *s, const AkCtx *ctx, AkJob *j,
+static int ak_alg_setup(AkState *s, AkRun *r, AkJob *j,
                         AkEngCtx *cur, uint64_t *stall_va)
 {
     const AkDesc *d = &j->d;
@@ -648,7 +844,7 @@ static int ak_alg_setup(AkState *s, const AkCtx *ctx, AkJob *j,
     rd[AK_RD_PARAMS].va = d->rsvd1[0];
     rd[AK_RD_PARAMS].len = AK_ENG_PARAMS_SIZE;
     rd[AK_RD_PARAMS].buf = a->pblk;
-    st = ak_read_range(s, ctx, &rd[AK_RD_PARAMS], stall_va);
+    st = ak_read_range(s, r, &rd[AK_RD_PARAMS], stall_va);
     if (st != AK_ST_SUCCESS) {
         return st;
     }
@@ -707,7 +903,7 @@ static int ak_eng_status(int eng_st)
  * the translation pass of step 3) writes nothing. The caller commits
  * j->alg->out.next as the context's new state on SUCCESS.
  */
-static int ak_alg_exec(AkState *s, const AkCtx *ctx, AkJob *j,
+static int ak_alg_exec(AkState *s, AkRun *r, AkJob *j,
                        AkEngCtx *cur, AkCpl *c, uint64_t *stall_va,
                        bool *stall_write)
 {
@@ -718,7 +914,7 @@ static int ak_alg_exec(AkState *s, const AkCtx *ctx, AkJob *j,
 
     *stall_write = false;
     if (!a->validated) {
-        st = ak_alg_setup(s, ctx, j, cur, stall_va);
+        st = ak_alg_setup(s, r, j, cur, stall_va);
         if (st != AK_ST_SUCCESS) {
             return st;
         }
@@ -742,11 +938,17 @@ static int ak_alg_exec(AkState *s, const AkCtx *ctx, AkJob *j,
         };
 
         for (i = AK_RD_KEY; i < AK_RD_N; i++) {
-            st = ak_read_range(s, ctx, &a->rd[i], stall_va);
+            st = ak_read_range(s, r, &a->rd[i], stall_va);
             if (st != AK_ST_SUCCESS) {
                 return st;
             }
         }
+        /*
+         * The engine works on device memory only: not a step. A disable
+         * or reset meanwhile is seen at the next step, which drops the
+         * result.
+         */
+        ak_step_end(s, r);
         a->eng_st = ak_eng_run(&ej, out);
         a->ran = true;
         /* Inputs are no longer needed: wipe the key, free the rest now. */
@@ -765,17 +967,17 @@ static int ak_alg_exec(AkState *s, const AkCtx *ctx, AkJob *j,
     }
 
     *stall_write = true;
-    st = ak_check_range(s, ctx, d->dst, out->len, true, &j->dst_ok, stall_va);
+    st = ak_check_range(s, r, d->dst, out->len, true, &j->dst_ok, stall_va);
     if (st == AK_ST_SUCCESS && a->needs.tag_out) {
-        st = ak_check_range(s, ctx, a->p.auth_tag, AK_ENG_TAG_SIZE, true,
+        st = ak_check_range(s, r, a->p.auth_tag, AK_ENG_TAG_SIZE, true,
                             &a->tag_ok, stall_va);
     }
     if (st == AK_ST_SUCCESS) {
-        st = ak_write_range(s, ctx, d->dst, out->buf, out->len, &j->done,
+        st = ak_write_range(s, r, d->dst, out->buf, out->len, &j->done,
                             stall_va);
     }
     if (st == AK_ST_SUCCESS && a->needs.tag_out) {
-        st = ak_write_range(s, ctx, a->p.auth_tag, out->tag, AK_ENG_TAG_SIZE,
+        st = ak_write_range(s, r, a->p.auth_tag, out->tag, AK_ENG_TAG_SIZE,
                             &a->tag_done, stall_va);
     }
     if (st != AK_ST_SUCCESS) {
@@ -790,15 +992,14 @@ static int ak_alg_exec(AkState *s, const AkCtx *ctx, AkJob *j,
 
 /*
  * Run (or resume) a job. Returns AK_ST_NEED_PAGE with *stall_va and
- * *stall_write when it must wait for a page response; otherwise fills @c.
+ * *stall_write when it must wait for a page response, STOPPED or PAUSED
+ * (see ak_step); otherwise fills @c.
  */
-static int ak_exec(AkState *s, uint64_t ptbl, uint32_t ptbl_size,
-                   uint32_t pasid, AkJob *j, AkEngCtx **ctxs, AkCpl *c,
-                   bool prq, uint64_t *stall_va, bool *stall_write)
+static int ak_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx **ctxs,
+                   AkCpl *c, bool prq, uint64_t *stall_va, bool *stall_write)
 {
     const AkDesc *d = &j->d;
     bool alg = d->opcode >= AK_OP_COMPRESS;
-    AkCtx ctx;
     int st;
 
     memset(c, 0, sizeof(*c));
@@ -815,7 +1016,10 @@ static int ak_exec(AkState *s, uint64_t ptbl, uint32_t ptbl_size,
         c->status = AK_ST_INVALID_DESC;
         return c->status;
     }
-    st = ak_read_pasid(s, ptbl, ptbl_size, pasid, &ctx);
+    st = ak_step_xlate(s, r);
+    if (st == AK_ST_STOPPED || st == AK_ST_PAUSED) {
+        return st;
+    }
     if (st != AK_ST_SUCCESS || d->opcode == AK_OP_NOP) {
         c->status = st;
         c->bytes = j->done;
@@ -825,12 +1029,13 @@ static int ak_exec(AkState *s, uint64_t ptbl, uint32_t ptbl_size,
         if (!j->alg) {
             j->alg = g_new0(AkAlgJob, 1);
         }
-        st = ak_alg_exec(s, &ctx, j, ctxs[d->rsvd0], c, stall_va,
+        st = ak_alg_exec(s, r, j, ctxs[d->rsvd0], c, stall_va,
                          stall_write);
     } else {
-        st = ak_move(s, &ctx, j, c, stall_va, stall_write);
+        st = ak_move(s, r, j, c, stall_va, stall_write);
     }
-    if (st == AK_ST_NEED_PAGE && prq) {
+    if (st == AK_ST_STOPPED || st == AK_ST_PAUSED ||
+        (st == AK_ST_NEED_PAGE && prq)) {
         return st;
     }
     if (st == AK_ST_NEED_PAGE || st == AK_ST_XLATE_FAULT) {
@@ -902,7 +1107,8 @@ static bool ak_post_page_request(AkState *s, uint32_t qi, uint32_t pasid,
     uint64_t base = s->prq_base;
     bool ok;
 
-    if ((slot + 1) % depth == s->prq_head) {
+    if (!depth || !(s->prq_ctrl & AK_PRQ_ENABLE) ||
+        (slot + 1) % depth == s->prq_head) {
         return false;
     }
     stq_le_p(e, va);
@@ -921,116 +1127,174 @@ static bool ak_post_page_request(AkState *s, uint32_t qi, uint32_t pasid,
 }
 
 /*
+ * Write the completion record of @j (inside the completion step): bytes
+ * 0..27 first, then flags (with PHASE) and rsvd in one store: the old
+ * flags word must stay in place until the body is complete, or a poller
+ * expecting PHASE 0 would take a half record.
+ */
+static bool ak_write_cpl(AkState *s, uint64_t cq, const AkJob *j,
+                         const AkCpl *c, uint16_t next_head, uint16_t phase)
+{
+    uint8_t rec[AK_CPL_SIZE];
+    bool ok;
+
+    memset(rec, 0, sizeof(rec));
+    stq_le_p(rec, j->d.tag);
+    stq_le_p(rec + 8, c->bytes);
+    stq_le_p(rec + 16, c->fault_addr);
+    stw_le_p(rec + 24, c->status);
+    stw_le_p(rec + 26, next_head);
+    ok = ak_dma(s, cq, rec, 28, true);
+    smp_wmb(); /* a guest polling PHASE must see the body first */
+    stw_le_p(rec + 28, phase | c->flags);
+    return ok && ak_dma(s, cq + 28, rec + 28, 4, true);
+}
+
+/* Free what a disable or reset handed over while we ran (s->lock held). */
+static void ak_free_deferred(AkState *s)
+{
+    guint i;
+
+    for (i = 0; i < s->deferred->len; i++) {
+        ak_eng_ctx_free(g_ptr_array_index(s->deferred, i));
+    }
+    g_ptr_array_set_size(s->deferred, 0);
+}
+
+/*
  * Execute (or resume) one job of queue @qi. Entered and left with s->lock
- * held; drops it around the DMA. Returns the MSI-X vector to notify, or
- * -1.
+ * held; drops it while the job runs, step by step. Returns the MSI-X
+ * vector to notify, or -1.
  */
 static int ak_run_one(AkState *s, uint32_t qi)
 {
     AkQueue *q = &s->q[qi];
-    uint8_t raw[AK_DESC_SIZE], rec[AK_CPL_SIZE];
+    uint8_t raw[AK_DESC_SIZE];
     uint64_t sq = q->sq_base + (uint64_t)q->sq_head * AK_DESC_SIZE;
     uint64_t cq = q->cq_base + (uint64_t)q->cq_tail * AK_CPL_SIZE;
-    uint64_t ptbl = s->ptbl, stall_va = 0;
-    uint32_t ptbl_size = s->ptbl_size, pasid = q->pasid;
+    uint64_t stall_va = 0, fault_va = q->stall_addr;
     uint32_t next_head = (q->sq_head + 1) % q->depth;
     uint16_t phase = q->phase ? AK_CF_PHASE : 0;
     bool resume = q->job_valid, invalid = q->resp_invalid;
-    uint64_t fault_va = q->stall_addr;
     bool prq = (s->prq_ctrl & AK_PRQ_ENABLE) && s->prq_depth;
-    bool ok = true, stall_write = false;
+    bool ok = true, stall_write = false, keep = false, written = false;
+    bool have_desc = resume;
+    AkRun r = {
+        .qi = qi, .gen = q->gen, .pasid = q->pasid,
+        .ptbl = s->ptbl, .ptbl_size = s->ptbl_size,
+    };
+    AkEngCtx *ctxs[AK_ENG_NR_CTX];
     AkJob j = q->job;
     AkCpl c = { 0 };
-    int st = AK_ST_SUCCESS;
+    int st = AK_ST_SUCCESS, vec = -1;
 
+    /* The job is ours now; the contexts stay valid until we are done. */
+    memcpy(ctxs, q->ctx, sizeof(ctxs));
+    q->job.alg = NULL;
+    q->job_valid = false;
+    q->resp_invalid = false;
     s->busy = true;
     s->busy_queue = qi;
-    s->busy_pasid = pasid;
     qemu_mutex_unlock(&s->lock);
 
     if (!resume) {
         memset(&j, 0, sizeof(j));
-        ok = ak_dma(s, sq, raw, sizeof(raw), false);
-        if (ok) {
-            ak_decode(raw, &j.d);
+        st = ak_step(s, &r);    /* the descriptor read is one step */
+        if (st == AK_ST_SUCCESS) {
+            ok = ak_dma(s, sq, raw, sizeof(raw), false);
+            if (ok) {
+                ak_decode(raw, &j.d);
+                have_desc = true;
+            }
         }
     }
-    if (ok && invalid) {
-        /* The OS could not resolve the page: fail where it stopped. */
-        c.status = AK_ST_XLATE_FAULT;
-        c.fault_addr = fault_va;
-        c.bytes = j.done;
-    } else if (ok) {
-        st = ak_exec(s, ptbl, ptbl_size, pasid, &j, q->ctx, &c, prq,
-                     &stall_va, &stall_write);
+    if (st == AK_ST_SUCCESS && ok) {
+        if (invalid) {
+            /* The OS could not resolve the page: fail where it stopped. */
+            c.status = AK_ST_XLATE_FAULT;
+            c.fault_addr = fault_va;
+            c.bytes = j.done;
+        } else {
+            st = ak_exec(s, &r, &j, ctxs, &c, prq, &stall_va, &stall_write);
+        }
     }
 
     qemu_mutex_lock(&s->lock);
-    if (ok && st == AK_ST_NEED_PAGE) {
-        if (ak_post_page_request(s, qi, pasid, stall_va, stall_write)) {
-            q->job = j;
-            q->job_valid = true;
-            q->stalled = true;
-            q->resp_invalid = false;
-            q->stall_addr = stall_va;
-            s->busy = false;
-            qemu_cond_broadcast(&s->idle);
-            return 0;           /* vector 0: page requests */
+    if (st == AK_ST_NEED_PAGE && q->gen == r.gen) {
+        /* Still inside the step that faulted: post the request. */
+        if (ak_post_page_request(s, qi, r.pasid, stall_va, stall_write)) {
+            if (q->gen == r.gen) {
+                keep = true;
+                q->stalled = true;
+                q->stall_addr = stall_va;
+            }
+            vec = 0;            /* vector 0: page requests */
+            st = AK_ST_STOPPED;
+        } else {
+            c.status = AK_ST_XLATE_FAULT;
+            c.fault_addr = stall_va;
+            c.bytes = j.done;
+            st = c.status;
         }
-        c.status = AK_ST_XLATE_FAULT;
-        c.fault_addr = stall_va;
-        c.bytes = j.done;
+    } else if (st == AK_ST_NEED_PAGE) {
+        st = AK_ST_STOPPED;
+    }
+    if (st == AK_ST_PAUSED && q->gen == r.gen && have_desc) {
+        /*
+         * The device was disabled: resume later. (Paused before the
+         * descriptor was read: nothing to keep, it is read again.)
+         */
+        keep = true;
+    }
+    if (keep) {
+        q->job = j;
+        q->job_valid = true;
     }
     qemu_mutex_unlock(&s->lock);
 
-    if (ok) {
-        memset(rec, 0, sizeof(rec));
-        stq_le_p(rec, j.d.tag);
-        stq_le_p(rec + 8, c.bytes);
-        stq_le_p(rec + 16, c.fault_addr);
-        stw_le_p(rec + 24, c.status);
-        stw_le_p(rec + 26, next_head);
-        /*
-         * Bytes 0..27 first, then flags (with PHASE) and rsvd in one
-         * store: the old flags word must stay in place until the body is
-         * complete, or a poller expecting PHASE 0 would take a half record.
-         */
-        ok = ak_dma(s, cq, rec, 28, true);
-        smp_wmb(); /* a guest polling PHASE must see the body first */
-        stw_le_p(rec + 28, phase | c.flags);
-        ok = ok && ak_dma(s, cq + 28, rec + 28, 4, true);
+    if (ok && st != AK_ST_STOPPED && st != AK_ST_PAUSED) {
+        /* The completion is one more step (a disable wins over it). */
+        r.finishing = true;
+        if (ak_step(s, &r) == AK_ST_SUCCESS) {
+            ok = ak_write_cpl(s, cq, &j, &c, next_head, phase);
+            written = true;
+        }
     }
 
     qemu_mutex_lock(&s->lock);
-    if (ok && j.alg && c.status == AK_ST_SUCCESS) {
-        /* The job's stream context state becomes the context's. */
-        AkEngCtx *old = q->ctx[j.d.rsvd0];
+    if (r.in_step) {
+        ak_step_end_locked(s, &r);
+    }
+    if (q->gen == r.gen && (written || !ok)) {
+        if (ok && j.alg && c.status == AK_ST_SUCCESS) {
+            /* The job's stream context state becomes the context's. */
+            AkEngCtx *old = q->ctx[j.d.rsvd0];
 
-        q->ctx[j.d.rsvd0] = j.alg->out.next;
-        j.alg->out.next = NULL;
-        ak_eng_ctx_free(old);
+            q->ctx[j.d.rsvd0] = j.alg->out.next;
+            j.alg->out.next = NULL;
+            ak_eng_ctx_free(old);
+        }
+        if (!ok) {
+            ak_queue_error(s, q);
+        } else {
+            q->sq_head = next_head;
+            q->cq_tail = (q->cq_tail + 1) % q->depth;
+            if (q->cq_tail == 0) {
+                q->phase = !q->phase;
+            }
+            s->jobs++;
+            if ((j.d.flags & AK_DF_IRQ) && (q->ctrl & AK_QCTRL_IRQ) &&
+                q->msix_vector < s->nr_queues + 1) {
+                vec = q->msix_vector;
+            }
+        }
     }
-    ak_alg_job_free(j.alg);     /* on failure the context is unchanged */
-    q->job.alg = NULL;
+    if (!keep) {
+        ak_alg_job_free(j.alg); /* on failure the context is unchanged */
+    }
     s->busy = false;
-    qemu_cond_broadcast(&s->idle);
-    q->job_valid = false;
-    q->resp_invalid = false;
-    if (!ok) {
-        ak_queue_error(s, q);
-        return -1;
-    }
-    q->sq_head = next_head;
-    q->cq_tail = (q->cq_tail + 1) % q->depth;
-    if (q->cq_tail == 0) {
-        q->phase = !q->phase;
-    }
-    s->jobs++;
-    if ((j.d.flags & AK_DF_IRQ) && (q->ctrl & AK_QCTRL_IRQ) &&
-        q->msix_vector < s->nr_queues + 1) {
-        return q->msix_vector;
-    }
-    return -1;
+    ak_free_deferred(s);
+    return vec;
 }
 
 static void *ak_worker(void *opaque)
@@ -1087,16 +1351,8 @@ static void ak_irq_bh(void *opaque)
 }
 
 /*
- * Control: called with s->lock held
+ * Control: called with s->lock held. Nothing here waits for the worker.
  */
-
-/* Wait until the worker executes no job (of queue @qi, or any if < 0). */
-static void ak_wait_idle(AkState *s, int qi)
-{
-    while (s->busy && (qi < 0 || s->busy_queue == (uint32_t)qi)) {
-        qemu_cond_wait(&s->idle, &s->lock);
-    }
-}
 
 static bool ak_queue_config_ok(AkState *s, AkQueue *q)
 {
@@ -1107,31 +1363,31 @@ static bool ak_queue_config_ok(AkState *s, AkQueue *q)
 }
 
 /*
- * INVALIDATE: wait until no job of @pasid is in execution. A stalled job
- * holds no translation, so it does not count: munmap() (mmap_lock held
- * for write) must not wait for a fault handler that waits for mmap_lock.
+ * Drop a queue's job and free its stream contexts (s->lock held). A job
+ * the worker executes belongs to the worker: the new generation makes it
+ * drop the job at its next step, and the contexts it may still read are
+ * freed by the worker (s->deferred). A stalled job is dropped here.
  */
-static void ak_wait_idle_pasid(AkState *s, uint32_t pasid)
+static void ak_queue_drop(AkState *s, uint32_t qi)
 {
-    while (s->busy && s->busy_pasid == pasid) {
-        qemu_cond_wait(&s->idle, &s->lock);
-    }
-}
-
-/*
- * Free a queue's dropped job and its stream contexts (s->lock held, the
- * worker not executing a job of the queue, or the worker gone).
- */
-static void ak_queue_free_state(AkQueue *q)
-{
+    AkQueue *q = &s->q[qi];
+    bool in_use = s->busy && s->busy_queue == qi;
     uint32_t i;
 
+    q->gen++;
     if (q->job_valid) {
         ak_alg_job_free(q->job.alg);
     }
     q->job.alg = NULL;
+    q->job_valid = false;
+    q->stalled = false;
+    q->resp_invalid = false;
     for (i = 0; i < AK_ENG_NR_CTX; i++) {
-        ak_eng_ctx_free(q->ctx[i]);
+        if (q->ctx[i] && in_use) {
+            g_ptr_array_add(s->deferred, q->ctx[i]);
+        } else {
+            ak_eng_ctx_free(q->ctx[i]);
+        }
         q->ctx[i] = NULL;
     }
 }
@@ -1141,13 +1397,10 @@ static void ak_queue_ctrl(AkState *s, uint32_t qi, uint32_t val)
     AkQueue *q = &s->q[qi];
 
     if (!(val & AK_QCTRL_ENABLE)) {
-        ak_wait_idle(s, qi);
-        ak_queue_free_state(q);
+        /* Never waits: STATUS.ACTIVE tells when the last step is over. */
+        ak_queue_drop(s, qi);
         q->ctrl = val & AK_QCTRL_IRQ;
         q->status = 0;
-        q->job_valid = false;   /* a stalled job is dropped */
-        q->stalled = false;
-        q->resp_invalid = false;
         return;
     }
     if (q->ctrl & AK_QCTRL_ENABLE) {
@@ -1166,15 +1419,22 @@ static void ak_queue_ctrl(AkState *s, uint32_t qi, uint32_t val)
     }
 }
 
+/*
+ * Reset everything (s->lock held, no step running: a reset requested
+ * during a step waits for its end in s->reset_pending).
+ */
 static void ak_reset_locked(AkState *s)
 {
     uint32_t i;
 
-    ak_wait_idle(s, -1);
     for (i = 0; i < s->nr_queues; i++) {
-        ak_queue_free_state(&s->q[i]);
+        uint32_t gen;
+
+        ak_queue_drop(s, i);
+        gen = s->q[i].gen;
+        memset(&s->q[i], 0, sizeof(s->q[i]));
+        s->q[i].gen = gen;
     }
-    memset(s->q, 0, sizeof(*s->q) * s->nr_queues);
     s->dev_ctrl = 0;
     s->ptbl = 0;
     s->ptbl_lo = 0;
@@ -1183,8 +1443,10 @@ static void ak_reset_locked(AkState *s)
     s->next_queue = 0;
     s->prq_base = s->prq_lo = 0;
     s->prq_depth = s->prq_ctrl = s->prq_tail = s->prq_head = 0;
-    s->inv_pasid = 0;
-    s->inv_start = s->inv_end = 0;
+    s->inv_table = s->inv_table_lo = s->inv_slots = 0;
+    s->inv_done = s->inv_errors = 0;
+    s->debug_inject = 0;
+    bitmap_zero(s->inv_pending, AK_INV_MAX_SLOTS);
     bitmap_zero(s->irq_pending, s->nr_queues + 1);
 }
 
@@ -1192,8 +1454,10 @@ static void ak_reset_locked(AkState *s)
  * BAR0: registers
  */
 
-static uint64_t ak_queue_read(AkQueue *q, hwaddr reg)
+static uint64_t ak_queue_read(AkState *s, uint32_t qi, hwaddr reg)
 {
+    AkQueue *q = &s->q[qi];
+
     switch (reg) {
     case AK_Q_SQ_LO:
         return (uint32_t)q->sq_base;
@@ -1210,7 +1474,8 @@ static uint64_t ak_queue_read(AkQueue *q, hwaddr reg)
     case AK_Q_CTRL:
         return q->ctrl;
     case AK_Q_STATUS:
-        return q->status | (q->stalled ? AK_QST_STALLED : 0);
+        return q->status | (q->stalled ? AK_QST_STALLED : 0) |
+               (s->step_active && s->step_queue == qi ? AK_QST_ACTIVE : 0);
     case AK_Q_SQ_HEAD:
         return q->sq_head;
     case AK_Q_SQ_TAIL:
@@ -1235,7 +1500,7 @@ static uint64_t ak_regs_read(void *opaque, hwaddr addr, unsigned size)
         uint32_t qi = (addr - AK_REG_QBASE) / AK_REG_QSTRIDE;
 
         if (qi < s->nr_queues) {
-            val = ak_queue_read(&s->q[qi], (addr - AK_REG_QBASE) %
+            val = ak_queue_read(s, qi, (addr - AK_REG_QBASE) %
                                 AK_REG_QSTRIDE);
         }
         qemu_mutex_unlock(&s->lock);
@@ -1255,7 +1520,7 @@ static uint64_t ak_regs_read(void *opaque, hwaddr addr, unsigned size)
         val = s->nr_queues;
         break;
     case AK_REG_DEV_CTRL:
-        val = s->dev_ctrl;
+        val = s->dev_ctrl | (s->reset_pending ? AK_DEV_RESET : 0);
         break;
     case AK_REG_DEV_STATUS:
         val = s->dev_ctrl & AK_DEV_ENABLE;
@@ -1296,20 +1561,23 @@ static uint64_t ak_regs_read(void *opaque, hwaddr addr, unsigned size)
     case AK_REG_PRQ_HEAD:
         val = s->prq_head;
         break;
-    case AK_REG_INV_PASID:
-        val = s->inv_pasid;
+    case AK_REG_INV_TABLE_LO:
+        val = (uint32_t)s->inv_table;
         break;
-    case AK_REG_INV_START_LO:
-        val = (uint32_t)s->inv_start;
+    case AK_REG_INV_TABLE_HI:
+        val = s->inv_table >> 32;
         break;
-    case AK_REG_INV_START_HI:
-        val = s->inv_start >> 32;
+    case AK_REG_INV_SLOTS:
+        val = s->inv_slots;
         break;
-    case AK_REG_INV_END_LO:
-        val = (uint32_t)s->inv_end;
+    case AK_REG_INV_DONE:
+        val = s->inv_done;
         break;
-    case AK_REG_INV_END_HI:
-        val = s->inv_end >> 32;
+    case AK_REG_INV_ERRORS:
+        val = s->inv_errors;
+        break;
+    case AK_REG_DEBUG_INJECT:
+        val = s->debug_inject;
         break;
     }
     qemu_mutex_unlock(&s->lock);
@@ -1413,8 +1681,13 @@ static void ak_regs_write(void *opaque, hwaddr addr, uint64_t val,
     switch (addr) {
     case AK_REG_DEV_CTRL:
         if (val & AK_DEV_RESET) {
-            ak_reset_locked(s);
-        } else {
+            /* Now if no step runs, else when it ends: never wait here. */
+            if (s->step_active) {
+                s->reset_pending = true;
+            } else if (!s->reset_pending) {
+                ak_reset_locked(s);
+            }
+        } else if (!s->reset_pending) {
             s->dev_ctrl = val & AK_DEV_ENABLE;
             qemu_cond_signal(&s->work);
         }
@@ -1434,9 +1707,6 @@ static void ak_regs_write(void *opaque, hwaddr addr, uint64_t val,
             s->ptbl_size = MIN(val, AK_MAX_PASIDS);
         }
         break;
-    case AK_REG_DRAIN:
-        ak_wait_idle(s, -1);
-        break;
     case AK_REG_PRQ_LO:
     case AK_REG_PRQ_HI:
     case AK_REG_PRQ_DEPTH:
@@ -1453,25 +1723,27 @@ static void ak_regs_write(void *opaque, hwaddr addr, uint64_t val,
     case AK_REG_PRQ_RESP:
         ak_page_response(s, val);
         break;
-    case AK_REG_INV_PASID:
-        s->inv_pasid = val;
-        break;
-    case AK_REG_INV_START_LO:
-        s->inv_start = deposit64(s->inv_start, 0, 32, val);
-        break;
-    case AK_REG_INV_START_HI:
-        s->inv_start = deposit64(s->inv_start, 32, 32, val);
-        break;
-    case AK_REG_INV_END_LO:
-        s->inv_end = deposit64(s->inv_end, 0, 32, val);
-        break;
-    case AK_REG_INV_END_HI:
-        s->inv_end = deposit64(s->inv_end, 32, 32, val);
-        break;
-    case AK_REG_INV_CMD:
-        if (val & 1) {
-            ak_wait_idle_pasid(s, s->inv_pasid);
+    case AK_REG_INV_TABLE_LO:
+        if (!(s->dev_ctrl & AK_DEV_ENABLE)) {
+            s->inv_table_lo = val & ~0xfffu;
         }
+        break;
+    case AK_REG_INV_TABLE_HI:
+        if (!(s->dev_ctrl & AK_DEV_ENABLE)) {
+            s->inv_table = deposit64(s->inv_table_lo, 32, 32, val);
+        }
+        break;
+    case AK_REG_INV_SLOTS:
+        if (!(s->dev_ctrl & AK_DEV_ENABLE)) {
+            s->inv_slots = val <= AK_INV_MAX_SLOTS ? val : 0;
+            bitmap_zero(s->inv_pending, AK_INV_MAX_SLOTS);
+        }
+        break;
+    case AK_REG_INV_SUBMIT:
+        ak_inv_submit(s, val);
+        break;
+    case AK_REG_DEBUG_INJECT:
+        s->debug_inject = val & AK_DBG_IGNORE_INV;
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "accelkit: write to reg 0x%" HWADDR_PRIx
@@ -1576,6 +1848,7 @@ static void ak_realize(PCIDevice *pdev, Error **errp)
     s->bounce = g_malloc(AK_BOUNCE_SIZE);
     s->irq_pending = bitmap_new(s->nr_queues + 1);
     s->irq_bh = qemu_bh_new(ak_irq_bh, s);
+    s->deferred = g_ptr_array_new();
     qemu_mutex_init(&s->lock);
     qemu_cond_init(&s->work);
     qemu_cond_init(&s->idle);
@@ -1595,9 +1868,12 @@ static void ak_exit(PCIDevice *pdev)
     qemu_mutex_unlock(&s->lock);
     qemu_thread_join(&s->thread);
     qemu_bh_delete(s->irq_bh);
+    s->busy = false;
     for (i = 0; i < s->nr_queues; i++) {
-        ak_queue_free_state(&s->q[i]);
+        ak_queue_drop(s, i);
     }
+    ak_free_deferred(s);
+    g_ptr_array_free(s->deferred, true);
 
     qemu_cond_destroy(&s->idle);
     qemu_cond_destroy(&s->work);
@@ -1609,12 +1885,25 @@ static void ak_exit(PCIDevice *pdev)
     msix_uninit_exclusive_bar(pdev);
 }
 
+/*
+ * Function reset: not a guest MMIO access, so it may wait, but only for
+ * the running step: the worker completes the reset at the step end and
+ * needs nothing we hold but s->lock, which the wait releases.
+ */
 static void ak_reset(DeviceState *dev)
 {
     AkState *s = ACCELKIT(dev);
 
     qemu_mutex_lock(&s->lock);
-    ak_reset_locked(s);
+    if (s->step_active) {
+        s->reset_pending = true;
+        while (s->reset_pending) {
+            qemu_cond_wait(&s->idle, &s->lock);
+        }
+    } else {
+        ak_reset_locked(s);
+        s->reset_pending = false;
+    }
     qemu_mutex_unlock(&s->lock);
 }
 
