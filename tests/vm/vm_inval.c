@@ -343,6 +343,70 @@ out:
 	lj_free(&lj);
 }
 
+/*
+ * close() of the queue whose long job is in its engine run: the device
+ * drops the job (no completion) and must never write its dst afterwards,
+ * nor hand its result to the queue opened next (likely the same hardware
+ * queue: the stale result must be discarded, stream contexts too).
+ * A regression guard of the non-waiting disable; on device 1.0 close
+ * waited for the job, so this passes there too.
+ */
+static void t_close_during_job(void)
+{
+	static uint8_t small[8192], out[16384];
+	struct long_job lj = { 0 };
+	struct ak_queue *q = vm_open_queue(0), *q2;
+	struct aks_params p;
+	struct ak_result res;
+	struct aks_desc d;
+	struct ak_job nop;
+	uLongf n = sizeof(small);
+	uint8_t back[8192];
+	int r;
+
+	VA_REQUIRE_ALG("deflate");
+	VM_REQUIRE(q, "open");
+	if (lj_submit(q, &lj) || lj_wait_engine(q)) {
+		ak_queue_close(q);
+		lj_free(&lj);
+		return;
+	}
+	ak_queue_close(q);	/* the job is dropped */
+	memset(lj.dst, CANARY, LJ_CAP);
+
+	q2 = vm_open_queue(0);
+	if (!q2)
+		goto out;
+	/* Served once the worker is past the dropped job's engine run. */
+	memset(&nop, 0, sizeof(nop));
+	nop.op = AK_OP_NOP;
+	nop.tag = 0x77;
+	r = vm_run(q2, &nop, &res);
+	VM_CHECK(r == 0 && res.tag == 0x77 && res.status == AKS_ST_SUCCESS,
+		 "first job on the next queue: %d, tag %#llx status %s (a stale completion?)",
+		 r, (unsigned long long)res.tag, va_st(res.status));
+	/* A stream-context job on context 0 works (no stale context). */
+	va_fill_text(small, sizeof(small), 23);
+	memset(&p, 0, sizeof(p));
+	p.alg = AKS_FRAME_ZLIB;
+	p.level = 6;
+	va_desc(&d, AKS_OP_COMPRESS, AKS_DF_FIRST | AKS_DF_LAST, 0, small,
+		sizeof(small), out, sizeof(out), &p);
+	r = va_raw_run(q2, &d, &res, NULL);
+	VM_CHECK(r == 0 && res.status == AKS_ST_SUCCESS &&
+		 uncompress(back, &n, out, res.bytes) == Z_OK &&
+		 n == sizeof(small) && !memcmp(back, small, n),
+		 "COMPRESS on the next queue: %d %s", r, va_st(res.status));
+	VM_CHECK(ak_reap(q2, &res, 1) == 0, "an extra completion (tag %#llx)",
+		 (unsigned long long)res.tag);
+	VM_CHECK(vm_first_not(lj.dst, CANARY, LJ_CAP) < 0,
+		 "the dropped job wrote its dst at byte %ld after close()",
+		 vm_first_not(lj.dst, CANARY, LJ_CAP));
+	ak_queue_close(q2);
+out:
+	lj_free(&lj);
+}
+
 /* ---- the timeout path ---- */
 
 static char pci_path[PATH_MAX];
@@ -507,6 +571,8 @@ static const struct ak_test inval_tests[] = {
 	  t_munmap_during_job },
 	{ "another process's PUT_Q, close and open return during a long job",
 	  t_teardown_during_job },
+	{ "close during a job's engine run: job dropped, dst never written, next queue clean",
+	  t_close_during_job },
 	{ NULL, NULL },
 };
 
