@@ -210,7 +210,8 @@ static void usage(FILE *f)
 "       akbench --host-engine [-t MS]\n"
 "Throughput (jobs/s, MiB/s) and latency (p50/p99, microseconds) of accelkit\n"
 "NOP and COPY jobs (4 KiB, 64 KiB) at queue depth 1 and 32, side by side with\n"
-"a CPU memcpy of the same sizes measured in the same run.\n"
+"a CPU memcpy of the same sizes measured in the same run; then munmap() of an\n"
+"unrelated page, idle and during a long device job (COMPRESS 32 MiB level 9).\n"
 "\n"
 "  -d, --device NODE   use this queue device (default: discover \"copy\"; the\n"
 "                      engine sessions discover their own algorithm's device)\n"
@@ -370,6 +371,13 @@ int main(int argc, char **argv)
 	}
 	if (fault_mib && fault_bench(q, fault_mib) < 0)
 		errors++;
+	if (info.caps & (1u << 3)) {	/* COMPRESS */
+		r = akb_munmap(q);
+		if (r < 0)
+			fprintf(stderr, "akbench: munmap line: %s\n", strerror(-r));
+		else
+			errors += (unsigned)r;
+	}
 	ak_queue_close(q);
 	free(src);
 	free(dst);

@@ -52,4 +52,9 @@ int akb_engines(const struct akb_opts *o);	/* -e: full table */
 int akb_summary(const struct akb_opts *o);	/* -s: one line an engine */
 int akb_host(const struct akb_opts *o);		/* --host-engine */
 
+struct ak_queue;
+/* munmap() latency idle vs during a long job (akbench_munmap.c): 0, 1 if
+ * the long job failed, or a negative errno. */
+int akb_munmap(struct ak_queue *q);
+
 #endif /* AKBENCH_H */

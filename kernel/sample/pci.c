@@ -10,6 +10,7 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
+#include <linux/iopoll.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
@@ -99,11 +100,75 @@ static int aks_check_device(struct aks_dev *sdev, unsigned int *nr_queues)
 	return 0;
 }
 
-static void aks_reset(struct aks_dev *sdev)
+/*
+ * Reset the device: RESET reads 1 until the device has finished the step
+ * in progress and cleared all state; afterwards it touches no memory.
+ * Polled with a bound, like every wait for the device.
+ */
+static int aks_reset(struct aks_dev *sdev)
 {
+	u32 ctrl;
+
 	aks_write(sdev, AKS_REG_DEV_CTRL, AKS_DEV_CTRL_RESET);
-	aks_read(sdev, AKS_REG_DEV_STATUS);
+	if (readl_poll_timeout(sdev->regs + AKS_REG_DEV_CTRL, ctrl,
+			       !(ctrl & AKS_DEV_CTRL_RESET), 10,
+			       AKS_TIMEOUT_US)) {
+		aks_mark_broken(sdev, "reset");
+		return -EIO;
+	}
+	return 0;
 }
+
+/* sysfs of the PCI device: whether the device stopped answering */
+static ssize_t broken_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct aks_dev *sdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%d\n", sdev ? aks_broken(sdev) : 0);
+}
+static DEVICE_ATTR_RO(broken);
+
+/* How many waits for the device timed out (invalidation, stop, reset). */
+static ssize_t timeouts_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	struct aks_dev *sdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%d\n", sdev ? atomic_read(&sdev->timeouts) : 0);
+}
+static DEVICE_ATTR_RO(timeouts);
+
+/*
+ * Root only (0200): the device's DEBUG_INJECT register, to test the
+ * timeout path (sysfs resource0 cannot be mapped while we own BAR0 on
+ * kernels with CONFIG_IO_STRICT_DEVMEM). A reset clears it.
+ */
+static ssize_t debug_inject_store(struct device *dev,
+				  struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	struct aks_dev *sdev = dev_get_drvdata(dev);
+	u32 val;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &val);
+	if (ret)
+		return ret;
+	if (!sdev)
+		return -ENODEV;
+	aks_write(sdev, AKS_REG_DEBUG_INJECT, val);
+	return count;
+}
+static DEVICE_ATTR_WO(debug_inject);
+
+static struct attribute *aks_dev_attrs[] = {
+	&dev_attr_broken.attr,
+	&dev_attr_timeouts.attr,
+	&dev_attr_debug_inject.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(aks_dev);
 
 static void aks_free_irqs(struct aks_dev *sdev, unsigned int count)
 {
@@ -144,6 +209,7 @@ static int aks_enable(struct aks_dev *sdev)
 	aks_write(sdev, AKS_REG_PASID_TABLE_HI,
 		  upper_32_bits(sdev->pasid_table_dma));
 	aks_write(sdev, AKS_REG_PASID_TABLE_SIZE, AKS_PASID_ENTRIES);
+	aks_inv_program(sdev);
 	aks_prq_program(sdev);
 	aks_prq_enable(sdev);
 	aks_write(sdev, AKS_REG_DEV_CTRL, AKS_DEV_CTRL_ENABLE);
@@ -233,7 +299,6 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	sdev->regs = regs;
 	spin_lock_init(&sdev->lock);
 	spin_lock_init(&sdev->prq_lock);
-	spin_lock_init(&sdev->inv_lock);
 
 	ret = aks_check_device(sdev, &sdev->nr_queues);
 	if (ret)
@@ -254,7 +319,9 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		sdev->hwq[i].index = i;
 	}
 
-	aks_reset(sdev);
+	ret = aks_reset(sdev);
+	if (ret)
+		return ret;
 
 	sdev->pasid_table = dma_alloc_coherent(dev,
 					       AKS_PASID_ENTRIES *
@@ -263,9 +330,12 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 					       GFP_KERNEL);
 	if (!sdev->pasid_table)
 		return -ENOMEM;
-	ret = aks_prq_alloc(sdev);
+	ret = aks_inv_alloc(sdev);
 	if (ret)
 		goto err_table;
+	ret = aks_prq_alloc(sdev);
+	if (ret)
+		goto err_inv;
 
 	/* Vector 0: page requests; queue q uses q + 1. */
 	ret = pci_alloc_irq_vectors(pdev, nr_queues + 1, nr_queues + 1,
@@ -296,7 +366,10 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 
 err_disable:
+	pci_set_drvdata(pdev, NULL);
+	/* Completes once no step runs: then nothing uses our memory. */
 	aks_reset(sdev);
+	pci_clear_master(pdev);
 	aks_prq_free_irq(sdev);
 err_irqs:
 	aks_free_irqs(sdev, nr_queues);
@@ -304,6 +377,8 @@ err_vectors:
 	pci_free_irq_vectors(pdev);
 err_prq:
 	aks_prq_free(sdev);
+err_inv:
+	aks_inv_free(sdev);
 err_table:
 	dma_free_coherent(dev, AKS_PASID_ENTRIES * sizeof(struct aks_pasid_entry),
 			  sdev->pasid_table, sdev->pasid_table_dma);
@@ -321,12 +396,18 @@ static void aks_remove(struct pci_dev *pdev)
 	 */
 	accelkit_remove(sdev->adev);
 
+	/*
+	 * Completes once no step runs (bounded; on a timeout the device is
+	 * marked broken and bus mastering is already off): afterwards the
+	 * device touches none of the memory freed below.
+	 */
 	aks_reset(sdev);
 	aks_prq_free_irq(sdev);
 	aks_free_irqs(sdev, sdev->nr_queues);
 	pci_free_irq_vectors(pdev);
 	pci_clear_master(pdev);
 	aks_prq_free(sdev);
+	aks_inv_free(sdev);
 	dma_free_coherent(&pdev->dev,
 			  AKS_PASID_ENTRIES * sizeof(struct aks_pasid_entry),
 			  sdev->pasid_table, sdev->pasid_table_dma);
@@ -343,6 +424,7 @@ static struct pci_driver aks_pci_driver = {
 	.id_table	= aks_pci_ids,
 	.probe		= aks_probe,
 	.remove		= aks_remove,
+	.dev_groups	= aks_dev_groups,
 };
 module_pci_driver(aks_pci_driver);
 

@@ -10,6 +10,7 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
+#include <linux/iopoll.h>
 #include <linux/mm.h>
 
 #include "sample.h"
@@ -41,6 +42,8 @@ static int aks_get_queue(struct accelkit_device *adev, struct accelkit_queue *q)
 	struct aks_hwq *hwq;
 	unsigned int idx;
 
+	if (aks_broken(sdev))
+		return -EIO;
 	spin_lock(&sdev->lock);
 	idx = find_first_zero_bit(sdev->busy, sdev->nr_queues);
 	if (idx < sdev->nr_queues)
@@ -105,6 +108,8 @@ static int aks_start_queue(struct accelkit_queue *q)
 	struct aks_dev *sdev = hwq->sdev;
 	u32 status;
 
+	if (aks_broken(sdev))
+		return -EIO;
 	aks_qwrite64(hwq, AKS_Q_SQ_BASE_LO, hwq->ring_dma);
 	aks_qwrite64(hwq, AKS_Q_CQ_BASE_LO, hwq->ring_dma + sdev->cq_offset);
 	aks_qwrite(hwq, AKS_Q_DEPTH, sdev->depth);
@@ -122,14 +127,26 @@ static int aks_start_queue(struct accelkit_queue *q)
 	return 0;
 }
 
+/*
+ * Disabling drops the queue's job at once (no completion); STATUS.ACTIVE
+ * stays set while a step of the queue is still running, at most one step.
+ * Once it reads 0 the device never touches the queue's memory again, so
+ * put_queue may free the rings. The read also flushes the posted write.
+ */
 static void aks_stop_queue(struct accelkit_queue *q)
 {
 	struct aks_hwq *hwq = aks_from_q(q);
+	struct aks_dev *sdev = hwq->sdev;
+	u32 status;
 
-	/* The device finishes the job in execution before the write completes. */
 	aks_qwrite(hwq, AKS_Q_CTRL, 0);
-	/* Flush the posted write: afterwards the queue is really idle. */
-	aks_qread(hwq, AKS_Q_STATUS);
+	if (aks_broken(sdev))
+		return;		/* bus mastering is off already */
+	/* All-ones (device gone) has ACTIVE set too: it times out. */
+	if (readl_poll_timeout(sdev->regs + AKS_QREG(hwq->index, AKS_Q_STATUS),
+			       status, !(status & AKS_Q_STATUS_ACTIVE), 10,
+			       AKS_TIMEOUT_US))
+		aks_mark_broken(sdev, "queue stop");
 }
 
 static int aks_mmap(struct accelkit_queue *q, struct vm_area_struct *vma,

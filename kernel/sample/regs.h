@@ -17,7 +17,7 @@
 
 #define AKS_MAGIC_VALUE		0x54494b41	/* "AKIT" */
 #define AKS_VERSION_MAJOR(v)	((v) >> 16)
-#define AKS_VERSION_MAJOR_SUPPORTED	1
+#define AKS_VERSION_MAJOR_SUPPORTED	2
 
 /* Device registers (32 bit) */
 #define AKS_REG_MAGIC		0x000
@@ -29,13 +29,12 @@
 #define AKS_REG_NR_QUEUES	0x00c
 #define AKS_REG_DEV_CTRL	0x010
 #define  AKS_DEV_CTRL_ENABLE	BIT(0)
-#define  AKS_DEV_CTRL_RESET	BIT(1)
+#define  AKS_DEV_CTRL_RESET	BIT(1)	/* reads 1 until the reset is done */
 #define AKS_REG_DEV_STATUS	0x014
 #define  AKS_DEV_STATUS_ENABLED	BIT(0)
 #define AKS_REG_PASID_TABLE_LO	0x018
 #define AKS_REG_PASID_TABLE_HI	0x01c
 #define AKS_REG_PASID_TABLE_SIZE 0x020
-#define AKS_REG_DRAIN		0x024
 #define AKS_REG_MAX_XFER	0x028
 #define AKS_REG_STAT_JOBS_LO	0x030
 #define AKS_REG_STAT_JOBS_HI	0x034
@@ -49,13 +48,14 @@
 #define AKS_REG_PRQ_RESPONSE	0x058
 #define  AKS_PRQ_RESP_QUEUE	GENMASK(15, 0)
 #define  AKS_PRQ_RESP_INVALID	BIT(31)
-#define AKS_REG_INV_PASID	0x060
-#define AKS_REG_INV_START_LO	0x068
-#define AKS_REG_INV_START_HI	0x06c
-#define AKS_REG_INV_END_LO	0x070
-#define AKS_REG_INV_END_HI	0x074
-#define AKS_REG_INV_CMD		0x078
-#define  AKS_INV_CMD_INVALIDATE	1
+#define AKS_REG_INV_TABLE_LO	0x060
+#define AKS_REG_INV_TABLE_HI	0x064
+#define AKS_REG_INV_SLOTS	0x068
+#define AKS_REG_INV_SUBMIT	0x06c
+#define AKS_REG_INV_DONE	0x070
+#define AKS_REG_INV_ERRORS	0x074
+#define AKS_REG_DEBUG_INJECT	0x0f0
+#define  AKS_DEBUG_IGNORE_INV	BIT(0)
 
 #define AKS_MAX_QUEUES		256
 
@@ -74,6 +74,7 @@
 #define  AKS_Q_STATUS_RUNNING	BIT(0)
 #define  AKS_Q_STATUS_ERROR	BIT(1)
 #define  AKS_Q_STATUS_STALLED	BIT(2)
+#define  AKS_Q_STATUS_ACTIVE	BIT(3)
 #define AKS_Q_SQ_HEAD		0x20
 #define AKS_Q_SQ_TAIL		0x24
 #define AKS_Q_CQ_TAIL		0x28
@@ -92,6 +93,7 @@
 
 /* PASID table: 16-byte entries in host memory */
 #define AKS_PASID_ENTRIES	4096
+#define AKS_PASID_STATE_MASK	0x3
 #define AKS_PASID_STATE_INVALID	0
 #define AKS_PASID_STATE_VALID	1
 #define AKS_PASID_STATE_BLOCKED	2
@@ -100,6 +102,21 @@
 struct aks_pasid_entry {
 	__le64 root;
 	__le32 flags;
+	__le32 rsvd;
+};
+
+/* Invalidation table: 32-byte descriptors in host memory */
+#define AKS_INV_SLOTS_MAX	1024
+#define AKS_INV_ALL_PASIDS	BIT(0)
+#define AKS_INV_WHOLE_SPACE	BIT(1)
+#define AKS_INV_STATUS_DONE	1
+
+struct aks_inv_desc {
+	__le32 pasid;
+	__le32 flags;
+	__le64 start;
+	__le64 end;
+	__le32 status;		/* driver writes 0, the device 1 (DONE) */
 	__le32 rsvd;
 };
 

@@ -59,7 +59,22 @@ struct aks_dev {
 	 * hwq->q and taken this lock, no request reaches the old queue.
 	 */
 	spinlock_t prq_lock;
-	spinlock_t inv_lock;		/* the INV_* register sequence */
+
+	/*
+	 * Invalidation descriptors (pasid.c): slot n belongs to CPU n, used
+	 * with preemption disabled, so submitting needs no lock.
+	 */
+	struct aks_inv_desc *inv_table;
+	dma_addr_t inv_table_dma;
+	u32 inv_slots;
+
+	/*
+	 * Set once the device failed to answer in time: bus mastering is
+	 * off and stays off until the driver is bound again.
+	 */
+	unsigned long flags;
+#define AKS_F_BROKEN	0
+	atomic_t timeouts;		/* sysfs "timeouts" */
 
 	spinlock_t lock;		/* protects busy */
 	DECLARE_BITMAP(busy, AKS_MAX_QUEUES);
@@ -102,7 +117,17 @@ void aks_prq_forget_queue(struct aks_hwq *hwq);
 void aks_page_response(struct accelkit_queue *q, bool success);
 
 /* pasid.c */
-void aks_drain(struct aks_dev *sdev);
+#define AKS_TIMEOUT_US		USEC_PER_SEC	/* any wait for the device */
+int aks_inv_alloc(struct aks_dev *sdev);
+void aks_inv_free(struct aks_dev *sdev);
+void aks_inv_program(struct aks_dev *sdev);
+void aks_mark_broken(struct aks_dev *sdev, const char *what);
+
+static inline bool aks_broken(struct aks_dev *sdev)
+{
+	return test_bit(AKS_F_BROKEN, &sdev->flags);
+}
+
 int aks_pasid_bind(struct accelkit_device *adev, u32 pasid,
 		   struct mm_struct *mm);
 void aks_pasid_block(struct accelkit_device *adev, u32 pasid);

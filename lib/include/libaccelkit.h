@@ -236,9 +236,10 @@ AK_API int ak_queue_open(const char *node, const char *alg, unsigned flags,
 
 /*
  * ak_queue_close - stop the queue, unmap it, close it, free the handle.
- * Outstanding jobs are abandoned: the kernel stops the queue (waiting for a
- * job in execution) before close returns; their results are lost. Their
- * buffers must stay valid until this returns. NULL is a no-op.
+ * Outstanding jobs are abandoned: the kernel stops the queue before close
+ * returns (the device drops the job in execution; the wait is for at most
+ * one bounded device step, never for the rest of a job); their results are
+ * lost. Their buffers must stay valid until this returns. NULL is a no-op.
  * Not thread-safe with respect to other users of @q.
  */
 AK_API void ak_queue_close(struct ak_queue *q);

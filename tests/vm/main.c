@@ -59,11 +59,15 @@ int main(int argc, char **argv)
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
-	/* removal must stay last but one: it disturbs the device */
+	/*
+	 * The invalidation timeout (it breaks the device, then rebinds the
+	 * driver) and removal come last but one: they disturb the device.
+	 */
 	if (add_data_suites() || add_fault_suites() || add_error_suites() ||
 	    add_proc_suites() || add_platform_suites() || add_sva_suites() ||
-	    add_lifetime_suites() || add_alg_suites() ||
-	    add_remove_suites() || add_final_suite()) {
+	    add_lifetime_suites() || add_alg_suites() || add_inval_suites() ||
+	    add_inval_timeout_suite() || add_remove_suites() ||
+	    add_final_suite()) {
 		fprintf(stderr, "suite registration failed: %s\n",
 			CU_get_error_msg());
 		CU_cleanup_registry();

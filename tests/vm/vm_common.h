@@ -21,6 +21,8 @@ int add_proc_suites(void);	/* vm_procs.c */
 int add_sva_suites(void);	/* vm_sva.c: page requests, memory kinds */
 int add_lifetime_suites(void);	/* vm_lifetime.c: munmap/exit/share/exec */
 int add_platform_suites(void);	/* vm_platform.c: paging mode, PTI */
+int add_inval_suites(void);	/* vm_inval.c: bounded invalidation */
+int add_inval_timeout_suite(void); /* vm_inval.c: before removal */
 int add_remove_suites(void);	/* vm_remove.c (must be registered last) */
 int add_final_suite(void);	/* vm_common.c: instances back to maximum */
 

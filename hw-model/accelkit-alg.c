@@ -1,0 +1,252 @@
+/*
+ * accelkit sample accelerator: algorithm jobs (COMPRESS, DECOMPRESS, HASH,
+ * CIPHER). This file reads their inputs, runs the engine of
+ * accelkit-engines.c once and writes the outputs, in steps (accelkit.c).
+ *
+ * Copyright (c) 2026 accelkit authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "accelkit.h"
+
+/*
+ * Algorithm jobs
+ */
+
+void ak_alg_job_free(AkAlgJob *a)
+{
+    if (!a) {
+        return;
+    }
+    if (a->rd[AK_RD_KEY].buf) {
+        ak_eng_wipe(a->rd[AK_RD_KEY].buf, a->rd[AK_RD_KEY].len);
+        g_free(a->rd[AK_RD_KEY].buf);
+    }
+    g_free(a->rd[AK_RD_AAD].buf);
+    g_free(a->rd[AK_RD_SRC].buf);
+    ak_eng_wipe(a->iv, sizeof(a->iv));
+    ak_eng_out_free(&a->out);
+    g_free(a);
+}
+
+/*
+ * Read the rest of @rg into its buffer, one step per page (at most
+ * AK_BOUNCE_SIZE); NEED_PAGE keeps the progress.
+ */
+static int ak_read_range(AkState *s, AkRun *r, AkRange *rg,
+                         uint64_t *stall_va)
+{
+    while (rg->done < rg->len) {
+        hwaddr gpa;
+        uint64_t left, n;
+        int st = ak_step_xlate(s, r);
+
+        if (st == AK_ST_SUCCESS) {
+            st = ak_translate(s, &r->ctx, rg->va + rg->done, false, &gpa,
+                              &left);
+        }
+        if (st != AK_ST_SUCCESS) {
+            *stall_va = rg->va + rg->done;
+            return st;
+        }
+        n = MIN(MIN(left, rg->len - rg->done), AK_BOUNCE_SIZE);
+        if (!ak_dma(s, gpa, rg->buf + rg->done, n, false)) {
+            return AK_ST_DMA_ERROR;
+        }
+        rg->done += n;
+    }
+    return AK_ST_SUCCESS;
+}
+
+/*
+ * Write the rest of [buf, buf + len) to @va, one step per page (at most
+ * AK_BOUNCE_SIZE); *done is the progress.
+ */
+static int ak_write_range(AkState *s, AkRun *r, uint64_t va,
+                          const uint8_t *buf, uint64_t len, uint64_t *done,
+                          uint64_t *stall_va)
+{
+    while (*done < len) {
+        hwaddr gpa;
+        uint64_t left, n;
+        int st = ak_step_xlate(s, r);
+
+        if (st == AK_ST_SUCCESS) {
+            st = ak_translate(s, &r->ctx, va + *done, true, &gpa, &left);
+        }
+        if (st != AK_ST_SUCCESS) {
+            *stall_va = va + *done;
+            return st;
+        }
+        n = MIN(MIN(left, len - *done), AK_BOUNCE_SIZE);
+        if (!ak_dma(s, gpa, (void *)(buf + *done), n, true)) {
+            return AK_ST_DMA_ERROR;
+        }
+        *done += n;
+    }
+    return AK_ST_SUCCESS;
+}
+
+/*
+ * Read and check the parameter block, then set up the input ranges.
+ * Returns SUCCESS, NEED_PAGE (resumable), or a status that ends the job.
+ */
+static int ak_alg_setup(AkState *s, AkRun *r, AkJob *j,
+                        AkEngCtx *cur, uint64_t *stall_va)
+{
+    const AkDesc *d = &j->d;
+    AkAlgJob *a = j->alg;
+    AkRange *rd = a->rd;
+    const AkEngParams *p = &a->p;
+    int st, i;
+
+    rd[AK_RD_PARAMS].va = d->rsvd1[0];
+    rd[AK_RD_PARAMS].len = AK_ENG_PARAMS_SIZE;
+    rd[AK_RD_PARAMS].buf = a->pblk;
+    st = ak_read_range(s, r, &rd[AK_RD_PARAMS], stall_va);
+    if (st != AK_ST_SUCCESS) {
+        return st;
+    }
+    ak_eng_decode_params(a->pblk, &a->p);
+    if (ak_eng_validate(d->opcode, d->flags & AK_DF_FIRST,
+                        d->flags & AK_DF_LAST, d->flags & AK_DF_DECRYPT,
+                        p, d->len, AK_MAX_XFER, cur,
+                        &a->needs) != AK_ENG_OK) {
+        return AK_ST_INVALID_DESC;
+    }
+    rd[AK_RD_KEY] = (AkRange){ .va = p->key, .len = a->needs.key_len };
+    rd[AK_RD_IV] = (AkRange){ .va = p->iv, .len = a->needs.iv_len,
+                              .buf = a->iv };
+    rd[AK_RD_AAD] = (AkRange){ .va = p->aad, .len = a->needs.aad_len };
+    rd[AK_RD_TAG] = (AkRange){ .va = p->auth_tag, .buf = a->tag_in,
+                               .len = a->needs.tag_in ? AK_ENG_TAG_SIZE : 0 };
+    rd[AK_RD_SRC] = (AkRange){ .va = d->src, .len = d->len };
+    /* Host memory is bounded by MAX_XFER per buffer; failing is not fatal. */
+    for (i = AK_RD_KEY; i < AK_RD_N; i++) {
+        if (rd[i].len && !rd[i].buf) {
+            rd[i].buf = g_try_malloc(rd[i].len);
+            if (!rd[i].buf) {
+                return AK_ST_DMA_ERROR;
+            }
+        }
+    }
+    a->validated = true;
+    return AK_ST_SUCCESS;
+}
+
+static int ak_eng_status(int eng_st)
+{
+    switch (eng_st) {
+    case AK_ENG_OK:
+        return AK_ST_SUCCESS;
+    case AK_ENG_INVALID:
+        return AK_ST_INVALID_DESC;
+    case AK_ENG_DATA_ERROR:
+        return AK_ST_DATA_ERROR;
+    case AK_ENG_OVERFLOW:
+        return AK_ST_OVERFLOW;
+    case AK_ENG_AUTH_FAILURE:
+        return AK_ST_AUTH_FAILURE;
+    }
+    return AK_ST_DMA_ERROR;     /* host failure: reported as a bus error */
+}
+
+/*
+ * COMPRESS, DECOMPRESS, HASH, CIPHER, resumable in three steps, each
+ * keeping its progress in j->alg across page-request stalls:
+ *  1. read the parameter block and every input (key, IV, AAD, tag, src)
+ *     into host buffers;
+ *  2. run the engine once on a copy of the stream context (@cur);
+ *  3. translate all of dst (output bytes) and the GCM tag, then write them.
+ * Nothing is written before step 3, so a job that fails earlier (or in
+ * the translation pass of step 3) writes nothing. The caller commits
+ * j->alg->out.next as the context's new state on SUCCESS.
+ */
+int ak_alg_exec(AkState *s, AkRun *r, AkJob *j,
+                       AkEngCtx *cur, AkCpl *c, uint64_t *stall_va,
+                       bool *stall_write)
+{
+    const AkDesc *d = &j->d;
+    AkAlgJob *a = j->alg;
+    AkEngOut *out = &a->out;
+    int st, i;
+
+    *stall_write = false;
+    if (!a->validated) {
+        st = ak_alg_setup(s, r, j, cur, stall_va);
+        if (st != AK_ST_SUCCESS) {
+            return st;
+        }
+    }
+    if (!a->ran) {
+        AkEngJob ej = {
+            .op = d->opcode,
+            .first = d->flags & AK_DF_FIRST,
+            .last = d->flags & AK_DF_LAST,
+            .decrypt = d->flags & AK_DF_DECRYPT,
+            .p = &a->p,
+            .ctx = (d->flags & AK_DF_FIRST) ? NULL : cur,
+            .in = a->rd[AK_RD_SRC].buf,
+            .in_len = d->len,
+            .key = a->rd[AK_RD_KEY].buf,
+            .iv = a->iv,
+            .aad = a->rd[AK_RD_AAD].buf,
+            .tag = a->tag_in,
+            .out_cap = d->pattern,
+            .need_limit = AK_MAX_XFER,
+        };
+
+        for (i = AK_RD_KEY; i < AK_RD_N; i++) {
+            st = ak_read_range(s, r, &a->rd[i], stall_va);
+            if (st != AK_ST_SUCCESS) {
+                return st;
+            }
+        }
+        /*
+         * The engine works on device memory only: not a step. A disable
+         * or reset meanwhile is seen at the next step, which drops the
+         * result.
+         */
+        ak_step_end(s, r);
+        a->eng_st = ak_eng_run(&ej, out);
+        a->ran = true;
+        /* Inputs are no longer needed: wipe the key, free the rest now. */
+        if (a->rd[AK_RD_KEY].buf) {
+            ak_eng_wipe(a->rd[AK_RD_KEY].buf, a->rd[AK_RD_KEY].len);
+        }
+        g_free(a->rd[AK_RD_AAD].buf);
+        g_free(a->rd[AK_RD_SRC].buf);
+        a->rd[AK_RD_AAD].buf = a->rd[AK_RD_SRC].buf = NULL;
+    }
+    if (a->eng_st != AK_ENG_OK) {
+        if (a->eng_st == AK_ENG_DATA_ERROR || a->eng_st == AK_ENG_OVERFLOW) {
+            c->fault_addr = out->aux;
+        }
+        return ak_eng_status(a->eng_st);
+    }
+
+    *stall_write = true;
+    st = ak_check_range(s, r, d->dst, out->len, true, &j->dst_ok, stall_va);
+    if (st == AK_ST_SUCCESS && a->needs.tag_out) {
+        st = ak_check_range(s, r, a->p.auth_tag, AK_ENG_TAG_SIZE, true,
+                            &a->tag_ok, stall_va);
+    }
+    if (st == AK_ST_SUCCESS) {
+        st = ak_write_range(s, r, d->dst, out->buf, out->len, &j->done,
+                            stall_va);
+    }
+    if (st == AK_ST_SUCCESS && a->needs.tag_out) {
+        st = ak_write_range(s, r, a->p.auth_tag, out->tag, AK_ENG_TAG_SIZE,
+                            &a->tag_done, stall_va);
+    }
+    if (st != AK_ST_SUCCESS) {
+        return st;
+    }
+    if (d->opcode == AK_OP_DECOMPRESS) {
+        c->fault_addr = out->aux;       /* input bytes consumed */
+        c->flags = out->end ? AK_CF_END : 0;
+    }
+    return AK_ST_SUCCESS;
+}
