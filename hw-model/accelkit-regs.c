@@ -114,6 +114,7 @@ void ak_reset_locked(AkState *s)
     s->inv_table = s->inv_table_lo = s->inv_slots = 0;
     s->inv_done = s->inv_errors = 0;
     s->debug_inject = 0;
+    s->err_status = 0;
     bitmap_zero(s->inv_pending, AK_INV_MAX_SLOTS);
     bitmap_zero(s->irq_pending, s->nr_queues + 1);
 }
@@ -243,6 +244,9 @@ static uint64_t ak_regs_read(void *opaque, hwaddr addr, unsigned size)
         break;
     case AK_REG_INV_ERRORS:
         val = s->inv_errors;
+        break;
+    case AK_REG_ERR_STATUS:
+        val = s->err_status;
         break;
     case AK_REG_DEBUG_INJECT:
         val = s->debug_inject;
@@ -410,8 +414,17 @@ static void ak_regs_write(void *opaque, hwaddr addr, uint64_t val,
     case AK_REG_INV_SUBMIT:
         ak_inv_submit(s, val);
         break;
+    case AK_REG_ERR_STATUS:
+        s->err_status &= ~val;
+        break;
     case AK_REG_DEBUG_INJECT:
         s->debug_inject = val & AK_DBG_IGNORE_INV;
+        if (val & AK_DBG_RAISE_ERROR) {
+            /* A recovered internal error: latch it, signal vector 0. */
+            s->err_status |= AK_ERR_CORRECTABLE;
+            set_bit(0, s->irq_pending);
+            qemu_bh_schedule(s->irq_bh);
+        }
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "accelkit: write to reg 0x%" HWADDR_PRIx

@@ -65,6 +65,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_REG_INV_SUBMIT   0x06c
 #define AK_REG_INV_DONE     0x070
 #define AK_REG_INV_ERRORS   0x074
+#define AK_REG_ERR_STATUS   0x07c
 #define AK_REG_DEBUG_INJECT 0x0f0
 #define AK_REG_QBASE        0x1000
 #define AK_REG_QSTRIDE      0x40
@@ -106,6 +107,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_INV_ALL_PASIDS   BIT(0)
 #define AK_INV_STATUS_DONE  1
 #define AK_DBG_IGNORE_INV   BIT(0)
+#define AK_DBG_RAISE_ERROR  BIT(1)      /* self-clearing */
+#define AK_ERR_CORRECTABLE  BIT(0)
 
 /* Doorbell page */
 #define AK_DB_SQ_TAIL       0x000
@@ -299,6 +302,7 @@ struct AkState {
     uint32_t inv_slots;
     uint32_t inv_done;          /* INV_DONE: status words written */
     uint32_t inv_errors;        /* INV_ERRORS: submissions not served */
+    uint32_t err_status;        /* ERR_STATUS, write 1 to clear */
     uint32_t debug_inject;
     /* slots whose DONE waits for the end of the running step */
     DECLARE_BITMAP(inv_pending, AK_INV_MAX_SLOTS);

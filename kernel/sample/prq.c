@@ -119,9 +119,32 @@ out:
 	spin_unlock_irqrestore(&sdev->prq_lock, irqflags);
 }
 
-static irqreturn_t aks_prq_irq(int irq, void *data)
+/*
+ * Device errors latched in ERR_STATUS: clear them (write 1 to clear) and
+ * count them towards the framework's isolation threshold.
+ */
+static void aks_err_process(struct aks_dev *sdev)
 {
-	aks_prq_process(data);
+	u32 err = aks_read(sdev, AKS_REG_ERR_STATUS);
+
+	if (!err || err == U32_MAX)	/* nothing, or the device is gone */
+		return;
+	aks_write(sdev, AKS_REG_ERR_STATUS, err);
+	if (!sdev->adev)
+		return;			/* before registration: nobody to tell */
+	accelkit_report_hw_error(sdev->adev);
+	dev_warn_ratelimited(&sdev->pdev->dev,
+			     "device reported an error (ERR_STATUS %#x)\n", err);
+}
+
+/* Vector 0: device events, i.e. errors and page requests. */
+static irqreturn_t aks_event_irq(int irq, void *data)
+{
+	struct aks_dev *sdev = data;
+
+	aks_err_process(sdev);
+	if (sdev->prq)
+		aks_prq_process(sdev);
 	return IRQ_HANDLED;
 }
 
@@ -140,19 +163,17 @@ int aks_prq_request_irq(struct aks_dev *sdev)
 {
 	struct pci_dev *pdev = sdev->pdev;
 
-	if (!sdev->prq)
-		return 0;
+	/* Requested with or without page requests: errors come here too. */
 	sdev->prq_irq = pci_irq_vector(pdev, AKS_EVENT_VECTOR);
-	snprintf(sdev->prq_irq_name, sizeof(sdev->prq_irq_name), "%s-prq",
+	snprintf(sdev->prq_irq_name, sizeof(sdev->prq_irq_name), "%s-event",
 		 pci_name(pdev));
-	return request_irq(sdev->prq_irq, aks_prq_irq, 0, sdev->prq_irq_name,
+	return request_irq(sdev->prq_irq, aks_event_irq, 0, sdev->prq_irq_name,
 			   sdev);
 }
 
 void aks_prq_free_irq(struct aks_dev *sdev)
 {
-	if (sdev->prq)
-		free_irq(sdev->prq_irq, sdev);
+	free_irq(sdev->prq_irq, sdev);
 }
 
 /* Ring address and depth: only accepted while the device is disabled. */
