@@ -99,6 +99,10 @@ int accelkit_fops_mmap(struct file *filp, struct vm_area_struct *vma)
 		ret = -ENODEV;
 		goto out_unlock;
 	}
+	if (q->state == ACCELKIT_Q_DEFUNCT) {
+		ret = -ESRCH;
+		goto out_unlock;
+	}
 	if (!accelkit_q_usable(q) || !adev->ops->mmap ||
 	    !adev->region_size[type] || size != adev->region_size[type]) {
 		ret = -EINVAL;
