@@ -3,6 +3,7 @@
  * accelkit: module setup, the "uacce" class, character devices and the
  * register/remove entry points of the vendor API.
  */
+#include <linux/cc_platform.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/idr.h>
@@ -74,7 +75,7 @@ static int accelkit_check_interface(const struct accelkit_interface *intf)
 		return -EINVAL;
 	if (intf->bind == ACCELKIT_BIND_SELF &&
 	    (!ops->pasid_bind || !ops->pasid_block || !ops->pasid_unbind ||
-	     intf->max_pasid < 2))
+	     !ops->invalidate || intf->max_pasid < 2))
 		return -EINVAL;
 	if (intf->bind > ACCELKIT_BIND_SELF)
 		return -EINVAL;
@@ -156,6 +157,21 @@ err_put:
 }
 EXPORT_SYMBOL_GPL(accelkit_alloc);
 
+/*
+ * A self-translating device reads the CPU page tables and uses the
+ * physical addresses it finds as they are. That is only right on x86-64
+ * (the walker's format) and without memory encryption: with SME/SEV the
+ * entries carry the encryption bit, a TDX guest's memory is private.
+ */
+static bool accelkit_self_translation_ok(void)
+{
+	if (!IS_ENABLED(CONFIG_X86_64))
+		return false;
+	return !cc_platform_has(CC_ATTR_MEM_ENCRYPT) &&
+	       !cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT) &&
+	       !cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT);
+}
+
 /**
  * accelkit_register() - create the device node and sysfs entries
  * @adev: from accelkit_alloc()
@@ -168,6 +184,12 @@ int accelkit_register(struct accelkit_device *adev)
 
 	if (IS_ERR_OR_NULL(adev))
 		return -EINVAL;
+
+	if (adev->bind == ACCELKIT_BIND_SELF && !accelkit_self_translation_ok()) {
+		dev_err(adev->parent,
+			"accelkit: a device walking CPU page tables needs x86-64 without memory encryption (SME/SEV/TDX): the page tables it would read hold encrypted or private addresses\n");
+		return -EOPNOTSUPP;
+	}
 
 	/* Default per-user limit: half the hardware queues, rounded up. */
 	nr = adev->nr_queues;

@@ -91,7 +91,7 @@ enum accelkit_bind_mode {
  *	[@start, @end): make sure no device access still uses the old
  *	translation. Called from mmu_notifier context (possibly under a page
  *	table spinlock, concurrently for different address spaces): MUST NOT
- *	SLEEP.
+ *	SLEEP. Required.
  *
  * Devices that raise page requests (see accelkit_queue_page_request())
  * also implement:
