@@ -205,20 +205,20 @@ void accelkit_fault_init(struct accelkit_queue *q)
  */
 void accelkit_fault_close(struct accelkit_queue *q)
 {
-	bool dropped;
-
 	spin_lock_irq(&q->fault_lock);
 	q->fault_closed = true;
-	dropped = cancel_work(&q->fault_work);
-	if (dropped) {
-		q->fault_pending = false;
-		q->stats.page_faults_failed++;
-	}
 	spin_unlock_irq(&q->fault_lock);
 
+	/* Closed: nobody queues the work again. Not waited for if running. */
+	if (!cancel_work(&q->fault_work))
+		return;
+
+	spin_lock_irq(&q->fault_lock);
+	q->fault_pending = false;
+	q->stats.page_faults_failed++;
+	spin_unlock_irq(&q->fault_lock);
 	/* The caller holds a reference too: never the last one. */
-	if (dropped)
-		accelkit_queue_put(q);
+	accelkit_queue_put(q);
 }
 
 void accelkit_fault_stats(struct accelkit_queue *q,

@@ -5,8 +5,9 @@
  *   q->ctl                      per queue: ioctls, every shutdown of q
  *     -> mmap_lock (read)       waiting for mmap() of q's mappers; a driver
  *     |                         ioctl faulting on user memory
+ *     -> q->mutex               zap + put_queue in shutdown
  *     -> adev->mutex            short sections only, see below
- *          -> q->mutex
+ *          -> q->mutex          state changes, stop/start_queue
  *          |    -> i_mmap_rwsem (unmap_mapping_range)
  *          -> srcu of mmu_notifiers (mmu_notifier_unregister of a bond)
  *   mmap_lock -> q->mutex       mmap(), vma open/close
