@@ -39,7 +39,8 @@ enum accelkit_fault_result {
  * access from the owner would, without ever raising a signal. Same steps
  * as fixup_user_fault() and the IOMMU page-fault handler: the fault may
  * drop mmap_lock while it waits for I/O (FAULT_FLAG_ALLOW_RETRY), so a
- * slow or stuck file does not keep the owner's mmap_lock.
+ * slow or stuck file does not keep the owner's mmap_lock. Unless it
+ * returns ACCELKIT_FAULT_MM_GONE, it leaves an mmget() reference on @mm.
  */
 static enum accelkit_fault_result
 accelkit_handle_fault(struct mm_struct *mm, u64 addr, bool write)
@@ -93,8 +94,7 @@ accelkit_handle_fault(struct mm_struct *mm, u64 addr, bool write)
 	}
 	mmap_read_unlock(mm);
 out_unlocked:
-	mmput(mm);
-	return res;
+	return res;	/* the caller mmput()s after answering */
 }
 
 static void accelkit_fault_work(struct work_struct *work)
@@ -134,6 +134,13 @@ static void accelkit_fault_work(struct work_struct *work)
 				    "pasid %u: %s fault at %#llx not resolved\n",
 				    q->pasid, write ? "write" : "read", addr);
 
+	/*
+	 * Only after the answer: this may be the last user of the mm, and
+	 * exit_mmap() blocks the PASID, which may wait for the job that
+	 * waits for this answer.
+	 */
+	if (res != ACCELKIT_FAULT_MM_GONE)
+		mmput(q->mm);
 	accelkit_queue_put(q);	/* may free q */
 }
 
