@@ -6,12 +6,21 @@
  * (iommu_sva_bind_device() per queue).
  *
  * ACCELKIT_BIND_SELF: the device walks the CPU page tables itself. The
- * framework keeps one bond per (device, mm), shared by all queues that mm
- * opened on the device: a PASID from a global IDA, an mmgrab() reference
- * (never mmget(): a mapping of the queue file would then pin the mm that
- * holds it, and neither would ever go away) and an mmu_notifier that
- * forwards page table invalidations and the final teardown of the address
- * space to the driver.
+ * framework keeps one bond per (device, mm), shared by the queues of that
+ * mm on the device that still hold a hardware queue: a PASID from the
+ * device's own IDA, an mmgrab() reference (never mmget(): a mapping of the
+ * queue file would then pin the mm that holds it, and neither would ever
+ * go away) and an mmu_notifier that forwards page table invalidations and
+ * the final teardown of the address space to the driver. The bond goes
+ * away as soon as its last queue gives its hardware queue back (PUT_Q,
+ * owner exit, close, removal): PASIDs are a limited resource and a file
+ * kept open (passed to another process, say) must not hold one.
+ *
+ * Binding an opener is done in three steps so that no device-wide lock is
+ * held while the opener's mmap_lock is taken (mmu_notifier_register(),
+ * iommu_sva_bind_device()): accelkit_bind_prepare() under adev->mutex
+ * reserves the PASID, accelkit_bind_finish() without locks registers the
+ * notifier, accelkit_bind_activate() under adev->mutex programs the device.
  */
 #include <linux/idr.h>
 #include <linux/iommu.h>
@@ -21,19 +30,26 @@
 
 #include "internal.h"
 
-/* PASIDs handed out to self-translating devices; freed from any context. */
-static DEFINE_IDA(accelkit_pasid_ida);
-
 /*
  * The address space is being torn down (exit or exec): the page tables
- * are about to be freed. Stop the device from walking them. Runs inside
- * exit_mmap() or mmu_notifier_unregister(): no sleeping, no locks.
+ * are about to be freed. Stop the device from walking them and let the
+ * framework's workqueue shut the bond's queues down. Runs inside
+ * exit_mmap(): fast, no sleeping, no locks (the workqueue's own aside).
+ * From mmu_notifier_unregister() the state is OFF already: nothing to do.
  */
 static void accelkit_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
 	struct accelkit_bond *bond = container_of(mn, struct accelkit_bond, mn);
+	struct accelkit_device *adev = bond->adev;
 
-	bond->adev->ops->pasid_block(bond->adev, bond->pasid);
+	if (cmpxchg(&bond->state, ACCELKIT_BOND_LIVE, ACCELKIT_BOND_DEAD) !=
+	    ACCELKIT_BOND_LIVE)
+		return;
+	adev->ops->pasid_block(adev, bond->pasid);
+	/* A live bond has queues, and each holds a device reference. */
+	get_device(&adev->dev);
+	if (!queue_work(accelkit_wq, &adev->defunct_work))
+		put_device(&adev->dev);
 }
 
 /*
@@ -46,10 +62,11 @@ static void accelkit_mn_invalidate_range(struct mmu_notifier *mn,
 					 unsigned long end)
 {
 	struct accelkit_bond *bond = container_of(mn, struct accelkit_bond, mn);
-	const struct accelkit_ops *ops = bond->adev->ops;
+	int state = READ_ONCE(bond->state);
 
-	if (ops->invalidate)
-		ops->invalidate(bond->adev, bond->pasid, start, end);
+	if (state == ACCELKIT_BOND_LIVE || state == ACCELKIT_BOND_DEAD)
+		bond->adev->ops->invalidate(bond->adev, bond->pasid, start,
+					    end);
 }
 
 static const struct mmu_notifier_ops accelkit_mn_ops = {
@@ -57,54 +74,58 @@ static const struct mmu_notifier_ops accelkit_mn_ops = {
 	.invalidate_range	= accelkit_mn_invalidate_range,
 };
 
-static struct accelkit_bond *accelkit_bond_get(struct accelkit_device *adev,
-					       struct mm_struct *mm)
+/* Under adev->mutex: reuse the mm's bond or reserve a PASID for a new one. */
+static int accelkit_bond_prepare(struct accelkit_queue *q)
 {
+	struct accelkit_device *adev = q->adev;
 	struct accelkit_bond *bond;
 	int ret;
 
 	list_for_each_entry(bond, &adev->bonds, node) {
-		if (bond->mm == mm) {
+		if (bond->mm == q->mm &&
+		    (bond->state == ACCELKIT_BOND_BINDING ||
+		     bond->state == ACCELKIT_BOND_LIVE)) {
 			bond->users++;
-			return bond;
+			q->bond = bond;
+			return 0;
 		}
 	}
 
 	bond = kzalloc(sizeof(*bond), GFP_KERNEL);
 	if (!bond)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 
-	ret = ida_alloc_range(&accelkit_pasid_ida, 1, adev->max_pasid - 1,
+	ret = ida_alloc_range(&adev->pasid_ida, 1, adev->max_pasid - 1,
 			      GFP_KERNEL);
-	if (ret < 0)
-		goto err_free;
+	if (ret < 0) {
+		kfree(bond);
+		return ret;	/* -ENOSPC: every PASID of the device is bound */
+	}
 	bond->pasid = ret;
 	bond->adev = adev;
-	bond->mm = mm;
+	bond->mm = q->mm;
+	mmgrab(bond->mm);
 	bond->users = 1;
-	mmgrab(mm);
-
-	/* Program the device before the notifier can call pasid_block. */
-	ret = adev->ops->pasid_bind(adev, bond->pasid, mm);
-	if (ret)
-		goto err_pasid;
-
+	bond->state = ACCELKIT_BOND_BINDING;
 	bond->mn.ops = &accelkit_mn_ops;
-	ret = mmu_notifier_register(&bond->mn, mm);	/* takes mmap_lock */
-	if (ret) {
-		adev->ops->pasid_unbind(adev, bond->pasid);
-		goto err_pasid;
-	}
-
+	init_completion(&bond->ready);
+	q->bond = bond;
+	bond->binder = q;
 	list_add(&bond->node, &adev->bonds);
-	return bond;
+	adev->nr_pasids++;
+	return 0;
+}
 
-err_pasid:
-	mmdrop(mm);
-	ida_free(&accelkit_pasid_ida, bond->pasid);
-err_free:
-	kfree(bond);
-	return ERR_PTR(ret);
+/* The binder is done, successfully or not: let the waiters go on. */
+static void accelkit_bond_ready(struct accelkit_bond *bond, int err)
+{
+	if (err) {
+		bond->err = err;
+		/* never found again: the next opener starts afresh */
+		WRITE_ONCE(bond->state, ACCELKIT_BOND_OFF);
+	}
+	bond->binder = NULL;
+	complete_all(&bond->ready);
 }
 
 static void accelkit_bond_put(struct accelkit_bond *bond)
@@ -116,56 +137,106 @@ static void accelkit_bond_put(struct accelkit_bond *bond)
 		return;
 
 	list_del(&bond->node);
+	/* From now on the callbacks do nothing. */
+	xchg(&bond->state, ACCELKIT_BOND_OFF);
 	/*
-	 * Calls .release (pasid_block) unless exit_mmap() already did, then
-	 * waits until no callback is running: after this the notifier is
-	 * quiet and the bond can go.
+	 * Waits until no callback is running any more. The callbacks take
+	 * no lock of ours, and this takes no mmap_lock.
 	 */
-	mmu_notifier_unregister(&bond->mn, bond->mm);
-	adev->ops->pasid_unbind(adev, bond->pasid);
-	ida_free(&accelkit_pasid_ida, bond->pasid);
+	if (bond->registered)
+		mmu_notifier_unregister(&bond->mn, bond->mm);
+	/* Its queues are all put: the device no longer uses the PASID. */
+	if (bond->bound)
+		adev->ops->pasid_unbind(adev, bond->pasid);
+	ida_free(&adev->pasid_ida, bond->pasid);
+	adev->nr_pasids--;
 	mmdrop(bond->mm);
 	kfree(bond);
 }
 
-static int accelkit_bind_sva(struct accelkit_queue *q)
+/*
+ * Step 1 of open, under adev->mutex. Fails with -ENOSPC when the device
+ * has no PASID left.
+ */
+int accelkit_bind_prepare(struct accelkit_queue *q)
 {
-	struct iommu_sva *sva;
-	u32 pasid;
+	lockdep_assert_held(&q->adev->mutex);
 
-	sva = iommu_sva_bind_device(q->adev->parent, q->mm, NULL);
-	if (IS_ERR(sva))
-		return PTR_ERR(sva);
-
-	pasid = iommu_sva_get_pasid(sva);
-	if (pasid == IOMMU_PASID_INVALID) {
-		iommu_sva_unbind_device(sva);
-		return -ENODEV;
-	}
-	q->sva = sva;
-	q->pasid = pasid;
+	if (q->adev->bind == ACCELKIT_BIND_SELF)
+		return accelkit_bond_prepare(q);
 	return 0;
 }
 
 /*
- * Bind the opener's address space (q->mm == current->mm). Called with
- * adev->mutex held; takes mmap_lock.
+ * Step 2 of open, without any lock: the work that takes the opener's own
+ * mmap_lock. The opener's mm cannot be released meanwhile (current uses
+ * it), so the notifier's release cannot run before step 3.
  */
-int accelkit_bind(struct accelkit_queue *q)
+int accelkit_bind_finish(struct accelkit_queue *q)
+{
+	struct accelkit_bond *bond = q->bond;
+	struct iommu_sva *sva;
+	int ret;
+
+	switch (q->adev->bind) {
+	case ACCELKIT_BIND_IOMMU_SVA:
+		sva = iommu_sva_bind_device(q->adev->parent, q->mm, NULL);
+		if (IS_ERR(sva))
+			return PTR_ERR(sva);
+		q->sva = sva;	/* q is not visible to anybody yet */
+		return 0;
+	case ACCELKIT_BIND_SELF:
+		if (READ_ONCE(bond->binder) == q) {
+			/* takes mmap_lock for writing */
+			ret = mmu_notifier_register(&bond->mn, q->mm);
+			if (!ret)
+				bond->registered = true;
+			return ret;
+		}
+		/* Another open of the same mm is binding it: wait for it. */
+		if (wait_for_completion_killable(&bond->ready))
+			return -EINTR;
+		return READ_ONCE(bond->err);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Step 3 of open, under adev->mutex, only when the device is not removed:
+ * program the PASID (binder), give the queue its PASID.
+ */
+int accelkit_bind_activate(struct accelkit_queue *q)
 {
 	struct accelkit_device *adev = q->adev;
-	struct accelkit_bond *bond;
+	struct accelkit_bond *bond = q->bond;
+	u32 pasid;
+	int ret;
 
 	lockdep_assert_held(&adev->mutex);
 
 	switch (adev->bind) {
 	case ACCELKIT_BIND_IOMMU_SVA:
-		return accelkit_bind_sva(q);
+		pasid = iommu_sva_get_pasid(q->sva);
+		if (pasid == IOMMU_PASID_INVALID)
+			return -ENODEV;
+		q->pasid = pasid;
+		adev->nr_pasids++;
+		return 0;
 	case ACCELKIT_BIND_SELF:
-		bond = accelkit_bond_get(adev, q->mm);
-		if (IS_ERR(bond))
-			return PTR_ERR(bond);
-		q->bond = bond;
+		if (bond->binder == q) {
+			/* Device first: then the notifier may call the ops. */
+			ret = adev->ops->pasid_bind(adev, bond->pasid, q->mm);
+			if (!ret) {
+				bond->bound = true;
+				WRITE_ONCE(bond->state, ACCELKIT_BOND_LIVE);
+			}
+			accelkit_bond_ready(bond, ret);
+			if (ret)
+				return ret;
+		} else if (bond->state != ACCELKIT_BOND_LIVE) {
+			return bond->err ? bond->err : -ENODEV;
+		}
 		q->pasid = bond->pasid;
 		return 0;
 	default:
@@ -175,21 +246,54 @@ int accelkit_bind(struct accelkit_queue *q)
 }
 
 /*
- * Drop the queue's PASID binding. The hardware queue must be stopped.
- * Called with adev->mutex held, without mmap_lock or q->mutex, from any
- * task (the file may be closed by another process, or from a workqueue).
+ * Drop the queue's PASID binding (or the binding in progress). The
+ * hardware queue must be stopped and given back. Called with adev->mutex
+ * held, without mmap_lock or q->mutex, from any task or the workqueue:
+ * nothing assumes current is the binder.
  */
 void accelkit_unbind(struct accelkit_queue *q)
 {
-	lockdep_assert_held(&q->adev->mutex);
+	struct accelkit_device *adev = q->adev;
+	struct accelkit_bond *bond = q->bond;
+
+	lockdep_assert_held(&adev->mutex);
 
 	if (q->sva) {
 		iommu_sva_unbind_device(q->sva);
 		q->sva = NULL;
+		if (q->pasid)
+			adev->nr_pasids--;
 	}
-	if (q->bond) {
-		accelkit_bond_put(q->bond);
+	if (bond) {
 		q->bond = NULL;
+		if (bond->binder == q)
+			accelkit_bond_ready(bond, -ENODEV);
+		accelkit_bond_put(bond);
+	}
+	q->pasid = 0;
+}
+
+/*
+ * accelkit_remove(), under adev->mutex, after every queue was shut down:
+ * what is left are bonds of opens still in progress. Silence their
+ * notifiers and unbind their PASIDs now, so that no op is called once
+ * removal returns; the opens fail and free the bonds later.
+ */
+void accelkit_bonds_remove(struct accelkit_device *adev)
+{
+	struct accelkit_bond *bond;
+
+	lockdep_assert_held(&adev->mutex);
+
+	if (list_empty(&adev->bonds))
+		return;
+	list_for_each_entry(bond, &adev->bonds, node)
+		xchg(&bond->state, ACCELKIT_BOND_OFF);
+	mmu_notifier_synchronize();	/* callbacks that saw LIVE are done */
+	list_for_each_entry(bond, &adev->bonds, node) {
+		if (bond->bound)
+			adev->ops->pasid_unbind(adev, bond->pasid);
+		bond->bound = false;
 	}
 }
 

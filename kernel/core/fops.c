@@ -5,75 +5,22 @@
 #include <linux/fs.h>
 #include <linux/poll.h>
 #include <linux/sched/mm.h>
-#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "internal.h"
 
 /*
- * Wait until an mmap() of this queue that passed its checks in @mm has
- * linked its VMA: mmap() holds @mm's mmap_lock for writing throughout.
+ * adev->mutex is held only for the bookkeeping steps; binding the
+ * opener's address space, which takes its mmap_lock, runs without it (see
+ * bind.c). Checks, in order: removed (ENODEV), no free hardware queue
+ * (EBUSY), per-user limit (EMFILE), no PASID left (ENOSPC), then the
+ * binding and get_queue (EBUSY if another open was faster).
  */
-static void accelkit_mm_sync(struct mm_struct *mm)
-{
-	if (!mmget_not_zero(mm))
-		return;		/* no task left that could be in mmap() */
-	mmap_read_lock(mm);
-	mmap_read_unlock(mm);
-	mmput(mm);
-}
-
-/*
- * Take the hardware queue away from @q: stop it, drop its page request,
- * zap every user mapping of it and give it back, in that order. The device
- * must be quiet before the fault work is cancelled (a stopped queue raises
- * no new request and its stalled job is dropped), the fault work must be
- * finished before put_queue (no late response may reach a hardware queue
- * someone else got), and the mappings must be gone before the driver frees
- * what they point at.
- *
- * Called with adev->mutex held and neither mmap_lock nor q->mutex: the
- * fault work takes mmap_lock, and so does waiting for a concurrent mmap().
- * The new state is set in the first step, so no mmap() succeeds after it;
- * one that passed its checks before is waited for through its mm's
- * mmap_lock (region->mapper), then zapped.
- */
-void accelkit_queue_shutdown(struct accelkit_queue *q,
-			     enum accelkit_q_state new_state)
-{
-	const struct accelkit_ops *ops = q->adev->ops;
-	enum accelkit_q_state old;
-	int i;
-
-	lockdep_assert_held(&q->adev->mutex);
-
-	mutex_lock(&q->mutex);
-	old = q->state;
-	if (old == ACCELKIT_Q_STARTED && ops->stop_queue)
-		ops->stop_queue(q);
-	q->state = new_state;
-	mutex_unlock(&q->mutex);
-
-	accelkit_fault_quiesce(q);
-
-	/* region->mapper only changes in an mmap() that succeeds: stable now. */
-	for (i = 0; i < ACCELKIT_NR_REGIONS; i++)
-		if (q->region[i].mapper)
-			accelkit_mm_sync(q->region[i].mapper);
-
-	mutex_lock(&q->mutex);
-	accelkit_queue_zap(q);
-	if ((old == ACCELKIT_Q_STARTED || old == ACCELKIT_Q_INIT) &&
-	    ops->put_queue)
-		ops->put_queue(q);
-	mutex_unlock(&q->mutex);
-}
-
 static int accelkit_fops_open(struct inode *inode, struct file *filp)
 {
 	struct accelkit_device *adev;
 	struct accelkit_queue *q;
-	int ret, i;
+	int ret;
 
 	adev = container_of(inode->i_cdev, struct accelkit_device, cdev);
 
@@ -81,45 +28,35 @@ static int accelkit_fops_open(struct inode *inode, struct file *filp)
 	if (!current->mm)
 		return -EPERM;
 
-	q = kzalloc(sizeof(*q), GFP_KERNEL);
-	if (!q)
-		return -ENOMEM;
-
-	q->inode = accelkit_new_inode();
-	if (IS_ERR(q->inode)) {
-		ret = PTR_ERR(q->inode);
-		kfree(q);
-		return ret;
-	}
-
-	mutex_init(&q->mutex);
-	init_waitqueue_head(&q->wait);
-	accelkit_fault_init(q);
-	INIT_LIST_HEAD(&q->node);
-	for (i = 0; i < ACCELKIT_NR_REGIONS; i++) {
-		q->region[i].q = q;
-		q->region[i].type = i;
-	}
-	q->mm = current->mm;
-	mmgrab(q->mm);
-	get_device(&adev->dev);
-	q->adev = adev;
+	q = accelkit_queue_alloc(adev);
+	if (IS_ERR(q))
+		return PTR_ERR(q);
 
 	mutex_lock(&adev->mutex);
-	if (adev->state & ACCELKIT_DEV_REMOVED) {
-		ret = -ENODEV;
+	ret = -ENODEV;
+	if (adev->state & ACCELKIT_DEV_REMOVED)
 		goto err_unlock;
-	}
 	/* Too many hardware errors within an hour: no new queues (isolate.c). */
-	if (accelkit_is_isolated(adev)) {
-		ret = -EIO;
+	ret = -EIO;
+	if (accelkit_is_isolated(adev))
 		goto err_unlock;
-	}
-
-	ret = accelkit_bind(q);
+	ret = accelkit_user_charge(q, filp);
 	if (ret)
 		goto err_unlock;
+	ret = accelkit_bind_prepare(q);
+	mutex_unlock(&adev->mutex);
 
+	if (!ret)
+		ret = accelkit_bind_finish(q);
+
+	mutex_lock(&adev->mutex);
+	if (!ret && (adev->state & ACCELKIT_DEV_REMOVED))
+		ret = -ENODEV;
+	if (ret)
+		goto err_unbind;
+	ret = accelkit_bind_activate(q);
+	if (ret)
+		goto err_unbind;
 	ret = adev->ops->get_queue(adev, q);
 	if (ret)
 		goto err_unbind;
@@ -135,70 +72,58 @@ static int accelkit_fops_open(struct inode *inode, struct file *filp)
 err_unbind:
 	accelkit_unbind(q);
 err_unlock:
+	accelkit_user_uncharge(q);
 	mutex_unlock(&adev->mutex);
-	put_device(&adev->dev);
-	mmdrop(q->mm);
-	iput(q->inode);
-	kfree(q);
-	if (ret != -EBUSY && ret != -ENODEV)
+	if (ret != -EBUSY && ret != -ENODEV && ret != -EMFILE &&
+	    ret != -ENOSPC && ret != -EINTR)
 		dev_dbg(&adev->dev, "open failed: %d\n", ret);
+	/* Not on any list, no work queued: this is the only reference. */
+	accelkit_queue_put(q);
 	return ret;
 }
 
 /*
  * Runs when the last reference to the file is gone, so no mapping of the
  * queue exists any more (each VMA holds a file reference). May run in any
- * task, or in a workqueue: nothing here looks at current.
+ * task, or in a workqueue: nothing here looks at current. The queue's
+ * memory goes with the last reference (a fault work may still hold one).
  */
 static int accelkit_fops_release(struct inode *inode, struct file *filp)
 {
 	struct accelkit_queue *q = filp->private_data;
 	struct accelkit_device *adev = q->adev;
-	int i;
 
-	mutex_lock(&adev->mutex);
+	mutex_lock(&q->ctl);
 	if (accelkit_q_usable(q))
 		accelkit_queue_shutdown(q, ACCELKIT_Q_RELEASED);
-	accelkit_unbind(q);
-	list_del(&q->node);
+	mutex_unlock(&q->ctl);
+
+	mutex_lock(&adev->mutex);
+	list_del_init(&q->node);
 	mutex_unlock(&adev->mutex);
 
-	for (i = 0; i < ACCELKIT_NR_REGIONS; i++)
-		if (q->region[i].mapper)
-			mmdrop(q->region[i].mapper);
-	iput(q->inode);
-	mmdrop(q->mm);
-	kfree(q);
-	put_device(&adev->dev);
+	accelkit_queue_put(q);
 	return 0;
 }
 
+/* UACCE_CMD_START_Q, q->ctl held. */
 static long accelkit_start_q(struct accelkit_queue *q)
 {
-	const struct accelkit_ops *ops = q->adev->ops;
+	struct accelkit_device *adev = q->adev;
 	long ret = 0;
 
 	if (q->state != ACCELKIT_Q_INIT)
 		return -EINVAL;
 
+	mutex_lock(&adev->mutex);
 	mutex_lock(&q->mutex);
-	if (ops->start_queue)
-		ret = ops->start_queue(q);
+	if (adev->ops->start_queue)
+		ret = adev->ops->start_queue(q);
 	if (!ret)
 		q->state = ACCELKIT_Q_STARTED;
 	mutex_unlock(&q->mutex);
+	mutex_unlock(&adev->mutex);
 	return ret;
-}
-
-/* UACCE_CMD_PUT_Q. Called with adev->mutex only (see shutdown). */
-static long accelkit_put_q(struct accelkit_queue *q)
-{
-	if (q->state == ACCELKIT_Q_RELEASED)
-		return 0;
-
-	accelkit_queue_shutdown(q, ACCELKIT_Q_RELEASED);
-	wake_up_all(&q->wait);
-	return 0;
 }
 
 /*
@@ -237,9 +162,11 @@ static long accelkit_queue_info(struct accelkit_queue *q,
 }
 
 /*
- * ioctls run under adev->mutex (not q->mutex): driver ioctls may fault on
- * user memory, which takes mmap_lock, and mmap_lock is taken before
- * q->mutex but after adev->mutex.
+ * ioctls are serialized per queue by q->ctl (not q->mutex: driver ioctls
+ * may fault on user memory, which takes mmap_lock, and mmap() takes
+ * q->mutex under mmap_lock). No device-wide lock is held across them, so
+ * an ioctl that sleeps on user memory stalls only this queue (and the
+ * removal of the device, which shuts every queue down under its q->ctl).
  *
  * From an address space other than the owner's (queue shared): START_Q,
  * PUT_Q, QUEUE_INFO and QUEUE_STATS only; SHARE and driver ioctls (which
@@ -258,9 +185,14 @@ static long accelkit_fops_ioctl(struct file *filp, unsigned int cmd,
 	if (!accelkit_may_use(q))
 		return -EPERM;
 
-	mutex_lock(&adev->mutex);
+	mutex_lock(&q->ctl);
 	if (q->state == ACCELKIT_Q_ZOMBIE) {
 		ret = -ENODEV;
+		goto out;
+	}
+	if (q->state == ACCELKIT_Q_DEFUNCT) {
+		/* the owner is gone; giving the queue back is done already */
+		ret = cmd == UACCE_CMD_PUT_Q ? 0 : -ESRCH;
 		goto out;
 	}
 
@@ -269,7 +201,9 @@ static long accelkit_fops_ioctl(struct file *filp, unsigned int cmd,
 		ret = accelkit_start_q(q);
 		break;
 	case UACCE_CMD_PUT_Q:
-		ret = accelkit_put_q(q);
+		if (accelkit_q_usable(q))
+			accelkit_queue_shutdown(q, ACCELKIT_Q_RELEASED);
+		ret = 0;
 		break;
 	case ACCELKIT_CMD_QUEUE_INFO:
 		ret = accelkit_queue_info(q, &info);
@@ -293,7 +227,7 @@ static long accelkit_fops_ioctl(struct file *filp, unsigned int cmd,
 		break;
 	}
 out:
-	mutex_unlock(&adev->mutex);
+	mutex_unlock(&q->ctl);
 
 	if (cmd == ACCELKIT_CMD_QUEUE_INFO && !ret &&
 	    copy_to_user((void __user *)arg, &info, sizeof(info)))
@@ -322,6 +256,7 @@ static __poll_t accelkit_fops_poll(struct file *filp, poll_table *wait)
 	mutex_lock(&q->mutex);
 	switch (q->state) {
 	case ACCELKIT_Q_ZOMBIE:
+	case ACCELKIT_Q_DEFUNCT:
 		mask = EPOLLERR | EPOLLHUP;
 		break;
 	case ACCELKIT_Q_RELEASED:

@@ -2,31 +2,39 @@
 /*
  * accelkit framework internals. Lock order (see docs/architecture.md):
  *
- *   adev->mutex
- *     -> q->fault_work (cancel_work_sync, in accelkit_queue_shutdown)
- *     |    -> mmap_lock (read; the fault work resolves a page request)
- *     -> mmap_lock (mmu_notifier_register, iommu_sva_bind_device,
- *     |             shutdown waiting for mmap() of the queue's mappers)
- *     -> q->mutex
- *          -> i_mmap_rwsem (unmap_mapping_range)
- *   mmap_lock -> q->mutex (mmap(), vma open/close)
- *   q->fault_lock: irq-safe spinlock, innermost, nothing nests in it
+ *   q->ctl                      per queue: ioctls, every shutdown of q
+ *     -> mmap_lock (read)       waiting for mmap() of q's mappers; a driver
+ *     |                         ioctl faulting on user memory
+ *     -> q->mutex               zap + put_queue in shutdown
+ *     -> adev->mutex            short sections only, see below
+ *          -> q->mutex          state changes, stop/start_queue
+ *          |    -> i_mmap_rwsem (unmap_mapping_range)
+ *          -> srcu of mmu_notifiers (mmu_notifier_unregister of a bond)
+ *   mmap_lock -> q->mutex       mmap(), vma open/close
+ *   q->fault_lock               irq-safe spinlock, innermost; the vendor's
+ *                               page_response runs under it
  *
- * mmap() and vma close run with mmap_lock held and take only q->mutex.
- * mmu_notifier callbacks take no lock at all. PASIDs are unbound with
- * adev->mutex held but neither mmap_lock nor q->mutex. The fault work is
- * never waited for with mmap_lock or q->mutex held.
+ * adev->mutex is held only for bookkeeping and bounded vendor ops: never
+ * while taking anybody's mmap_lock, waiting for fault work, calling
+ * mmput() or registering an mmu_notifier. The fault work and the defunct
+ * work are never waited for by anything but module exit. mmu_notifier
+ * callbacks take no lock at all.
  */
 #ifndef _ACCELKIT_INTERNAL_H
 #define _ACCELKIT_INTERNAL_H
 
 #include <linux/cdev.h>
+#include <linux/completion.h>
+#include <linux/cred.h>
 #include <linux/device.h>
+#include <linux/idr.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/accelkit.h>
@@ -43,6 +51,9 @@
 #define ACCELKIT_DEV_SVA_ON	BIT(2)
 #define ACCELKIT_DEV_IOPF_ON	BIT(3)
 
+/* The framework's workqueue: page requests and owner-exit shutdowns. */
+extern struct workqueue_struct *accelkit_wq;
+
 struct accelkit_device {
 	struct device dev;
 	struct cdev cdev;
@@ -56,11 +67,21 @@ struct accelkit_device {
 	u32 max_pasid;
 	int id;
 	void *priv;
+	unsigned int nr_queues;		/* from the interface, may be 0 */
+
+	/* PASIDs 1..max_pasid-1 of this device (ACCELKIT_BIND_SELF) */
+	struct ida pasid_ida;
+
+	/* shuts down the queues of bonds whose mm went away */
+	struct work_struct defunct_work;
 
 	struct mutex mutex;		/* protects everything below */
 	unsigned long state;		/* ACCELKIT_DEV_* */
 	struct list_head queues;	/* open queue files */
 	struct list_head bonds;		/* ACCELKIT_BIND_SELF bonds */
+	struct list_head users;		/* struct accelkit_user */
+	unsigned int nr_pasids;		/* sysfs pasids_in_use */
+	unsigned int max_queues_per_user;	/* 0: no limit; WRITE_ONCE */
 
 	/* hardware errors and isolation (isolate.c), under err_lock */
 	spinlock_t err_lock;		/* irq-safe */
@@ -69,37 +90,61 @@ struct accelkit_device {
 	u64 err_total;
 	u64 err_min;			/* minute of the newest bucket */
 	u32 err_bucket[ACCELKIT_ERR_BUCKETS];
-
-	/* resolves page requests; set by register when ops->page_response */
-	struct workqueue_struct *fault_wq;
-	unsigned int nr_queues;
 };
 
 #define to_accelkit_device(d)	container_of(d, struct accelkit_device, dev)
 
-/*
- * struct accelkit_bond - one address space bound to one device
- * (ACCELKIT_BIND_SELF). Shared by every queue the mm opened on the device.
- * Created, counted and destroyed under adev->mutex; the notifier callbacks
- * only read the constant fields.
- */
-struct accelkit_bond {
-	struct list_head node;
-	struct accelkit_device *adev;
-	struct mm_struct *mm;		/* mmgrab()ed */
-	struct mmu_notifier mn;
-	u32 pasid;
-	unsigned int users;
+/* Queues holding a hardware queue, per (device, euid of the opener). */
+struct accelkit_user {
+	struct list_head node;		/* adev->users */
+	kuid_t uid;
+	unsigned int queues;
 };
 
 /*
- * Queue states. Changing the state needs adev->mutex and q->mutex, so
- * holding either one is enough to read it.
+ * Bond states. The mmu_notifier callbacks read the state without a lock
+ * and change it only LIVE -> DEAD (cmpxchg); everything else changes it
+ * under adev->mutex.
+ */
+enum accelkit_bond_state {
+	ACCELKIT_BOND_BINDING,	/* PASID reserved, notifier being registered */
+	ACCELKIT_BOND_LIVE,	/* PASID bound on the device */
+	ACCELKIT_BOND_DEAD,	/* mm released: PASID blocked, queues to stop */
+	ACCELKIT_BOND_OFF,	/* being freed, or device removed: ignore */
+};
+
+/*
+ * struct accelkit_bond - one address space bound to one device
+ * (ACCELKIT_BIND_SELF). Shared by every queue of that mm on the device that
+ * still holds a hardware queue; freed when the last of them stops using it
+ * (PUT_Q, owner exit, close, removal). Listed and counted under
+ * adev->mutex.
+ */
+struct accelkit_bond {
+	struct list_head node;		/* adev->bonds */
+	struct accelkit_device *adev;
+	struct mm_struct *mm;		/* mmgrab()ed while the bond exists */
+	struct mmu_notifier mn;
+	struct completion ready;	/* BINDING is over (ok or not) */
+	struct accelkit_queue *binder;	/* the open doing the binding */
+	u32 pasid;
+	int state;			/* enum accelkit_bond_state */
+	int err;			/* binding failed: set before ready */
+	unsigned int users;
+	bool registered;		/* mn registered */
+	bool bound;			/* pasid_bind done, pasid_unbind due */
+};
+
+/*
+ * Queue states. Changing the state needs adev->mutex and q->mutex (and
+ * q->ctl for every change but open's), so holding either of the first two
+ * is enough to read it.
  */
 enum accelkit_q_state {
 	ACCELKIT_Q_INIT,	/* hardware queue held, not started */
 	ACCELKIT_Q_STARTED,	/* hardware queue running */
 	ACCELKIT_Q_RELEASED,	/* UACCE_CMD_PUT_Q: hardware queue given back */
+	ACCELKIT_Q_DEFUNCT,	/* owner's mm released: queue shut down */
 	ACCELKIT_Q_ZOMBIE,	/* device removed */
 };
 
@@ -117,23 +162,28 @@ struct accelkit_qregion {
 };
 
 struct accelkit_queue {
+	struct kref refs;		/* the file, queued fault work, walkers */
 	struct accelkit_device *adev;	/* get_device()d */
-	struct mm_struct *mm;		/* owner, mmgrab()ed */
+	struct mm_struct *mm;		/* owner, mmgrab()ed until freed */
 	struct inode *inode;		/* private address_space for mmaps */
 	struct list_head node;		/* adev->queues */
 	wait_queue_head_t wait;
 	void *priv;
 	u32 pasid;
 
-	/* binding, under adev->mutex */
+	/* serializes ioctls and shutdowns; never taken under mmap_lock */
+	struct mutex ctl;
+
+	/* binding and accounting, under adev->mutex */
 	struct accelkit_bond *bond;
 	struct iommu_sva *sva;
+	struct accelkit_user *user;	/* NULL: not counted */
 
 	struct mutex mutex;		/* state, mapped regions, queue ops */
 	enum accelkit_q_state state;
 	struct accelkit_qregion region[ACCELKIT_NR_REGIONS];
 
-	/* ACCELKIT_CMD_SHARE: false -> true once, under adev->mutex */
+	/* ACCELKIT_CMD_SHARE: false -> true once, under q->ctl */
 	bool shared;
 
 	/* page requests (fault.c) */
@@ -166,9 +216,15 @@ static inline bool accelkit_may_use(struct accelkit_queue *q)
 /* main.c */
 struct inode *accelkit_new_inode(void);
 
-/* fops.c */
+/* queue.c */
+struct accelkit_queue *accelkit_queue_alloc(struct accelkit_device *adev);
+void accelkit_queue_get(struct accelkit_queue *q);
+void accelkit_queue_put(struct accelkit_queue *q);
 void accelkit_queue_shutdown(struct accelkit_queue *q,
 			     enum accelkit_q_state new_state);
+int accelkit_user_charge(struct accelkit_queue *q, struct file *filp);
+void accelkit_user_uncharge(struct accelkit_queue *q);
+void accelkit_defunct_work(struct work_struct *work);
 
 /* mmap.c */
 int accelkit_fops_mmap(struct file *filp, struct vm_area_struct *vma);
@@ -176,11 +232,9 @@ void accelkit_queue_zap(struct accelkit_queue *q);
 
 /* fault.c */
 void accelkit_fault_init(struct accelkit_queue *q);
-void accelkit_fault_quiesce(struct accelkit_queue *q);
+void accelkit_fault_close(struct accelkit_queue *q);
 void accelkit_fault_stats(struct accelkit_queue *q,
 			  struct accelkit_queue_stats *stats);
-int accelkit_fault_wq_create(struct accelkit_device *adev);
-void accelkit_fault_wq_destroy(struct accelkit_device *adev);
 
 /* isolate.c */
 void accelkit_isolate_init(struct accelkit_device *adev);
@@ -188,8 +242,11 @@ void accelkit_isolate_set_strategy(struct accelkit_device *adev, u32 val);
 u64 accelkit_hw_errors(struct accelkit_device *adev);
 
 /* bind.c */
-int accelkit_bind(struct accelkit_queue *q);
+int accelkit_bind_prepare(struct accelkit_queue *q);
+int accelkit_bind_finish(struct accelkit_queue *q);
+int accelkit_bind_activate(struct accelkit_queue *q);
 void accelkit_unbind(struct accelkit_queue *q);
+void accelkit_bonds_remove(struct accelkit_device *adev);
 int accelkit_sva_enable(struct accelkit_device *adev);
 void accelkit_sva_disable(struct accelkit_device *adev);
 

@@ -3,6 +3,7 @@
  * accelkit: module setup, the "uacce" class, character devices and the
  * register/remove entry points of the vendor API.
  */
+#include <linux/cc_platform.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/idr.h>
@@ -20,6 +21,14 @@ static struct class *accelkit_class;
 static dev_t accelkit_devt;
 static DEFINE_IDA(accelkit_minor_ida);
 static struct vfsmount *accelkit_mnt;
+
+struct workqueue_struct *accelkit_wq;
+
+static int accelkit_max_queues_per_user = -1;
+module_param_named(max_queues_per_user, accelkit_max_queues_per_user, int,
+		   0444);
+MODULE_PARM_DESC(max_queues_per_user,
+		 "initial per-device limit of queues per user (0: none; -1, the default: half the device's hardware queues, rounded up); sysfs max_queues_per_user changes it per device");
 
 /*
  * Each queue file gets an inode of this pseudo filesystem so that its user
@@ -52,6 +61,7 @@ static void accelkit_dev_release(struct device *dev)
 
 	/* Only now can the minor (and the name) be reused. */
 	ida_free(&accelkit_minor_ida, adev->id);
+	ida_destroy(&adev->pasid_ida);
 	kfree_const(adev->api);
 	kfree_const(adev->algs);
 	kfree(adev);
@@ -65,7 +75,7 @@ static int accelkit_check_interface(const struct accelkit_interface *intf)
 		return -EINVAL;
 	if (intf->bind == ACCELKIT_BIND_SELF &&
 	    (!ops->pasid_bind || !ops->pasid_block || !ops->pasid_unbind ||
-	     intf->max_pasid < 2))
+	     !ops->invalidate || intf->max_pasid < 2))
 		return -EINVAL;
 	if (intf->bind > ACCELKIT_BIND_SELF)
 		return -EINVAL;
@@ -110,9 +120,12 @@ struct accelkit_device *accelkit_alloc(struct device *parent,
 	adev->region_size[UACCE_QFRT_DUS] = PAGE_ALIGN(intf->dus_size);
 	adev->max_pasid = min_t(u32, intf->max_pasid, ACCELKIT_MAX_PASID);
 	adev->nr_queues = intf->nr_queues;
+	ida_init(&adev->pasid_ida);
+	INIT_WORK(&adev->defunct_work, accelkit_defunct_work);
 	mutex_init(&adev->mutex);
 	INIT_LIST_HEAD(&adev->queues);
 	INIT_LIST_HEAD(&adev->bonds);
+	INIT_LIST_HEAD(&adev->users);
 	accelkit_isolate_init(adev);
 
 	/* From here on, put_device() frees everything. */
@@ -144,6 +157,21 @@ err_put:
 }
 EXPORT_SYMBOL_GPL(accelkit_alloc);
 
+/*
+ * A self-translating device reads the CPU page tables and uses the
+ * physical addresses it finds as they are. That is only right on x86-64
+ * (the walker's format) and without memory encryption: with SME/SEV the
+ * entries carry the encryption bit, a TDX guest's memory is private.
+ */
+static bool accelkit_self_translation_ok(void)
+{
+	if (!IS_ENABLED(CONFIG_X86_64))
+		return false;
+	return !cc_platform_has(CC_ATTR_MEM_ENCRYPT) &&
+	       !cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT) &&
+	       !cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT);
+}
+
 /**
  * accelkit_register() - create the device node and sysfs entries
  * @adev: from accelkit_alloc()
@@ -152,19 +180,30 @@ EXPORT_SYMBOL_GPL(accelkit_alloc);
  */
 int accelkit_register(struct accelkit_device *adev)
 {
-	int ret;
+	int ret, nr;
 
 	if (IS_ERR_OR_NULL(adev))
 		return -EINVAL;
 
-	ret = accelkit_fault_wq_create(adev);
-	if (ret)
-		return ret;
+	if (adev->bind == ACCELKIT_BIND_SELF && !accelkit_self_translation_ok()) {
+		dev_err(adev->parent,
+			"accelkit: a device walking CPU page tables needs x86-64 without memory encryption (SME/SEV/TDX): the page tables it would read hold encrypted or private addresses\n");
+		return -EOPNOTSUPP;
+	}
+
+	/* Default per-user limit: half the hardware queues, rounded up. */
+	nr = adev->nr_queues;
+	if (!nr && adev->ops->get_available_instances)
+		nr = max(adev->ops->get_available_instances(adev), 0);
+	if (accelkit_max_queues_per_user >= 0)
+		adev->max_queues_per_user = accelkit_max_queues_per_user;
+	else
+		adev->max_queues_per_user = DIV_ROUND_UP(nr, 2);
 
 	if (adev->bind == ACCELKIT_BIND_IOMMU_SVA) {
 		ret = accelkit_sva_enable(adev);
 		if (ret)
-			return ret;	/* accelkit_remove() frees the wq */
+			return ret;
 	}
 
 	ret = cdev_device_add(&adev->cdev, &adev->dev);
@@ -181,14 +220,24 @@ int accelkit_register(struct accelkit_device *adev)
 EXPORT_SYMBOL_GPL(accelkit_register);
 
 /*
- * Take one queue away from its users: stop the hardware queue, drop its
- * page request, zap the user mappings (in every address space that mapped
- * it) and release the hardware queue.
+ * A queue of @adev not yet taken away by removal, with a reference; or
+ * NULL when every queue is a ZOMBIE. No queue is added once the device is
+ * marked removed.
  */
-static void accelkit_remove_queue(struct accelkit_queue *q)
+static struct accelkit_queue *accelkit_next_live(struct accelkit_device *adev)
 {
-	accelkit_queue_shutdown(q, ACCELKIT_Q_ZOMBIE);
-	wake_up_all(&q->wait);
+	struct accelkit_queue *q;
+
+	mutex_lock(&adev->mutex);
+	list_for_each_entry(q, &adev->queues, node) {
+		if (q->state != ACCELKIT_Q_ZOMBIE) {
+			accelkit_queue_get(q);
+			mutex_unlock(&adev->mutex);
+			return q;
+		}
+	}
+	mutex_unlock(&adev->mutex);
+	return NULL;
 }
 
 /**
@@ -200,6 +249,11 @@ static void accelkit_remove_queue(struct accelkit_queue *q)
  * and their user mappings zapped; their files stay valid but every later
  * operation fails. When this returns no op of @adev will ever be called
  * again, and the vendor may free what the ops use.
+ *
+ * Each queue is shut down under its own q->ctl, so removal waits for an
+ * ioctl or shutdown in progress on that queue (and for an mmap() in
+ * progress in an address space that mapped it), never for page requests
+ * being resolved.
  */
 void accelkit_remove(struct accelkit_device *adev)
 {
@@ -217,16 +271,21 @@ void accelkit_remove(struct accelkit_device *adev)
 
 	mutex_lock(&adev->mutex);
 	adev->state |= ACCELKIT_DEV_REMOVED;
-	list_for_each_entry(q, &adev->queues, node)
-		accelkit_remove_queue(q);
-	list_for_each_entry(q, &adev->queues, node)
-		accelkit_unbind(q);
+	mutex_unlock(&adev->mutex);
+
+	while ((q = accelkit_next_live(adev))) {
+		mutex_lock(&q->ctl);
+		accelkit_queue_shutdown(q, ACCELKIT_Q_ZOMBIE);
+		mutex_unlock(&q->ctl);
+		accelkit_queue_put(q);
+	}
+
+	mutex_lock(&adev->mutex);
+	accelkit_bonds_remove(adev);
 	accelkit_sva_disable(adev);
 	adev->ops = NULL;
 	mutex_unlock(&adev->mutex);
 
-	/* Every queue's fault work was cancelled by its shutdown. */
-	accelkit_fault_wq_destroy(adev);
 	put_device(&adev->dev);
 }
 EXPORT_SYMBOL_GPL(accelkit_remove);
@@ -307,8 +366,17 @@ static int __init accelkit_init(void)
 		ret = PTR_ERR(accelkit_mnt);
 		goto err_chrdev;
 	}
+
+	/* Page requests may sleep on user-controlled I/O: keep many. */
+	accelkit_wq = alloc_workqueue("accelkit", WQ_UNBOUND, 0);
+	if (!accelkit_wq) {
+		ret = -ENOMEM;
+		goto err_mnt;
+	}
 	return 0;
 
+err_mnt:
+	kern_unmount(accelkit_mnt);
 err_chrdev:
 	unregister_chrdev_region(accelkit_devt, ACCELKIT_MAX_DEVICES);
 err_class:
@@ -318,6 +386,8 @@ err_class:
 
 static void __exit accelkit_exit(void)
 {
+	/* Flushes work items still holding queues and devices. */
+	destroy_workqueue(accelkit_wq);
 	kern_unmount(accelkit_mnt);
 	unregister_chrdev_region(accelkit_devt, ACCELKIT_MAX_DEVICES);
 	class_destroy(accelkit_class);

@@ -99,6 +99,10 @@ int accelkit_fops_mmap(struct file *filp, struct vm_area_struct *vma)
 		ret = -ENODEV;
 		goto out_unlock;
 	}
+	if (q->state == ACCELKIT_Q_DEFUNCT) {
+		ret = -ESRCH;
+		goto out_unlock;
+	}
 	if (!accelkit_q_usable(q) || !adev->ops->mmap ||
 	    !adev->region_size[type] || size != adev->region_size[type]) {
 		ret = -EINVAL;
@@ -109,8 +113,13 @@ int accelkit_fops_mmap(struct file *filp, struct vm_area_struct *vma)
 		goto out_unlock;
 	}
 
+	/*
+	 * Set here, whatever the driver's mmap does: VM_IO makes
+	 * madvise(MADV_DOFORK) fail, so VM_DONTCOPY sticks, and keeps
+	 * get_user_pages() and the fault path away from the queue's pages.
+	 */
 	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK |
-			 VM_DONTDUMP;
+			 VM_DONTDUMP | VM_IO;
 	/* The driver maps from the start of its region. */
 	vma->vm_pgoff = 0;
 	ret = adev->ops->mmap(q, vma, type);

@@ -40,6 +40,65 @@ static ssize_t available_instances_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(available_instances);
 
+/*
+ * PASIDs currently held: ACCELKIT_BIND_SELF, one per bond (an address
+ * space with at least one queue that holds a hardware queue);
+ * ACCELKIT_BIND_IOMMU_SVA, one per queue bound through the IOMMU (queues
+ * of one process share the IOMMU's PASID); ACCELKIT_BIND_NONE, 0.
+ */
+static ssize_t pasids_in_use_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+	unsigned int n;
+
+	mutex_lock(&adev->mutex);
+	n = adev->nr_pasids;
+	mutex_unlock(&adev->mutex);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(pasids_in_use);
+
+/*
+ * ACCELKIT_BIND_SELF: PASIDs 1..max_pasid-1 of the device's own space.
+ * Otherwise 0: there are none (NONE) or the IOMMU layer owns the space.
+ */
+static ssize_t pasids_max_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+
+	return sysfs_emit(buf, "%u\n", adev->bind == ACCELKIT_BIND_SELF ?
+			  adev->max_pasid - 1 : 0);
+}
+static DEVICE_ATTR_RO(pasids_max);
+
+static ssize_t max_queues_per_user_show(struct device *dev,
+					struct device_attribute *attr,
+					char *buf)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(adev->max_queues_per_user));
+}
+
+/* Applies to later opens; queues already open stay. 0: no limit. */
+static ssize_t max_queues_per_user_store(struct device *dev,
+					 struct device_attribute *attr,
+					 const char *buf, size_t count)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+	unsigned int val;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &val);
+	if (ret)
+		return ret;
+	WRITE_ONCE(adev->max_queues_per_user, val);
+	return count;
+}
+static DEVICE_ATTR_RW(max_queues_per_user);
+
 static ssize_t algorithms_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
@@ -120,6 +179,9 @@ static struct attribute *accelkit_dev_attrs[] = {
 	&dev_attr_api.attr,
 	&dev_attr_flags.attr,
 	&dev_attr_available_instances.attr,
+	&dev_attr_pasids_in_use.attr,
+	&dev_attr_pasids_max.attr,
+	&dev_attr_max_queues_per_user.attr,
 	&dev_attr_algorithms.attr,
 	&dev_attr_region_mmio_size.attr,
 	&dev_attr_region_dus_size.attr,

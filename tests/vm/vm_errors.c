@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <accelkit/accelkit.h>
@@ -454,6 +457,132 @@ static void t_instances(void)
 	vm_check_instances_back();
 }
 
+/* A numeric sysfs attribute of the device; -1 when unreadable. */
+static long sys_long(const char *name)
+{
+	char path[512], buf[64];
+
+	vm_fmt(path, sizeof(path), "%s/%s", g_sysdir, name);
+	if (vm_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return strtol(buf, NULL, 0);
+}
+
+/* PASID of an open queue fd, or -errno. */
+static long fd_pasid(int fd)
+{
+	struct accelkit_queue_info qi;
+
+	if (ioctl(fd, ACCELKIT_CMD_QUEUE_INFO, &qi))
+		return -errno;
+	return qi.pasid;
+}
+
+/*
+ * pasids_in_use counts address spaces holding a hardware queue: two
+ * queues of one process share a PASID, another process gets its own, and
+ * PUT_Q gives the PASID back although the files stay open.
+ */
+static void t_pasid_accounting(void)
+{
+	long max = sys_long("pasids_max"), base = sys_long("pasids_in_use");
+	long p1, p2, n;
+	int fd1, fd2, sv[2], st, to;
+	char ws[64], c = 0;
+	pid_t pid;
+
+	VM_CHECK(max == 4095, "pasids_max %ld, want 4095 (PASID table of 4096 entries, 0 reserved)",
+		 max);
+	VM_REQUIRE(base == 0, "pasids_in_use %ld with no queue open, want 0",
+		   base);
+	fd1 = raw_open();
+	fd2 = raw_open();
+	VM_REQUIRE(fd1 >= 0 && fd2 >= 0, "open");
+	p1 = fd_pasid(fd1);
+	p2 = fd_pasid(fd2);
+	VM_CHECK(p1 > 0 && p1 == p2, "PASIDs of two queues of one process: %ld and %ld, want the same > 0",
+		 p1, p2);
+	n = sys_long("pasids_in_use");
+	VM_CHECK(n == 1, "pasids_in_use %ld with two queues of one process, want 1",
+		 n);
+
+	/* another process: its own PASID while it holds its queue */
+	VM_REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0,
+		   "socketpair");
+	fflush(NULL);
+	pid = fork();
+	VM_REQUIRE(pid >= 0, "fork");
+	if (pid == 0) {
+		int fd = open(g_node, O_RDWR | O_CLOEXEC);
+		char r = fd >= 0 && fd_pasid(fd) > 0 && fd_pasid(fd) != p1;
+
+		close(sv[0]);
+		if (write(sv[1], &r, 1) != 1 || read(sv[1], &r, 1) != 1)
+			_exit(2);
+		_exit(0);	/* exit closes the queue */
+	}
+	close(sv[1]);
+	VM_CHECK(read(sv[0], &c, 1) == 1 && c == 1,
+		 "child: no queue, or its PASID equals the parent's");
+	n = sys_long("pasids_in_use");
+	VM_CHECK(n == 2, "pasids_in_use %ld with a child's queue open, want 2",
+		 n);
+	VM_CHECK(write(sv[0], "x", 1) == 1, "go");
+	st = vm_wait_child(pid, 20000, &to);
+	VM_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %s",
+		 vm_wstatus_str(st, ws, sizeof(ws)));
+	close(sv[0]);
+	n = sys_long("pasids_in_use");
+	VM_CHECK(n == 1, "pasids_in_use %ld after the child's exit, want 1", n);
+
+	/* PUT_Q of one queue: the other still uses the PASID */
+	VM_CHECK(ioctl(fd1, UACCE_CMD_PUT_Q) == 0, "PUT_Q: %s",
+		 strerror(errno));
+	n = sys_long("pasids_in_use");
+	VM_CHECK(n == 1, "pasids_in_use %ld after PUT_Q of one of two queues, want 1",
+		 n);
+	/* PUT_Q of the last one: PASID back, files still open */
+	VM_CHECK(ioctl(fd2, UACCE_CMD_PUT_Q) == 0, "PUT_Q: %s",
+		 strerror(errno));
+	n = sys_long("pasids_in_use");
+	VM_CHECK(n == 0, "pasids_in_use %ld after PUT_Q of both queues (files open), want 0",
+		 n);
+	close(fd1);
+	close(fd2);
+	VM_CHECK(sys_long("pasids_in_use") == 0, "pasids_in_use after close");
+	vm_check_instances_back();
+}
+
+/*
+ * max_queues_per_user: default half the hardware queues (rounded up),
+ * writable by root only, 0 accepted (no limit), garbage refused.
+ */
+static void t_max_queues_sysfs(void)
+{
+	char path[512], buf[32];
+	long def = sys_long("max_queues_per_user"), v;
+	struct stat sb;
+	int r;
+
+	VM_CHECK(def == (g_max_instances + 1) / 2,
+		 "max_queues_per_user %ld, want %ld (half of %ld hardware queues, rounded up)",
+		 def, (g_max_instances + 1) / 2, g_max_instances);
+	vm_fmt(path, sizeof(path), "%s/max_queues_per_user", g_sysdir);
+	VM_CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0644,
+		 "%s: mode 0%o, want 0644", path, (unsigned)(sb.st_mode & 0777));
+	r = vm_write_file(path, "3");
+	v = sys_long("max_queues_per_user");
+	VM_CHECK(r == 0 && v == 3, "write 3: %d, reads %ld", r, v);
+	r = vm_write_file(path, "0");
+	v = sys_long("max_queues_per_user");
+	VM_CHECK(r == 0 && v == 0, "write 0: %d, reads %ld", r, v);
+	r = vm_write_file(path, "many");
+	VM_CHECK(r == -EINVAL, "write \"many\": %d, want -EINVAL", r);
+	snprintf(buf, sizeof(buf), "%ld", def);
+	VM_CHECK(vm_write_file(path, buf) == 0 &&
+		 sys_long("max_queues_per_user") == def, "restore %ld", def);
+}
+
 static const struct ak_test err_tests[] = {
 	{ "QUEUE_INFO geometry matches device.md and sysfs", t_queue_info },
 	{ "mmap with wrong size: EINVAL", t_mmap_size },
@@ -465,6 +594,8 @@ static const struct ak_test err_tests[] = {
 	{ "START_Q twice: EINVAL", t_start_twice },
 	{ "after PUT_Q: EINVAL, POLLERR, SIGBUS, instance returned", t_after_put },
 	{ "open beyond available_instances: EBUSY; counting", t_instances },
+	{ "pasids_in_use/pasids_max: one PASID per process, PUT_Q returns it", t_pasid_accounting },
+	{ "max_queues_per_user: default half the queues, root rw, 0 = no limit", t_max_queues_sysfs },
 	{ NULL, NULL },
 };
 

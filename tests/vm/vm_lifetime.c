@@ -534,22 +534,27 @@ struct share_report {
 	int stage;		/* last stage reached */
 	int err;		/* first failure (see share_recv) */
 	int errnum;
-	uint16_t st[4];
-	uint64_t bytes[4];
+	uint16_t st[2];
+	uint64_t bytes[2];
 	int owner_verdict;	/* bits: 1 dst, 2 fresh */
+	int defunct_revents;	/* poll after the owner's exit, -1: none */
+	int defunct_bad;	/* failed checks on the DEFUNCT queue */
+	long avail_defunct;	/* available_instances, fd still open */
 	long avail_after_close;
 	char msg[200];
 };
 
 /* The receiver: maps the owner's shared queue and submits jobs carrying
- * OWNER addresses; after the owner's exit they must be PASID_INVALID. */
+ * OWNER addresses; after the owner's exit the queue is DEFUNCT. */
 static int share_recv(int osock, int msock)
 {
 	struct share_report rep;
 	struct share_msg m;
 	struct rawq r;
+	struct pollfd pfd;
 	struct aks_cpl c;
 	unsigned char vec[4];
+	void *p;
 	char ch;
 	int i;
 
@@ -615,21 +620,31 @@ static int share_recv(int osock, int msock)
 		goto report;
 	}
 	rep.stage = 4;
-	if (rawq_submit(&r, AKS_OP_COPY, m.src, m.dst, SH_LEN, 0, 3) ||
-	    rawq_submit(&r, AKS_OP_FILL, 0, m.fresh, SH_LEN, SH_PAT, 4)) {
-		rep.err = 9;
-		goto report;
-	}
-	for (i = 2; i < 4; i++) {
-		if (rawq_reap(&r, &c, AK_JOB_TIMEOUT_MS)) {
-			rep.err = 10;
-			snprintf(rep.msg, sizeof(rep.msg),
-				 "job %d after the owner's exit did not complete", i);
-			goto report;
-		}
-		rep.st[i] = c.status;
-		rep.bytes[i] = c.bytes;
-	}
+	/*
+	 * The owner's exit shut the queue down (DEFUNCT) without waiting for
+	 * our fd: poll wakes up with POLLERR|POLLHUP, the hardware queue is
+	 * back although we still hold the file, the rings are zapped.
+	 */
+	pfd.fd = r.fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	i = poll(&pfd, 1, AK_JOB_TIMEOUT_MS);
+	rep.defunct_revents = i == 1 ? pfd.revents : -1;
+	rep.avail_defunct = vm_avail();
+	if (ioctl(r.fd, ACCELKIT_CMD_QUEUE_INFO, &m.qi) != -1 || errno != ESRCH)
+		rep.defunct_bad |= 1;
+	if (ioctl(r.fd, UACCE_CMD_START_Q) != -1 || errno != ESRCH)
+		rep.defunct_bad |= 2;
+	if (ioctl(r.fd, UACCE_CMD_PUT_Q) != 0)
+		rep.defunct_bad |= 4;
+	p = mmap(NULL, r.qi.mmio_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 r.fd, 0);
+	if (p != MAP_FAILED || errno != ESRCH)
+		rep.defunct_bad |= 8;
+	if (p != MAP_FAILED)
+		munmap(p, r.qi.mmio_size);
+	if (vm_probe_read(r.dus) != SIGBUS)
+		rep.defunct_bad |= 16;
 	rep.stage = 5;
 	rawq_unmap(&r);
 	close(r.fd);
@@ -705,14 +720,15 @@ static void t_share(void)
 				 rep.owner_verdict & 2 ? "FILL dst wrong" : "");
 		}
 		if (rep.stage >= 5) {
-			int i;
-
-			for (i = 2; i < 4; i++)
-				VM_CHECK(rep.st[i] == AK_ST_PASID_INVALID &&
-					 rep.bytes[i] == 0,
-					 "receiver's job %d after the owner's exit: status %u (%s) bytes %llu, want PASID_INVALID",
-					 i, rep.st[i], ak_status_str(rep.st[i]),
-					 (unsigned long long)rep.bytes[i]);
+			VM_CHECK(rep.defunct_revents == (POLLERR | POLLHUP),
+				 "receiver's poll after the owner's exit: revents 0x%x, want POLLERR|POLLHUP (0x%x)",
+				 rep.defunct_revents, POLLERR | POLLHUP);
+			VM_CHECK(rep.avail_defunct == g_max_instances,
+				 "available_instances %ld after the owner's exit, receiver's fd open, want %ld",
+				 rep.avail_defunct, g_max_instances);
+			VM_CHECK(rep.defunct_bad == 0,
+				 "DEFUNCT queue: failed checks 0x%x (1 QUEUE_INFO !ESRCH, 2 START_Q !ESRCH, 4 PUT_Q !0, 8 mmap !ESRCH, 16 ring read !SIGBUS)",
+				 rep.defunct_bad);
 		}
 		if (rep.stage >= 6)
 			VM_CHECK(rep.avail_after_close == g_max_instances,
@@ -817,7 +833,7 @@ static void t_exec_cloexec(void)
 static const struct ak_test lifetime_tests[] = {
 	{ "munmap racing in-flight COPY jobs: nothing written after munmap", t_munmap_race },
 	{ "exit/SIGKILL with 1-2 queues and page requests in flight, 200x", t_exit_inflight },
-	{ "SHARE + SCM_RIGHTS: jobs in the owner's mm; owner exit: PASID_INVALID", t_share },
+	{ "SHARE + SCM_RIGHTS: jobs in the owner's mm; owner exit: DEFUNCT, queue back", t_share },
 	{ "exec: library fd is O_CLOEXEC; an inherited fd gets EPERM", t_exec_cloexec },
 	{ NULL, NULL },
 };

@@ -10,6 +10,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <linux/userfaultfd.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -435,11 +436,150 @@ static void t_poll(void)
 	ak_queue_close(q);
 }
 
+/* ------------------------------------------------------------------ */
+/* a page request that user space withholds (userfaultfd) */
+
+/* Address of the next missing-page fault reported on @uffd, or 0. */
+static uint64_t uffd_next_fault(int uffd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&pfd, 1, timeout_ms) != 1)
+		return 0;
+	if (read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT)
+		return 0;
+	return msg.arg.pagefault.address & ~(uint64_t)(AK_PAGE - 1);
+}
+
+static int uffd_serve(int uffd, void *page, const void *data)
+{
+	struct uffdio_copy c = {
+		.dst = (uintptr_t)page, .src = (uintptr_t)data,
+		.len = AK_PAGE, .mode = 0,
+	};
+
+	return ioctl(uffd, UFFDIO_COPY, &c) ? -errno : 0;
+}
+
+/* Another process opens a queue, runs a COPY and closes it. */
+static int child_other_user(void *arg)
+{
+	struct ak_queue *q = NULL;
+	uint8_t a[512], b[512];
+
+	(void)arg;
+	if (ak_queue_open(g_node, NULL, 0, &q))
+		return 10;
+	vm_fill_random(a, sizeof(a), 77);
+	memset(b, 0, sizeof(b));
+	if (ak_copy(q, b, a, sizeof(a)) || memcmp(a, b, sizeof(a)))
+		return 11;
+	ak_queue_close(q);
+	return 0;
+}
+
+/*
+ * The device's page request for a userfaultfd page waits for the handler
+ * (this test) like a CPU access would, without holding any lock another
+ * user needs: meanwhile another process opens, uses and closes a queue,
+ * and the owner's PUT_Q returns although the fault is still withheld.
+ * Served, the job completes with the handler's bytes.
+ */
+static void t_uffd_stall(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	uint8_t want[AK_PAGE], *dst, *area;
+	struct ak_result res;
+	struct ak_queue *q;
+	struct ak_job j;
+	char first[256], ws[64];
+	uint64_t a;
+	int uffd, st, to, r;
+
+	uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	VM_REQUIRE(uffd >= 0, "userfaultfd: %s", strerror(errno));
+	VM_REQUIRE(ioctl(uffd, UFFDIO_API, &api) == 0, "UFFDIO_API: %s",
+		   strerror(errno));
+	area = mmap(NULL, 2 * AK_PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	dst = vm_alloc(AK_PAGE);
+	VM_REQUIRE(area != MAP_FAILED && dst, "mmap");
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uintptr_t)area;
+	reg.range.len = 2 * AK_PAGE;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	VM_REQUIRE(ioctl(uffd, UFFDIO_REGISTER, &reg) == 0,
+		   "UFFDIO_REGISTER: %s", strerror(errno));
+	vm_fill_random(want, sizeof(want), 4242);
+	memset(dst, 0, AK_PAGE);
+	memset(&res, 0, sizeof(res));
+	q = vm_open_queue(0);
+	VM_REQUIRE(q, "no queue");
+
+	/* 1: the page request waits for the handler; others go on */
+	memset(&j, 0, sizeof(j));
+	j.op = AK_OP_COPY;
+	j.tag = 1;
+	j.src = area;
+	j.dst = dst;
+	j.len = AK_PAGE;
+	VM_REQUIRE(ak_submit(q, &j) == 0, "submit");
+	a = uffd_next_fault(uffd, AK_JOB_TIMEOUT_MS);
+	VM_CHECK(a == (uintptr_t)area,
+		 "no userfault for the device's page request (got 0x%llx): it does not wait for the handler",
+		 (unsigned long long)a);
+	st = vm_run_child(child_other_user, NULL, 60000, &to);
+	VM_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0 && !to,
+		 "another process's open/COPY/close during the withheld fault: %s",
+		 vm_wstatus_str(st, ws, sizeof(ws)));
+	r = ak_reap(q, &res, 1);
+	VM_CHECK(r == 0,
+		 "the job completed (%d, status %u) while its page was withheld",
+		 r, res.status);
+	r = uffd_serve(uffd, area, want);
+	VM_CHECK(r == 0, "UFFDIO_COPY: %s", strerror(-r));
+	r = vm_reap_n(q, &res, 1, AK_JOB_TIMEOUT_MS);
+	VM_CHECK(r == 1 && res.status == AK_ST_SUCCESS && res.bytes == AK_PAGE,
+		 "job after the handler served the page: %d, status %u (%s) bytes %llu",
+		 r, res.status, ak_status_str(res.status),
+		 (unsigned long long)res.bytes);
+	VM_CHECK(vm_first_diff(dst, want, AK_PAGE) < 0,
+		 "dst differs from the handler's page at %ld",
+		 vm_first_diff(dst, want, AK_PAGE));
+
+	/* 2: PUT_Q does not wait for a withheld page request */
+	j.tag = 2;
+	j.src = area + AK_PAGE;
+	VM_REQUIRE(ak_submit(q, &j) == 0, "submit");
+	a = uffd_next_fault(uffd, AK_JOB_TIMEOUT_MS);
+	VM_CHECK(a == (uintptr_t)area + AK_PAGE,
+		 "no userfault for the second page (got 0x%llx)",
+		 (unsigned long long)a);
+	VM_CHECK(ioctl(ak_queue_fd(q), UACCE_CMD_PUT_Q) == 0, "PUT_Q: %s",
+		 strerror(errno));
+	VM_CHECK(vm_avail() == g_max_instances,
+		 "available_instances %ld after PUT_Q with a withheld fault, want %ld",
+		 vm_avail(), g_max_instances);
+	r = uffd_serve(uffd, area + AK_PAGE, want);
+	VM_CHECK(r == 0, "UFFDIO_COPY after PUT_Q: %s", strerror(-r));
+	ak_queue_close(q);
+	close(uffd);
+	munmap(area, 2 * AK_PAGE);
+	vm_free(dst, AK_PAGE);
+	vm_check_instances_back();
+	VM_CHECK(vm_klog_splats(first, sizeof(first)) == 0,
+		 "kernel log: %s", first);
+}
+
 static const struct ak_test proc_tests[] = {
 	{ "fork: child gets EPERM, POLLNVAL|POLLERR, no mappings (SIGSEGV)", t_fork },
 	{ "SCM_RIGHTS: receiver gets EPERM, POLLNVAL|POLLERR; release by receiver", t_scm_rights },
 	{ "seccomp exit-only: 1000 COPY jobs with no syscall", t_seccomp },
 	{ "poll: POLLIN after IRQ job, 0 when idle", t_poll },
+	{ "userfaultfd page withheld: others unaffected, PUT_Q does not wait", t_uffd_stall },
 	{ NULL, NULL },
 };
 

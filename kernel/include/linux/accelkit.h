@@ -47,23 +47,30 @@ enum accelkit_bind_mode {
  * Unless stated otherwise an op runs in process context, may sleep, and is
  * never called after accelkit_remove() has returned. Queue ops are called
  * with the framework's queue lock held, so they are serialized per queue.
+ * Except @ioctl, ops may be called with the framework's device lock held:
+ * they must complete in bounded time and never wait for something user
+ * space controls (a job's end, a page fault on user memory).
  *
  * @get_available_instances: number of queues that open() could still get.
  *	Optional; without it sysfs "available_instances" reads fail -ENODEV.
+ *	open() fails with -EBUSY before binding anything when it returns 0.
  * @get_queue: give @q a hardware queue (open()). Return -EBUSY when none is
  *	free. accelkit_queue_pasid(@q) is already valid. Required.
- * @put_queue: give the hardware queue back. The queue is stopped, its page
- *	request (if any) cancelled or answered, and no user mapping of it
- *	remains. After it returns the driver must not call
- *	accelkit_queue_wake(@q) or accelkit_queue_page_request(@q) any more
- *	(use synchronize_irq() or the lock of the interrupt handler).
+ * @put_queue: give the hardware queue back (PUT_Q, last close, exit or
+ *	exec of the owner, removal). The queue is stopped, page_response will
+ *	not be called for it any more (a request still being resolved is
+ *	dropped unanswered) and no user mapping of it remains. After it
+ *	returns the driver must not call accelkit_queue_wake(@q) or
+ *	accelkit_queue_page_request(@q) any more (use synchronize_irq() or the
+ *	lock of the interrupt handler). May run in a workqueue.
  * @start_queue: start the hardware queue (UACCE_CMD_START_Q).
  * @stop_queue: stop the hardware queue; when it returns the device no longer
  *	reads or writes anything on behalf of @q.
  * @mmap: map region @type of @q into @vma. The size has been checked against
  *	the interface's region size and vma->vm_pgoff has been reset to 0.
  * @ioctl: driver-specific ioctls (commands the framework does not know).
- *	Called with the device lock held; may copy to and from user space.
+ *	Called with the queue's ioctl lock held (no device-wide lock); may
+ *	copy to and from user space. Removal of the device waits for it.
  * @is_q_updated: true when @q has something for user space (poll). May be
  *	called before the queue is started.
  * @queue_info: fill the driver's part of ACCELKIT_CMD_QUEUE_INFO (depth,
@@ -84,19 +91,21 @@ enum accelkit_bind_mode {
  *	[@start, @end): make sure no device access still uses the old
  *	translation. Called from mmu_notifier context (possibly under a page
  *	table spinlock, concurrently for different address spaces): MUST NOT
- *	SLEEP.
+ *	SLEEP. Required.
  *
  * Devices that raise page requests (see accelkit_queue_page_request())
  * also implement:
  * @page_response: answer the request of @q: @success true = the fault was
- *	handled, retry the access; false = fail the access. Called exactly
+ *	handled, retry the access; false = fail the access. Called at most
  *	once per request passed to accelkit_queue_page_request(), from the
- *	framework's fault workqueue or, for a request refused at once, from
- *	the caller of accelkit_queue_page_request() (possibly hard irq):
- *	MUST NOT SLEEP. It is not called for requests still pending when the
- *	queue is torn down (the framework cancels them after stop_queue), may
- *	run concurrently with stop_queue and never runs once put_queue is
- *	called.
+ *	framework's workqueue or, for a request refused at once, from the
+ *	caller of accelkit_queue_page_request() (possibly hard irq), always
+ *	with a framework spinlock held and interrupts off: MUST NOT SLEEP and
+ *	must not call accelkit_queue_page_request(). A request refused at
+ *	once (one already pending, or the queue being torn down) is answered
+ *	invalid right away. A request being resolved when the teardown
+ *	begins (after stop_queue, which dropped its job) is never answered.
+ *	May run concurrently with stop_queue, never once put_queue is called.
  */
 struct accelkit_ops {
 	int (*get_available_instances)(struct accelkit_device *adev);
@@ -135,8 +144,9 @@ struct accelkit_ops {
  * @dus_size: bytes of the UACCE_QFRT_DUS region of a queue (0: none)
  * @max_pasid: ACCELKIT_BIND_SELF: PASIDs handed out are 1..max_pasid-1
  *	(capped at 2^20 - 1)
- * @nr_queues: number of hardware queues; page requests of up to that many
- *	queues are resolved in parallel (0: the workqueue default)
+ * @nr_queues: number of hardware queues; the default per-user queue limit
+ *	is half of it, rounded up (0: get_available_instances() at
+ *	registration, or no limit without it)
  * @priv: driver data, see accelkit_priv()
  */
 struct accelkit_interface {

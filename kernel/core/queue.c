@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * accelkit: queue lifetime. Allocation and references, the shutdown that
+ * takes the hardware queue away (PUT_Q, close, owner exit, removal), the
+ * per-user queue accounting and the owner-exit work.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+struct accelkit_queue *accelkit_queue_alloc(struct accelkit_device *adev)
+{
+	struct accelkit_queue *q;
+	int i;
+
+	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	if (!q)
+		return ERR_PTR(-ENOMEM);
+
+	q->inode = accelkit_new_inode();
+	if (IS_ERR(q->inode)) {
+		struct inode *inode = q->inode;
+
+		kfree(q);
+		return ERR_CAST(inode);
+	}
+
+	kref_init(&q->refs);
+	mutex_init(&q->ctl);
+	mutex_init(&q->mutex);
+	init_waitqueue_head(&q->wait);
+	accelkit_fault_init(q);
+	INIT_LIST_HEAD(&q->node);
+	for (i = 0; i < ACCELKIT_NR_REGIONS; i++) {
+		q->region[i].q = q;
+		q->region[i].type = i;
+	}
+	q->mm = current->mm;
+	mmgrab(q->mm);
+	get_device(&adev->dev);
+	q->adev = adev;
+	return q;
+}
+
+void accelkit_queue_get(struct accelkit_queue *q)
+{
+	kref_get(&q->refs);
+}
+
+/*
+ * The last reference: the file is released and no work uses the queue.
+ * Process context (release, a work item, removal).
+ */
+static void accelkit_queue_free(struct kref *kref)
+{
+	struct accelkit_queue *q = container_of(kref, struct accelkit_queue,
+						refs);
+	struct accelkit_device *adev = q->adev;
+	int i;
+
+	for (i = 0; i < ACCELKIT_NR_REGIONS; i++)
+		if (q->region[i].mapper)
+			mmdrop(q->region[i].mapper);
+	iput(q->inode);
+	mmdrop(q->mm);
+	mutex_destroy(&q->ctl);
+	mutex_destroy(&q->mutex);
+	kfree(q);
+	put_device(&adev->dev);
+}
+
+void accelkit_queue_put(struct accelkit_queue *q)
+{
+	kref_put(&q->refs, accelkit_queue_free);
+}
+
+/*
+ * Wait until an mmap() of this queue that passed its checks in @mm has
+ * linked its VMA: mmap() holds @mm's mmap_lock for writing throughout.
+ * Only q->ctl is held: how long this takes is up to @mm's tasks.
+ */
+static void accelkit_mm_sync(struct mm_struct *mm)
+{
+	if (!mmget_not_zero(mm))
+		return;		/* no task left that could be in mmap() */
+	mmap_read_lock(mm);
+	mmap_read_unlock(mm);
+	mmput(mm);	/* may end in exit_mmap(): no lock but q->ctl held */
+}
+
+/*
+ * Take the hardware queue away from @q and move it to @new_state: stop
+ * it, close its page requests, wait for an mmap() in progress, zap every
+ * user mapping of it, give it back, then release its PASID binding and
+ * its per-user count. The device must be quiet before page requests are
+ * closed (a stopped queue raises no new request and its stalled job is
+ * dropped), no answer may reach the hardware queue once it is given back
+ * (fault_closed, under q->fault_lock), and the mappings must be gone
+ * before the driver frees what they point at.
+ *
+ * Called with q->ctl held and no other lock: adev->mutex is taken only
+ * around the bookkeeping and the bounded vendor ops. The fault work is not
+ * waited for. From a state without a hardware queue only the state
+ * changes (ZOMBIE at removal).
+ */
+void accelkit_queue_shutdown(struct accelkit_queue *q,
+			     enum accelkit_q_state new_state)
+{
+	struct accelkit_device *adev = q->adev;
+	const struct accelkit_ops *ops;
+	enum accelkit_q_state old;
+	int i;
+
+	lockdep_assert_held(&q->ctl);
+
+	mutex_lock(&adev->mutex);
+	mutex_lock(&q->mutex);
+	ops = adev->ops;
+	old = q->state;
+	if (old == ACCELKIT_Q_STARTED && ops->stop_queue)
+		ops->stop_queue(q);
+	q->state = new_state;
+	mutex_unlock(&q->mutex);
+	mutex_unlock(&adev->mutex);
+	wake_up_all(&q->wait);
+
+	if (old != ACCELKIT_Q_INIT && old != ACCELKIT_Q_STARTED)
+		return;
+
+	accelkit_fault_close(q);
+
+	/* region->mapper only changes in an mmap() that succeeds: stable now. */
+	for (i = 0; i < ACCELKIT_NR_REGIONS; i++)
+		if (q->region[i].mapper)
+			accelkit_mm_sync(q->region[i].mapper);
+
+	/*
+	 * ops stay valid: removal shuts every queue down under its q->ctl,
+	 * so it waits for us before it lets go of them.
+	 */
+	mutex_lock(&q->mutex);
+	accelkit_queue_zap(q);
+	if (ops->put_queue)
+		ops->put_queue(q);
+	mutex_unlock(&q->mutex);
+
+	mutex_lock(&adev->mutex);
+	accelkit_unbind(q);
+	accelkit_user_uncharge(q);
+	mutex_unlock(&adev->mutex);
+}
+
+static struct accelkit_user *accelkit_user_find(struct accelkit_device *adev,
+						kuid_t uid)
+{
+	struct accelkit_user *u;
+
+	list_for_each_entry(u, &adev->users, node)
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/*
+ * open(), under adev->mutex, before anything expensive: is there a free
+ * hardware queue (-EBUSY), and may the opener's user take one more
+ * (-EMFILE)? Queues count per (device, effective uid of the opener) from
+ * open until their hardware queue is given back. Openers with
+ * CAP_SYS_ADMIN are neither limited nor counted.
+ */
+int accelkit_user_charge(struct accelkit_queue *q, struct file *filp)
+{
+	struct accelkit_device *adev = q->adev;
+	kuid_t uid = filp->f_cred->euid;
+	unsigned int limit;
+	struct accelkit_user *u;
+
+	lockdep_assert_held(&adev->mutex);
+
+	if (adev->ops->get_available_instances &&
+	    adev->ops->get_available_instances(adev) <= 0)
+		return -EBUSY;
+
+	if (file_ns_capable(filp, &init_user_ns, CAP_SYS_ADMIN))
+		return 0;
+
+	limit = READ_ONCE(adev->max_queues_per_user);
+	u = accelkit_user_find(adev, uid);
+	if (limit && u && u->queues >= limit)
+		return -EMFILE;
+	if (!u) {
+		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		if (!u)
+			return -ENOMEM;
+		u->uid = uid;
+		list_add(&u->node, &adev->users);
+	}
+	u->queues++;
+	q->user = u;
+	return 0;
+}
+
+void accelkit_user_uncharge(struct accelkit_queue *q)
+{
+	struct accelkit_user *u = q->user;
+
+	lockdep_assert_held(&q->adev->mutex);
+
+	if (!u)
+		return;
+	q->user = NULL;
+	if (--u->queues)
+		return;
+	list_del(&u->node);
+	kfree(u);
+}
+
+/*
+ * A queue of @adev whose owner's address space was released and that
+ * still holds its hardware queue, with a reference taken; or NULL.
+ */
+static struct accelkit_queue *accelkit_next_defunct(struct accelkit_device *adev)
+{
+	struct accelkit_queue *q;
+
+	mutex_lock(&adev->mutex);
+	list_for_each_entry(q, &adev->queues, node) {
+		if (accelkit_q_usable(q) && q->bond &&
+		    READ_ONCE(q->bond->state) == ACCELKIT_BOND_DEAD) {
+			accelkit_queue_get(q);
+			mutex_unlock(&adev->mutex);
+			return q;
+		}
+	}
+	mutex_unlock(&adev->mutex);
+	return NULL;
+}
+
+/*
+ * Queued by the notifier's release (exit_mmap() of an owner: exit or
+ * exec), which holds a device reference for us. Shuts down every queue of
+ * every dead bond of the device, without waiting for their files to be
+ * closed: their hardware queues, PASIDs and per-user counts come back now.
+ * The files stay open in state DEFUNCT.
+ */
+void accelkit_defunct_work(struct work_struct *work)
+{
+	struct accelkit_device *adev = container_of(work,
+						    struct accelkit_device,
+						    defunct_work);
+	struct accelkit_queue *q;
+
+	while ((q = accelkit_next_defunct(adev))) {
+		mutex_lock(&q->ctl);
+		/* PUT_Q, close or removal may have been faster */
+		if (accelkit_q_usable(q))
+			accelkit_queue_shutdown(q, ACCELKIT_Q_DEFUNCT);
+		mutex_unlock(&q->ctl);
+		accelkit_queue_put(q);
+	}
+	put_device(&adev->dev);
+}
