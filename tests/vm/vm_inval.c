@@ -566,6 +566,106 @@ static void t_timeout_broken(void)
 	vm_check_instances_back();
 }
 
+/* An integer attribute of the class device (g_sysdir), or -1. */
+static long dev_attr(const char *name)
+{
+	char p[PATH_MAX], buf[64];
+
+	vm_fmt(p, sizeof(p), "%s/%s", g_sysdir, name);
+	if (vm_read_file(p, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* DEBUG_INJECT.RAISE_ERROR once; wait until the framework counted it. */
+static int inject_error(void)
+{
+	char path[PATH_MAX];
+	long want = dev_attr("hw_errors") + 1;
+	uint64_t deadline = vm_now_ms() + 5000;
+
+	vm_fmt(path, sizeof(path), "%s/debug_inject", pci_path);
+	if (want <= 0 || vm_write_file(path, "2"))
+		return -1;
+	while (dev_attr("hw_errors") < want) {
+		if (vm_now_ms() > deadline)
+			return -1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+/*
+ * isolate_strategy with the upstream meaning: errors allowed per hour,
+ * 0 = never isolate. Correctable errors injected through the device's
+ * ERR_STATUS reach sysfs hw_errors; one more than the threshold isolates
+ * the device: new opens fail with EIO, open queues keep working, the
+ * state is sticky until the driver is bound again.
+ */
+static void t_isolate(void)
+{
+	char path[PATH_MAX];
+	struct ak_queue *q;
+	long errs0;
+	int fd, err, i, r;
+
+	VM_REQUIRE(vm_discover() == 0, "no device");
+	r = resolve_pci();
+	VM_REQUIRE(r == 0, "cannot resolve %s/device: %s", g_sysdir,
+		   strerror(-r));
+	VM_REQUIRE(dev_attr("isolate") == 0 && dev_attr("isolate_strategy") == 0,
+		   "isolate %ld, isolate_strategy %ld before the test, want 0 0",
+		   dev_attr("isolate"), dev_attr("isolate_strategy"));
+	errs0 = dev_attr("hw_errors");
+	VM_REQUIRE(errs0 >= 0, "no %s/hw_errors", g_sysdir);
+	q = vm_open_queue(0);
+	VM_REQUIRE(q, "open");
+
+	for (i = 0; i < 3; i++)
+		VM_CHECK(inject_error() == 0, "injected error %d not counted", i);
+	VM_CHECK(dev_attr("hw_errors") == errs0 + 3, "hw_errors %ld, want %ld",
+		 dev_attr("hw_errors"), errs0 + 3);
+	VM_CHECK(dev_attr("isolate") == 0,
+		 "isolated with isolate_strategy 0 (never)");
+
+	vm_fmt(path, sizeof(path), "%s/isolate_strategy", g_sysdir);
+	VM_CHECK(vm_write_file(path, "4") == 0, "write isolate_strategy");
+	VM_CHECK(dev_attr("isolate") == 0, "isolated at 3 errors, limit 4");
+	VM_CHECK(inject_error() == 0, "4th error not counted");
+	VM_CHECK(dev_attr("isolate") == 0, "isolated at 4 errors, limit 4");
+	VM_CHECK(inject_error() == 0, "5th error not counted");
+	VM_CHECK(dev_attr("isolate") == 1, "not isolated at 5 errors, limit 4");
+
+	fd = open(g_node, O_RDWR | O_CLOEXEC);
+	err = errno;
+	VM_CHECK(fd < 0 && err == EIO,
+		 "open of an isolated device: fd %d errno %s, want EIO", fd,
+		 strerror(err));
+	if (fd >= 0)
+		close(fd);
+	VM_CHECK(ak_nop(q) == 0, "a queue opened before isolation stopped working");
+	/* Sticky: a higher threshold does not bring the device back. */
+	VM_CHECK(vm_write_file(path, "0") == 0, "write isolate_strategy 0");
+	VM_CHECK(dev_attr("isolate") == 1, "isolation undone by a sysfs write");
+	ak_queue_close(q);
+
+	/* A new binding of the driver starts with a clean record. */
+	vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind", driver);
+	r = vm_write_file(path, bdf);
+	VM_REQUIRE(r == 0, "write %s to %s: %s", bdf, path, strerror(-r));
+	vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", driver);
+	r = vm_write_file(path, bdf);
+	VM_CHECK(r == 0, "write %s to %s: %s", bdf, path, strerror(-r));
+	VM_REQUIRE(wait_node(5000) == 0, "no device node after the rebind");
+	VM_CHECK(dev_attr("isolate") == 0 && dev_attr("hw_errors") == 0,
+		 "after the rebind: isolate %ld hw_errors %ld, want 0 0",
+		 dev_attr("isolate"), dev_attr("hw_errors"));
+	q = vm_open_queue(0);
+	VM_CHECK(q && ak_nop(q) == 0, "open and NOP after the rebind");
+	ak_queue_close(q);
+	vm_check_instances_back();
+}
+
 static const struct ak_test inval_tests[] = {
 	{ "munmap of an unrelated page and of a queued job's tag page returns during a long job; freed frames untouched",
 	  t_munmap_during_job },
@@ -579,6 +679,8 @@ static const struct ak_test inval_tests[] = {
 static const struct ak_test inval_timeout_tests[] = {
 	{ "an unanswered invalidation: munmap returns, device broken (EIO, one message), rebind recovers",
 	  t_timeout_broken },
+	{ "isolate_strategy: errors per hour, 0 never; isolated: open EIO, open queues work, rebind clears",
+	  t_isolate },
 	{ NULL, NULL },
 };
 
