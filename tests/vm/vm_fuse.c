@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * A user-controlled sleep must never hold up other users (issue 7,
- * section 2). A tiny FUSE server (raw /dev/fuse protocol, no libfuse)
- * serves one read-only file and withholds every READ until the test lets
- * it answer. A job whose source is a never-touched page of that file makes
+ * section 2). The suite's FUSE server (vm_fuse_srv.c) serves one
+ * read-only file and withholds every READ until the test lets it answer.
+ * A job whose source is a never-touched page of that file makes
  * the device raise a page request whose resolution sleeps in FUSE. While
  * it sleeps, other processes must be able to open, start, use, PUT_Q and
  * close queues and use sysfs, and the stalled queue's owner must be able to
@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/fuse.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,344 +20,13 @@
 #include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <misc/uacce/uacce.h>
 
 #include "vm_common.h"
-
-/* ------------------------------------------------------------------ */
-/* the FUSE server */
-
-#define FUSE_FILE	"data"
-#define FUSE_INO	2
-#define FUSE_BUF	(256u << 10)
-#define FUSE_MAXPEND	64
-
-struct akfuse {
-	char dir[64];		/* mount point */
-	char path[96];		/* the served file */
-	uint64_t size;
-	pid_t pid;		/* server process */
-	int ctl;		/* to the server: 'R' answer the READs */
-	int ev;			/* from the server: 'r' per withheld READ */
-	int mounted;
-};
-
-/* Contents of the served file. */
-static inline uint8_t akfuse_byte(uint64_t off)
-{
-	return (uint8_t)(off * 7 + (off >> 12) * 13 + 0x5a);
-}
-
-static void fuse_reply(int dev, uint64_t unique, int err, const void *body,
-		       size_t len)
-{
-	struct fuse_out_header oh = {
-		.len = (uint32_t)(sizeof(oh) + (err ? 0 : len)),
-		.error = -err,
-		.unique = unique,
-	};
-	struct iovec iov[2] = {
-		{ &oh, sizeof(oh) },
-		{ (void *)body, err ? 0 : len },
-	};
-
-	/* ENOENT: the request was interrupted meanwhile; nothing to do */
-	if (writev(dev, iov, body && !err ? 2 : 1) < 0 && errno != ENOENT)
-		_exit(30);
-}
-
-static void fuse_fill_attr(struct fuse_attr *a, uint64_t ino, uint64_t size)
-{
-	memset(a, 0, sizeof(*a));
-	a->ino = ino;
-	if (ino == FUSE_ROOT_ID) {
-		a->mode = S_IFDIR | 0755;
-		a->nlink = 2;
-	} else {
-		a->mode = S_IFREG | 0444;
-		a->nlink = 1;
-		a->size = size;
-		a->blocks = (size + 511) / 512;
-	}
-	a->blksize = 4096;
-}
-
-static void fuse_reply_read(int dev, uint64_t unique, uint64_t off,
-			    uint32_t size, uint64_t fsize, uint8_t *buf)
-{
-	uint64_t n = off >= fsize ? 0 : fsize - off, i;
-
-	if (n > size)
-		n = size;
-	if (n > FUSE_BUF)
-		n = FUSE_BUF;
-	for (i = 0; i < n; i++)
-		buf[i] = akfuse_byte(off + i);
-	fuse_reply(dev, unique, 0, buf, (size_t)n);
-}
-
-struct pending_read {
-	uint64_t unique, off;
-	uint32_t size;
-};
-
-/* The server process: answers everything at once except READ, which is
- * held back until 'R' arrives on @ctl. Never returns. */
-static void akfuse_serve(int dev, int ctl, int ev, uint64_t fsize)
-{
-	static struct pending_read pend[FUSE_MAXPEND];
-	uint8_t *in = malloc(FUSE_BUF + 4096), *out = malloc(FUSE_BUF);
-	int npend = 0, withhold = 1, i;
-
-	if (!in || !out)
-		_exit(31);
-	for (;;) {
-		struct pollfd pf[2] = {
-			{ .fd = dev, .events = POLLIN },
-			{ .fd = ctl, .events = POLLIN },
-		};
-		struct fuse_in_header *h = (struct fuse_in_header *)in;
-		void *arg = in + sizeof(*h);
-		ssize_t n;
-		char c;
-
-		if (poll(pf, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			_exit(32);
-		}
-		if (pf[1].revents) {
-			if (read(ctl, &c, 1) != 1 || c != 'R')
-				_exit(0);
-			withhold = 0;
-			for (i = 0; i < npend; i++)
-				fuse_reply_read(dev, pend[i].unique, pend[i].off,
-						pend[i].size, fsize, out);
-			npend = 0;
-		}
-		if (pf[0].revents & (POLLERR | POLLHUP | POLLNVAL))
-			_exit(0);	/* unmounted: connection aborted */
-		if (!(pf[0].revents & POLLIN))
-			continue;
-		n = read(dev, in, FUSE_BUF + 4096);
-		if (n < 0) {
-			if (errno == ENOENT || errno == EINTR || errno == EAGAIN)
-				continue;
-			_exit(errno == ENODEV ? 0 : 33);
-		}
-		if ((size_t)n < sizeof(*h))
-			_exit(34);
-		switch (h->opcode) {
-		case FUSE_INIT: {
-			struct fuse_init_in *ii = arg;
-			struct fuse_init_out io;
-
-			memset(&io, 0, sizeof(io));
-			io.major = FUSE_KERNEL_VERSION;
-			io.minor = ii->minor < FUSE_KERNEL_MINOR_VERSION ?
-				   ii->minor : FUSE_KERNEL_MINOR_VERSION;
-			io.max_readahead = ii->max_readahead;
-			io.max_background = 16;
-			io.congestion_threshold = 12;
-			io.max_write = 4096;
-			io.time_gran = 1;
-			fuse_reply(dev, h->unique, 0, &io, sizeof(io));
-			break;
-		}
-		case FUSE_LOOKUP: {
-			struct fuse_entry_out eo;
-
-			if (h->nodeid != FUSE_ROOT_ID ||
-			    strcmp((char *)arg, FUSE_FILE)) {
-				fuse_reply(dev, h->unique, ENOENT, NULL, 0);
-				break;
-			}
-			memset(&eo, 0, sizeof(eo));
-			eo.nodeid = FUSE_INO;
-			eo.entry_valid = 3600;
-			eo.attr_valid = 3600;
-			fuse_fill_attr(&eo.attr, FUSE_INO, fsize);
-			fuse_reply(dev, h->unique, 0, &eo, sizeof(eo));
-			break;
-		}
-		case FUSE_GETATTR: {
-			struct fuse_attr_out ao;
-
-			memset(&ao, 0, sizeof(ao));
-			ao.attr_valid = 3600;
-			fuse_fill_attr(&ao.attr, h->nodeid, fsize);
-			fuse_reply(dev, h->unique, 0, &ao, sizeof(ao));
-			break;
-		}
-		case FUSE_OPEN: {
-			struct fuse_open_out oo;
-
-			memset(&oo, 0, sizeof(oo));
-			oo.fh = 1;
-			fuse_reply(dev, h->unique, 0, &oo, sizeof(oo));
-			break;
-		}
-		case FUSE_READ: {
-			struct fuse_read_in *ri = arg;
-
-			if (withhold && npend < FUSE_MAXPEND) {
-				pend[npend].unique = h->unique;
-				pend[npend].off = ri->offset;
-				pend[npend].size = ri->size;
-				npend++;
-				if (write(ev, "r", 1) != 1)
-					_exit(35);
-				break;
-			}
-			fuse_reply_read(dev, h->unique, ri->offset, ri->size,
-					fsize, out);
-			break;
-		}
-		case FUSE_RELEASE:
-		case FUSE_FLUSH:
-		case FUSE_DESTROY:
-			fuse_reply(dev, h->unique, 0, NULL, 0);
-			break;
-		case FUSE_FORGET:
-		case FUSE_BATCH_FORGET:
-		case FUSE_INTERRUPT:
-			break;		/* no reply */
-		default:
-			fuse_reply(dev, h->unique, ENOSYS, NULL, 0);
-			break;
-		}
-	}
-}
-
-static int stat_child(void *arg)
-{
-	struct akfuse *f = arg;
-	struct stat st;
-
-	if (stat(f->path, &st))
-		return 1;
-	return S_ISREG(st.st_mode) && (uint64_t)st.st_size == f->size ? 0 : 2;
-}
-
-/* Mount the server on a fresh directory; 0, or -1 with a message. */
-static int akfuse_start(struct akfuse *f, uint64_t size, char *err,
-			size_t elen)
-{
-	int dev, cp[2], ep[2], st, to;
-	char opts[128], ws[64];
-
-	memset(f, 0, sizeof(*f));
-	f->pid = -1;
-	f->ctl = f->ev = -1;
-	f->size = size;
-	vm_fmt(f->dir, sizeof(f->dir), "/tmp/ak-fuse-%d", (int)getpid());
-	vm_fmt(f->path, sizeof(f->path), "%s/" FUSE_FILE, f->dir);
-	if (mkdir(f->dir, 0755) && errno != EEXIST) {
-		snprintf(err, elen, "mkdir %s: %s", f->dir, strerror(errno));
-		return -1;
-	}
-	dev = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-	if (dev < 0) {
-		snprintf(err, elen,
-			 "open /dev/fuse: %s (is fuse.ko in the initramfs and loaded by vm/init?)",
-			 strerror(errno));
-		return -1;
-	}
-	if (pipe2(cp, O_CLOEXEC) || pipe2(ep, O_CLOEXEC)) {
-		snprintf(err, elen, "pipe: %s", strerror(errno));
-		close(dev);
-		return -1;
-	}
-	/* mount first: /dev/fuse polls POLLERR until it is mounted */
-	snprintf(opts, sizeof(opts),
-		 "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other", dev);
-	if (mount("akfuse", f->dir, "fuse", MS_NOSUID | MS_NODEV, opts)) {
-		snprintf(err, elen, "mount fuse on %s: %s", f->dir,
-			 strerror(errno));
-		close(dev);
-		close(cp[0]);
-		close(ep[1]);
-		f->ctl = cp[1];
-		f->ev = ep[0];
-		return -1;
-	}
-	f->mounted = 1;
-	fflush(NULL);
-	f->pid = fork();
-	if (f->pid == 0) {
-		close(cp[1]);
-		close(ep[0]);
-		akfuse_serve(dev, cp[0], ep[1], size);
-	}
-	close(dev);
-	close(cp[0]);
-	close(ep[1]);
-	f->ctl = cp[1];
-	f->ev = ep[0];
-	if (f->pid < 0) {
-		snprintf(err, elen, "fork: %s", strerror(errno));
-		return -1;
-	}
-	/* INIT, LOOKUP and GETATTR work (in a child: never hang the suite) */
-	st = vm_run_child(stat_child, f, 20000, &to);
-	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-		snprintf(err, elen, "stat %s through the FUSE server: %s%s",
-			 f->path, vm_wstatus_str(st, ws, sizeof(ws)),
-			 to ? " (timed out)" : "");
-		return -1;
-	}
-	return 0;
-}
-
-/* Number of READs the server reported withholding within @ms (>= 1 once
- * one arrived; 0 if none did). */
-static int akfuse_wait_read(struct akfuse *f, int ms)
-{
-	struct pollfd pf = { .fd = f->ev, .events = POLLIN };
-	char buf[64];
-	ssize_t n;
-
-	if (poll(&pf, 1, ms) != 1)
-		return 0;
-	n = read(f->ev, buf, sizeof(buf));
-	return n > 0 ? (int)n : 0;
-}
-
-static void akfuse_release(struct akfuse *f)
-{
-	if (f->ctl >= 0 && write(f->ctl, "R", 1) != 1)
-		VM_FAIL("cannot tell the FUSE server to answer");
-}
-
-static void akfuse_stop(struct akfuse *f)
-{
-	int st, to;
-	char ws[64];
-
-	akfuse_release(f);
-	if (f->mounted && umount2(f->dir, MNT_DETACH))
-		VM_FAIL("umount %s: %s", f->dir, strerror(errno));
-	f->mounted = 0;
-	if (f->ctl >= 0)
-		close(f->ctl);
-	if (f->ev >= 0)
-		close(f->ev);
-	f->ctl = f->ev = -1;
-	if (f->pid > 0) {
-		st = vm_wait_child(f->pid, 20000, &to);
-		VM_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0 && !to,
-			 "FUSE server: %s (30-35: protocol error)",
-			 vm_wstatus_str(st, ws, sizeof(ws)));
-	}
-	f->pid = -1;
-	rmdir(f->dir);
-}
+#include "vm_fuse.h"
 
 /* ------------------------------------------------------------------ */
 /* children reporting their progress one character at a time */
@@ -574,7 +242,7 @@ static int stalled_owner(struct kid *k, void *argp)
 	return 0;
 }
 
-static int klog_count(const char *needle)
+int vm_klog_count(const char *needle)
 {
 	int size = klogctl(10, NULL, 0), n, count = 0;
 	char *buf, *line, *save = NULL;
@@ -628,7 +296,7 @@ static void t_fuse_stall(void)
 	uint64_t deadline;
 
 	for (i = 0; i < N_KLOG_WORDS; i++)
-		kl0[i] = klog_count(klog_words[i]);
+		kl0[i] = vm_klog_count(klog_words[i]);
 	splats0 = vm_klog_splats(first, sizeof(first));
 	VM_REQUIRE(kl0[0] >= 0 && splats0 >= 0, "cannot read the kernel log");
 	if (akfuse_start(&f, SRC_LEN, err, sizeof(err))) {
@@ -744,7 +412,7 @@ static void t_fuse_stall(void)
 	munmap(res, sizeof(*res));
 
 	for (i = 0; i < N_KLOG_WORDS; i++) {
-		int k = klog_count(klog_words[i]);
+		int k = vm_klog_count(klog_words[i]);
 
 		VM_CHECK(k == kl0[i],
 			 "kernel log: %d new line(s) containing \"%s\"",
@@ -766,6 +434,7 @@ static void t_fuse_stall(void)
 
 static const struct ak_test fuse_tests[] = {
 	{ "FUSE READ withheld under a page request: others unaffected, owner can PUT_Q/close", t_fuse_stall },
+	{ "owner exit stalled in exit_aio (FUSE) with a faulting job: no page-request livelock", t_fuse_exit_livelock },
 	{ NULL, NULL },
 };
 
