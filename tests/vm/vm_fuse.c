@@ -200,13 +200,16 @@ static int stalled_owner(struct kid *k, void *argp)
 
 	if (ak_queue_open(g_node, NULL, 0, &q))
 		return 20;
+	kid_say(k, 'a');
 	fd = open(a->f->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 21;
+	kid_say(k, 'f');
 	src = mmap(NULL, SRC_LEN, PROT_READ, MAP_SHARED, fd, 0);
 	dst = vm_alloc(JOB_LEN);
 	if (src == MAP_FAILED || !dst)
 		return 22;
+	kid_say(k, 'm');
 	memset(dst, 0, JOB_LEN);
 	memset(&j, 0, sizeof(j));
 	j.op = AK_OP_COPY;
@@ -314,8 +317,9 @@ static void t_fuse_stall(void)
 		   kid_spawn(&P, stalled_owner, &ap) == 0, "fork");
 	close(cp[0]);
 
-	/* both jobs submitted, the server holds at least one READ */
-	deadline = vm_now_ms() + ROUND_GUARD_MS;
+	/* both jobs submitted, the server holds at least one READ (nothing
+	 * is withheld yet: a longer guard is harmless) */
+	deadline = vm_now_ms() + 2 * ROUND_GUARD_MS;
 	while (!(kid_has(&P, 'S') && kid_has(&P2, 'S')) && !P.done &&
 	       !P2.done && vm_now_ms() < deadline) {
 		kid_poll(&P);
@@ -323,10 +327,13 @@ static void t_fuse_stall(void)
 		usleep(10000);
 	}
 	reads = akfuse_wait_read(&f, ROUND_GUARD_MS);
+	kid_poll(&P);
+	kid_poll(&P2);
+	P.seen[P.nseen] = P2.seen[P2.nseen] = '\0';
 	VM_CHECK(kid_has(&P, 'S') && kid_has(&P2, 'S'),
-		 "stalled owners did not submit: %s / %s (20-23 setup)",
+		 "stalled owners did not submit: %s after \"%s\" / %s after \"%s\" (a queue open, f file open, m mapped, S submitted; exit 20-23 setup)",
 		 P.done ? vm_wstatus_str(P.status, ws, sizeof(ws)) : "running",
-		 P2.done ? "exited" : "running");
+		 P.seen, P2.done ? "exited" : "running", P2.seen);
 	VM_CHECK(reads > 0,
 		 "the device's page request on the FUSE mapping never reached the server (no READ within %d s)",
 		 ROUND_GUARD_MS / 1000);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Hostile use of the PASID / queue accounting (issue 7, sections 3 and 4):
+ * Hostile use of the PASID / queue accounting (issue 7, sections 2-4):
+ * - sysfs pasids_in_use counts bonds (one per device and mm while one of
+ *   its queues holds a hardware queue); opens refused for lack of a
+ *   hardware queue (EBUSY) leave no PASID behind.
  * - PASID exhaustion: many processes that open, START_Q, PUT_Q, hand the fd
  *   to a collector and exit must not use up PASIDs (the bond goes at
  *   PUT_Q); the device stays usable for everybody; sysfs pasids_in_use
@@ -212,6 +215,96 @@ static void t_pasid_exhaustion(void)
 	VM_CHECK(a == g_max_instances && p0 >= 0 && p == p0,
 		 "after the collector closed everything: available_instances %ld (want %ld), pasids_in_use %ld (want %ld)",
 		 a, g_max_instances, p, p0);
+}
+
+/* pasids_in_use follows the bonds: one per (device, mm) with a queue that
+ * still has its hardware queue; PUT_Q of the last one drops it */
+static void t_pasid_count(void)
+{
+	long p0 = vm_attr_long("pasids_in_use"), p;
+	int a, b;
+
+	VM_REQUIRE(p0 >= 0, "%s/pasids_in_use: %s", g_sysdir,
+		   strerror((int)-p0));
+	a = open(g_node, O_RDWR | O_CLOEXEC);
+	b = open(g_node, O_RDWR | O_CLOEXEC);
+	VM_REQUIRE(a >= 0 && b >= 0, "open: %s", strerror(errno));
+	p = vm_attr_long("pasids_in_use");
+	VM_CHECK(p == p0 + 1, "pasids_in_use %ld with two queues of one process, want %ld",
+		 p, p0 + 1);
+	VM_CHECK(ioctl(a, UACCE_CMD_START_Q) == 0, "START_Q: %s", strerror(errno));
+	VM_CHECK(ioctl(a, UACCE_CMD_PUT_Q) == 0, "PUT_Q: %s", strerror(errno));
+	p = vm_attr_long("pasids_in_use");
+	VM_CHECK(p == p0 + 1, "pasids_in_use %ld after PUT_Q of one of two queues, want %ld",
+		 p, p0 + 1);
+	VM_CHECK(ioctl(b, UACCE_CMD_PUT_Q) == 0, "PUT_Q: %s", strerror(errno));
+	p = vm_attr_long("pasids_in_use");
+	VM_CHECK(p == p0, "pasids_in_use %ld after PUT_Q of both queues (fds still open), want %ld",
+		 p, p0);
+	close(a);
+	close(b);
+	p = vm_attr_long("pasids_in_use");
+	VM_CHECK(p == p0, "pasids_in_use %ld after close, want %ld", p, p0);
+	/* a queue opened and closed without PUT_Q */
+	a = open(g_node, O_RDWR | O_CLOEXEC);
+	VM_REQUIRE(a >= 0, "open: %s", strerror(errno));
+	p = vm_attr_long("pasids_in_use");
+	VM_CHECK(p == p0 + 1, "pasids_in_use %ld with one queue, want %ld", p,
+		 p0 + 1);
+	close(a);
+	p = vm_attr_long("pasids_in_use");
+	VM_CHECK(p == p0, "pasids_in_use %ld after close, want %ld", p, p0);
+	vm_check_instances_back();
+}
+
+/* all hardware queues taken: other opens fail EBUSY and leave nothing */
+static int busy_opener(void *arg)
+{
+	int i, fd, bad = 0;
+
+	(void)arg;
+	for (i = 0; i < 50; i++) {
+		fd = open(g_node, O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			close(fd);
+			bad |= 1;
+		} else if (errno != EBUSY) {
+			bad |= 2;
+		}
+	}
+	return bad;
+}
+
+static void t_busy(void)
+{
+	long p0 = vm_attr_long("pasids_in_use"), p, a;
+	int *fds = calloc((size_t)g_max_instances, sizeof(int)), n = 0, st, to;
+	char ws[64];
+
+	VM_REQUIRE(fds, "calloc");
+	VM_CHECK(p0 >= 0, "%s/pasids_in_use: %s", g_sysdir, strerror((int)-p0));
+	for (n = 0; n < g_max_instances; n++) {
+		fds[n] = open(g_node, O_RDWR | O_CLOEXEC);
+		if (fds[n] < 0) {
+			VM_FAIL("open #%d of %ld: %s", n + 1, g_max_instances,
+				strerror(errno));
+			break;
+		}
+	}
+	st = vm_run_child(busy_opener, NULL, 60000, &to);
+	VM_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		 "another process's opens with every hardware queue taken: %s (bits: 1 an open succeeded, 2 an errno other than EBUSY)",
+		 vm_wstatus_str(st, ws, sizeof(ws)));
+	p = vm_attr_long("pasids_in_use");
+	a = vm_avail();
+	VM_CHECK(a == 0, "available_instances %ld with all queues open", a);
+	VM_CHECK(p0 >= 0 && p == p0 + 1,
+		 "pasids_in_use %ld after 50 refused opens by another process, want %ld (ours)",
+		 p, p0 + 1);
+	while (n > 0)
+		close(fds[--n]);
+	free(fds);
+	vm_check_instances_back();
 }
 
 /* ------------------------------------------------------------------ */
@@ -681,6 +774,8 @@ static void t_stuck_all(void)
 }
 
 static const struct ak_test hostile_tests[] = {
+	{ "pasids_in_use: one per (device, mm), dropped at PUT_Q and close", t_pasid_count },
+	{ "all hardware queues taken: EBUSY for others, no PASID left behind", t_busy },
 	{ "PASID exhaustion: open/START_Q/PUT_Q/pass fd/exit x300", t_pasid_exhaustion },
 	{ "per-user queue limit: EMFILE, other uid, PUT_Q/close, 0 = unlimited", t_user_limit },
 	{ "owner exit, fd kept by an exec'd program: queue reclaimed, EPERM", t_stuck_private },
