@@ -11,10 +11,11 @@
  * - Per-user queue limit (max_queues_per_user, per (device, euid),
  *   CAP_SYS_ADMIN exempt): EMFILE past the limit, other users unaffected,
  *   0 = unlimited, only root may change it.
- * - Stuck bond: an owner that opened without O_CLOEXEC, fork+exec'd a
- *   long-lived program and exited gets its hardware queue and PASID back
- *   at once (owner exit shuts the queue down); the program's fd is
- *   DEFUNCT: EPERM if not shared, else ESRCH / PUT_Q 0 / POLLERR|POLLHUP.
+ * - Stuck bond (vm_hostile_exit.c): an owner that opened without
+ *   O_CLOEXEC, fork+exec'd a long-lived program and exited (or exec'd
+ *   itself) gets its hardware queue and PASID back at once; the program's
+ *   fd is DEFUNCT: EPERM if not shared, else ESRCH / PUT_Q 0 /
+ *   POLLERR|POLLHUP.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,11 +37,9 @@
 #include <misc/uacce/uacce.h>
 
 #include "vm_common.h"
+#include "vm_hostile.h"
 
 #define OFF_DUS ((off_t)UACCE_QFRT_DUS * (off_t)AK_PAGE)
-/* Failure guard for the asynchronous owner-exit shutdown (not a
- * performance bound: it normally takes milliseconds). */
-#define RECLAIM_GUARD_MS 30000
 
 long vm_attr_long(const char *attr)
 {
@@ -67,12 +66,7 @@ static int attr_write(const char *attr, const char *val)
 	return vm_write_file(p, val);
 }
 
-/*
- * Wait (failure guard @ms) until available_instances == @avail and, if
- * @pasids >= 0, pasids_in_use == @pasids. Leaves the last values read in
- * *a and *p (negative errno if unreadable). 1 if both matched.
- */
-static int wait_counters(long avail, long pasids, int ms, long *a, long *p)
+int vm_wait_counters(long avail, long pasids, int ms, long *a, long *p)
 {
 	uint64_t deadline = vm_now_ms() + (uint64_t)ms;
 
@@ -87,9 +81,7 @@ static int wait_counters(long avail, long pasids, int ms, long *a, long *p)
 	}
 }
 
-/* A child that opens a queue of its own, COPYs through it and closes it:
- * "another process can still use the device". Exit 0 or the failed step. */
-static int other_user(void *arg)
+int vm_other_user(void *arg)
 {
 	struct ak_queue *q = NULL;
 	uint8_t a[4096], b[4096];
@@ -107,8 +99,6 @@ static int other_user(void *arg)
 		return 20;
 	return memcmp(a, b, sizeof(a)) ? 21 : 0;
 }
-
-#define OTHER_CODES "10 open failed, 11 open ENOSPC, 12 open EBUSY, 20 COPY failed, 21 COPY wrong bytes"
 
 /* ------------------------------------------------------------------ */
 /* 1. PASID exhaustion */
@@ -183,7 +173,7 @@ static void t_pasid_exhaustion(void)
 					 vm_wstatus_str(st, ws, sizeof(ws)));
 		}
 		if ((i + 1) % EXH_CHECK_EVERY == 0 || i + 1 == n) {
-			st = vm_run_child(other_user, NULL, 30000, &to);
+			st = vm_run_child(vm_other_user, NULL, 30000, &to);
 			if (!WIFEXITED(st) || WEXITSTATUS(st)) {
 				if (!obad++)
 					snprintf(ofirst, sizeof(ofirst),
@@ -201,7 +191,7 @@ static void t_pasid_exhaustion(void)
 		 "another process could not use the device while the collector held the PUT_Q'd queues (%d times); first: %s",
 		 obad, ofirst);
 	/* the collector holds n released queues: no hardware queue, no PASID */
-	wait_counters(g_max_instances, p0, RECLAIM_GUARD_MS, &a, &p);
+	vm_wait_counters(g_max_instances, p0, RECLAIM_GUARD_MS, &a, &p);
 	VM_CHECK(a == g_max_instances,
 		 "available_instances %ld with %d PUT_Q'd fds held, want %ld",
 		 a, nfds, g_max_instances);
@@ -211,7 +201,7 @@ static void t_pasid_exhaustion(void)
 	for (i = 0; i < nfds; i++)
 		close(fds[i]);
 	free(fds);
-	wait_counters(g_max_instances, p0, RECLAIM_GUARD_MS, &a, &p);
+	vm_wait_counters(g_max_instances, p0, RECLAIM_GUARD_MS, &a, &p);
 	VM_CHECK(a == g_max_instances && p0 >= 0 && p == p0,
 		 "after the collector closed everything: available_instances %ld (want %ld), pasids_in_use %ld (want %ld)",
 		 a, g_max_instances, p, p0);
@@ -496,283 +486,6 @@ static void t_user_limit(void)
 	vm_check_instances_back();
 }
 
-/* ------------------------------------------------------------------ */
-/* 3. owner exit with the fd kept by an exec'd program */
-
-/* What the survivor found; bits of bad: 1 QUEUE_INFO, 2 START_Q, 4 mmap,
- * 8 poll, 16 PUT_Q, 32 the inherited fd is not open. */
-struct surv_rep {
-	int bad;
-	int e_info, e_start, e_mmap, e_put;
-	int revents;
-};
-
-#define SURV_BITS "1 QUEUE_INFO, 2 START_Q, 4 mmap, 8 poll, 16 PUT_Q, 32 fd not inherited"
-
-static int ioctl_err(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? errno : 0;
-}
-
-/*
- * "ak-vm-tests --hostile-survivor QFD CTL shared|private": the exec'd
- * program that keeps the queue fd of an exited owner. On 'c' it checks
- * the fd and answers a struct surv_rep; it exits on 'e' or EOF.
- */
-int vm_hostile_survivor_main(int argc, char **argv)
-{
-	struct accelkit_queue_info qi;
-	struct surv_rep rep;
-	int qfd, ctl, shared;
-	char c;
-
-	if (argc < 5)
-		return 64;
-	qfd = atoi(argv[2]);
-	ctl = atoi(argv[3]);
-	shared = !strcmp(argv[4], "shared");
-	while (read(ctl, &c, 1) == 1 && c == 'c') {
-		struct pollfd pf = { .fd = qfd, .events = POLLIN };
-		void *p;
-
-		memset(&rep, 0, sizeof(rep));
-		if (fcntl(qfd, F_GETFD) < 0)
-			rep.bad |= 32;
-		rep.e_info = ioctl_err(qfd, ACCELKIT_CMD_QUEUE_INFO, &qi);
-		if (shared) {
-			rep.e_start = ioctl_err(qfd, UACCE_CMD_START_Q, NULL);
-			p = mmap(NULL, AK_PAGE, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, qfd, 0);
-			rep.e_mmap = p == MAP_FAILED ? errno : 0;
-			if (p != MAP_FAILED)
-				munmap(p, AK_PAGE);
-			if (poll(&pf, 1, 0) == 1)
-				rep.revents = pf.revents;
-			if (rep.e_info != ESRCH)
-				rep.bad |= 1;
-			if (rep.e_start != ESRCH)
-				rep.bad |= 2;
-			if (rep.e_mmap != ESRCH)
-				rep.bad |= 4;
-			if ((rep.revents & (POLLERR | POLLHUP)) !=
-			    (POLLERR | POLLHUP) || (rep.revents & POLLIN))
-				rep.bad |= 8;
-			/* PUT_Q last: it is the one that succeeds */
-			rep.e_put = ioctl_err(qfd, UACCE_CMD_PUT_Q, NULL);
-			if (rep.e_put)
-				rep.bad |= 16;
-		} else {
-			if (rep.e_info != EPERM)
-				rep.bad |= 1;
-			rep.e_put = ioctl_err(qfd, UACCE_CMD_PUT_Q, NULL);
-			if (rep.e_put != EPERM)
-				rep.bad |= 16;
-		}
-		if (write(ctl, &rep, sizeof(rep)) != sizeof(rep))
-			return 2;
-	}
-	return 0;
-}
-
-struct survivor {
-	pid_t pid;	/* the exec'd program (reparented to us) */
-	int ctl;
-};
-
-/*
- * Fork an owner that opens a queue without O_CLOEXEC, maps it, starts it
- * (SHAREs it if @shared), fork+execs the survivor and exits without
- * closing anything. Returns 0 and fills @s, or a message in @err.
- */
-static int survivor_start(struct survivor *s, int shared, char *err,
-			  size_t elen)
-{
-	int sv[2], pp[2], st, to;
-	char ws[64];
-	pid_t owner;
-
-	s->pid = -1;
-	s->ctl = -1;
-	/* sv[1] is inherited by the owner's exec'd child: no CLOEXEC */
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) || pipe2(pp, O_CLOEXEC)) {
-		snprintf(err, elen, "socketpair/pipe: %s", strerror(errno));
-		return -1;
-	}
-	fcntl(sv[0], F_SETFD, FD_CLOEXEC);
-	fflush(NULL);
-	owner = fork();
-	if (owner == 0) {
-		struct accelkit_queue_info qi;
-		char sfd[16], sctl[16];
-		void *mmio, *dus;
-		int fd;
-		pid_t pid;
-
-		close(sv[0]);
-		close(pp[0]);
-		fd = open(g_node, O_RDWR);	/* deliberately not O_CLOEXEC */
-		if (fd < 0)
-			_exit(10);
-		if (ioctl(fd, ACCELKIT_CMD_QUEUE_INFO, &qi))
-			_exit(11);
-		mmio = mmap(NULL, qi.mmio_size, PROT_READ | PROT_WRITE,
-			    MAP_SHARED, fd, 0);
-		dus = mmap(NULL, qi.dus_size, PROT_READ | PROT_WRITE,
-			   MAP_SHARED, fd, OFF_DUS);
-		if (mmio == MAP_FAILED || dus == MAP_FAILED)
-			_exit(12);
-		if (ioctl(fd, UACCE_CMD_START_Q))
-			_exit(13);
-		if (shared && ioctl(fd, ACCELKIT_CMD_SHARE))
-			_exit(14);
-		snprintf(sfd, sizeof(sfd), "%d", fd);
-		snprintf(sctl, sizeof(sctl), "%d", sv[1]);
-		pid = fork();
-		if (pid == 0) {
-			execl("/proc/self/exe", "ak-vm-tests",
-			      "--hostile-survivor", sfd, sctl,
-			      shared ? "shared" : "private", (char *)NULL);
-			_exit(127);
-		}
-		if (pid < 0 || write(pp[1], &pid, sizeof(pid)) != sizeof(pid))
-			_exit(15);
-		_exit(0);	/* queue open, mapped, started */
-	}
-	close(sv[1]);
-	close(pp[1]);
-	if (owner < 0) {
-		close(sv[0]);
-		close(pp[0]);
-		snprintf(err, elen, "fork: %s", strerror(errno));
-		return -1;
-	}
-	st = vm_wait_child(owner, 30000, &to);
-	if (read(pp[0], &s->pid, sizeof(s->pid)) != sizeof(s->pid))
-		s->pid = -1;
-	close(pp[0]);
-	s->ctl = sv[0];
-	if (!WIFEXITED(st) || WEXITSTATUS(st) || s->pid <= 0) {
-		snprintf(err, elen,
-			 "owner: %s (10 open, 11 QUEUE_INFO, 12 mmap, 13 START_Q, 14 SHARE, 15 fork)",
-			 vm_wstatus_str(st, ws, sizeof(ws)));
-		return -1;
-	}
-	return 0;
-}
-
-static int survivor_check(struct survivor *s, struct surv_rep *rep)
-{
-	struct pollfd pf = { .fd = s->ctl, .events = POLLIN };
-
-	memset(rep, 0, sizeof(*rep));
-	if (write(s->ctl, "c", 1) != 1 || poll(&pf, 1, 30000) != 1 ||
-	    read(s->ctl, rep, sizeof(*rep)) != sizeof(*rep))
-		return -1;
-	return 0;
-}
-
-static void survivor_stop(struct survivor *s)
-{
-	int to, st;
-
-	if (s->ctl >= 0) {
-		if (write(s->ctl, "e", 1) != 1 && s->pid > 0)
-			kill(s->pid, SIGKILL);
-		close(s->ctl);
-	}
-	if (s->pid > 0) {
-		st = vm_wait_child(s->pid, 30000, &to);
-		VM_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0 && !to,
-			 "survivor %d ended badly (64 bad args)", (int)s->pid);
-	}
-	s->pid = -1;
-	s->ctl = -1;
-}
-
-static void stuck_bond(int shared)
-{
-	long a0 = vm_avail(), p0 = vm_attr_long("pasids_in_use"), a, p;
-	struct survivor s;
-	struct surv_rep rep;
-	char err[200];
-
-	VM_CHECK(p0 >= 0, "%s/pasids_in_use: %s", g_sysdir, strerror((int)-p0));
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if (survivor_start(&s, shared, err, sizeof(err))) {
-		VM_FAIL("%s", err);
-		goto out;
-	}
-	/* the owner is gone, the exec'd program still holds the fd */
-	wait_counters(a0, p0, RECLAIM_GUARD_MS, &a, &p);
-	VM_CHECK(a == a0,
-		 "available_instances %ld %d s after the owner exited (the exec'd program holds its fd), want %ld",
-		 a, RECLAIM_GUARD_MS / 1000, a0);
-	VM_CHECK(p0 >= 0 && p == p0,
-		 "pasids_in_use %ld after the owner exited, want %ld", p, p0);
-	if (survivor_check(&s, &rep)) {
-		VM_FAIL("no answer from the exec'd program");
-	} else {
-		VM_CHECK(rep.bad == 0,
-			 "%s queue of an exited owner, seen by the exec'd program: bad 0x%x (" SURV_BITS "); QUEUE_INFO %s, START_Q %s, mmap %s, poll revents 0x%x, PUT_Q %s",
-			 shared ? "shared" : "private", rep.bad,
-			 strerror(rep.e_info), strerror(rep.e_start),
-			 strerror(rep.e_mmap), rep.revents,
-			 strerror(rep.e_put));
-	}
-out:
-	survivor_stop(&s);
-	prctl(PR_SET_CHILD_SUBREAPER, 0);
-	wait_counters(a0, p0, RECLAIM_GUARD_MS, &a, &p);
-	VM_CHECK(a == a0, "available_instances %ld after the program exited, want %ld",
-		 a, a0);
-}
-
-static void t_stuck_private(void)
-{
-	stuck_bond(0);
-}
-
-static void t_stuck_shared(void)
-{
-	stuck_bond(1);
-}
-
-/* as many survivors as the device has queues: the device stays usable */
-static void t_stuck_all(void)
-{
-	int n = (int)g_max_instances, i, started = 0, st, to;
-	long p0 = vm_attr_long("pasids_in_use"), a, p;
-	struct survivor *s = calloc((size_t)n, sizeof(*s));
-	char err[200], ws[64];
-
-	VM_REQUIRE(s, "calloc");
-	VM_CHECK(p0 >= 0, "%s/pasids_in_use: %s", g_sysdir, strerror((int)-p0));
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	for (i = 0; i < n; i++) {
-		if (survivor_start(&s[i], 0, err, sizeof(err))) {
-			VM_FAIL("owner %d: %s", i, err);
-			s[i].pid = -1;
-			break;
-		}
-		started++;
-	}
-	wait_counters(g_max_instances, p0, RECLAIM_GUARD_MS, &a, &p);
-	VM_CHECK(a == g_max_instances,
-		 "available_instances %ld with %d exited owners' fds kept by exec'd programs, want %ld",
-		 a, started, g_max_instances);
-	VM_CHECK(p0 >= 0 && p == p0, "pasids_in_use %ld, want %ld", p, p0);
-	st = vm_run_child(other_user, NULL, 30000, &to);
-	VM_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		 "another process using the device while %d exec'd programs hold exited owners' queues: %s (" OTHER_CODES ")",
-		 started, vm_wstatus_str(st, ws, sizeof(ws)));
-	for (i = 0; i < started; i++)
-		survivor_stop(&s[i]);
-	free(s);
-	prctl(PR_SET_CHILD_SUBREAPER, 0);
-	wait_counters(g_max_instances, p0, RECLAIM_GUARD_MS, &a, &p);
-	vm_check_instances_back();
-}
-
 static const struct ak_test hostile_tests[] = {
 	{ "pasids_in_use: one per (device, mm), dropped at PUT_Q and close", t_pasid_count },
 	{ "all hardware queues taken: EBUSY for others, no PASID left behind", t_busy },
@@ -780,6 +493,7 @@ static const struct ak_test hostile_tests[] = {
 	{ "per-user queue limit: EMFILE, other uid, PUT_Q/close, 0 = unlimited", t_user_limit },
 	{ "owner exit, fd kept by an exec'd program: queue reclaimed, EPERM", t_stuck_private },
 	{ "owner exit, SHAREd fd kept by an exec'd program: DEFUNCT (ESRCH)", t_stuck_shared },
+	{ "owner execs with its queue fd open (no O_CLOEXEC): queue reclaimed, EPERM", t_stuck_exec },
 	{ "one exec'd program per hardware queue does not exhaust the device", t_stuck_all },
 	{ NULL, NULL },
 };
