@@ -112,20 +112,26 @@ static int lv_owner(int sock, const char *path)
 	_exit(0);
 }
 
-/* The task's mm is detached (exit_mm has begun): /proc/PID/status has no
- * VmRSS line any more. 1 yes, 0 no, -1 the process is gone. */
-static int lv_mm_detached(pid_t pid)
+/*
+ * Is @pid waiting in exit_aio() (its last mm reference gone, exit_mmap()
+ * not run yet)? Looked up in /proc/PID/wchan, which takes no reference on
+ * the mm: reading /proc/PID/status would, and the reader could end up
+ * doing the final mmput() itself, waiting in exit_aio() in its place.
+ * Copies what was read into @what.
+ */
+static int lv_in_exit_aio(pid_t pid, char *what, size_t len)
 {
-	char p[64], buf[4096];
+	char p[64];
+	int n;
 
-	snprintf(p, sizeof(p), "/proc/%d/status", (int)pid);
-	if (vm_read_file(p, buf, sizeof(buf)) < 0)
-		return -1;
-	if (!strstr(buf, "State:"))
-		return -1;
-	if (strstr(buf, "State:\tZ"))
-		return -1;
-	return strstr(buf, "VmRSS:") == NULL;
+	snprintf(p, sizeof(p), "/proc/%d/wchan", (int)pid);
+	n = vm_read_file(p, what, len);
+	if (n < 0) {
+		snprintf(what, len, "(%s)", strerror(-n));
+		return 0;
+	}
+	what[strcspn(what, "\n")] = '\0';
+	return !strcmp(what, "exit_aio");
 }
 
 void t_fuse_exit_livelock(void)
@@ -133,8 +139,8 @@ void t_fuse_exit_livelock(void)
 	struct vm_qstats s1, s2;
 	struct lv_msg m;
 	struct akfuse f;
-	int sv[2], fd = -1, st, to, r1, r2, det = 0, splats0;
-	char err[256], ws[64], first[256];
+	int sv[2], fd = -1, st, to, r1, r2, splats0;
+	char err[256], ws[64], first[256], wchan[128] = "";
 	uint64_t deadline;
 	pid_t pid;
 
@@ -171,23 +177,22 @@ void t_fuse_exit_livelock(void)
 	}
 	VM_CHECK(write(sv[0], "G", 1) == 1, "go");
 	/* the owner submits its jobs and exits; wait until its exit is
-	 * stuck with the mm detached (in exit_aio) */
+	 * stuck in exit_aio (mm_users 0, page tables still there) */
 	deadline = vm_now_ms() + LV_GUARD_MS;
-	while ((det = lv_mm_detached(pid)) == 0 && vm_now_ms() < deadline)
+	while (!lv_in_exit_aio(pid, wchan, sizeof(wchan)) &&
+	       vm_now_ms() < deadline)
 		usleep(20000);
-	if (det != 1) {
-		st = vm_wait_child(pid, 0, &to);
-		VM_FAIL("the owner's exit did not stall in exit_aio: %s",
-			det < 0 ? vm_wstatus_str(st, ws, sizeof(ws)) :
-				  "its mm stayed attached");
-		pid = -1;
+	if (strcmp(wchan, "exit_aio")) {
+		VM_FAIL("the owner's exit did not stall in exit_aio (wchan \"%s\")",
+			wchan);
 		goto out;
 	}
 	r1 = vm_queue_stats(fd, &s1);
 	usleep(LV_WINDOW_MS * 1000);	/* observation window, not a bound */
 	r2 = vm_queue_stats(fd, &s2);
-	VM_CHECK(lv_mm_detached(pid) == 1,
-		 "the owner's exit was not stalled for the whole window");
+	VM_CHECK(lv_in_exit_aio(pid, wchan, sizeof(wchan)),
+		 "the owner's exit was not stalled for the whole window (wchan \"%s\")",
+		 wchan);
 	if (r1 == -ESRCH || r2 == -ESRCH) {
 		/* DEFUNCT already: the queue is stopped, nothing can loop */
 		printf("[queue DEFUNCT during the stall] ");
