@@ -17,6 +17,17 @@ install -m 0755 "$top/vm/demo.sh" "$top/vm/vm-tests.sh" "$stage/usr/share/accelk
 for ko in "$@"; do
 	install -m 0644 "$ko" "$stage/lib/accelkit/"
 done
+# FUSE is a module in the stock guest kernel (the FUSE-stall test needs
+# it); vm/init loads it when it matches the running kernel. The debug
+# kernel has it built in.
+kver=$(bash "$top/scripts/guest-kernel.sh")
+fuse=/lib/modules/$kver/kernel/fs/fuse/fuse.ko
+if [ -f "$fuse" ]; then
+	mkdir -p "$stage/lib/modules/$kver"
+	install -m 0644 "$fuse" "$stage/lib/modules/$kver/fuse.ko"
+else
+	echo "mkinitramfs: warning: no $fuse (the FUSE test will fail)" >&2
+fi
 echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
 echo "root:x:0:" >"$stage/etc/group"
 

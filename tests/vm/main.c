@@ -39,6 +39,9 @@ int main(int argc, char **argv)
 	/* the exec half of the O_CLOEXEC test (vm_lifetime.c) */
 	if (argc >= 2 && !strcmp(argv[1], "--exec-check"))
 		return vm_exec_check_main(argc, argv);
+	/* the exec'd program keeping an exited owner's queue (vm_hostile.c) */
+	if (argc >= 2 && !strcmp(argv[1], "--hostile-survivor"))
+		return vm_hostile_survivor_main(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);	/* a dead helper must not kill the suite */
 	unsetenv("AK_SYSFS_ROOT");
@@ -66,6 +69,7 @@ int main(int argc, char **argv)
 	if (add_data_suites() || add_fault_suites() || add_error_suites() ||
 	    add_proc_suites() || add_platform_suites() || add_sva_suites() ||
 	    add_lifetime_suites() || add_alg_suites() || add_inval_suites() ||
+	    add_hostile_suites() || add_fuse_suites() ||
 	    add_inval_timeout_suite() || add_remove_suites() ||
 	    add_final_suite()) {
 		fprintf(stderr, "suite registration failed: %s\n",

@@ -23,6 +23,8 @@ int add_lifetime_suites(void);	/* vm_lifetime.c: munmap/exit/share/exec */
 int add_platform_suites(void);	/* vm_platform.c: paging mode, PTI */
 int add_inval_suites(void);	/* vm_inval.c: bounded invalidation */
 int add_inval_timeout_suite(void); /* vm_inval.c: before removal */
+int add_hostile_suites(void);	/* vm_hostile.c: PASID/queue accounting */
+int add_fuse_suites(void);	/* vm_fuse.c: FUSE-stalled page request */
 int add_remove_suites(void);	/* vm_remove.c (must be registered last) */
 int add_final_suite(void);	/* vm_common.c: instances back to maximum */
 
@@ -159,6 +161,12 @@ int vm_klog_contains(const char *needle);
  * O_CLOEXEC test (main.c dispatches here before CUnit starts).
  */
 int vm_exec_check_main(int argc, char **argv);
+
+/* "ak-vm-tests --hostile-survivor QFD CTL MODE" (vm_hostile.c) */
+int vm_hostile_survivor_main(int argc, char **argv);
+
+/* A numeric attribute of the device's sysfs directory, or -errno. */
+long vm_attr_long(const char *attr);
 
 /* snprintf that never warns about truncation (paths built from sysfs). */
 int vm_fmt(char *buf, size_t len, const char *fmt, ...)
