@@ -174,6 +174,12 @@ static void akfuse_serve(int dev, int ctl, int ev, uint64_t fsize)
 
 			memset(&oo, 0, sizeof(oo));
 			oo.fh = 1;
+			/*
+			 * Without KEEP_CACHE every open invalidates the page
+			 * cache and so waits for a page locked under a
+			 * withheld READ: a second opener would hang.
+			 */
+			oo.open_flags = FOPEN_KEEP_CACHE;
 			fuse_reply(dev, h->unique, 0, &oo, sizeof(oo));
 			break;
 		}
