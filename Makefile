@@ -93,7 +93,7 @@ test: test-style test-host test-vm
 # Style gates: checkpatch --strict on the kernel code, QEMU's checkpatch on
 # the device model (its source tree comes with the QEMU build).
 test-style: checkpatch qemu
-	$(CACHE)/qemu-src/scripts/checkpatch.pl --no-tree -f hw-model/*.c
+	$(CACHE)/qemu-src/scripts/checkpatch.pl --no-tree -f hw-model/*.c hw-model/*.h
 
 test-host: lib samples tests
 	$(MAKE) -C tests check-host
