@@ -55,13 +55,15 @@ initramfs: kernel lib samples tests
 	$(MAKE) -s -C samples install DESTDIR=$(OUT)/stage PREFIX=/usr
 	$(MAKE) -s -C tests install DESTDIR=$(OUT)/stage PREFIX=/usr
 	bash scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(OUT)/stage \
-		$$(find kernel -name accelkit.ko) $$(find kernel -name accelkit_sample.ko)
+		$$(find kernel -name accelkit.ko) $$(find kernel -name accelkit_sample.ko) \
+		$$(find kernel -name accelkit_selftest.ko)
 
 initramfs-debug: initramfs kernel-debug
 	rm -rf $(OUT)/stage-debug && cp -a $(OUT)/stage $(OUT)/stage-debug
 	bash scripts/mkinitramfs.sh $(OUT)/initramfs-debug.cpio.gz $(OUT)/stage-debug \
 		$$(find $(OUT)/kernel-debug -name accelkit.ko) \
-		$$(find $(OUT)/kernel-debug -name accelkit_sample.ko)
+		$$(find $(OUT)/kernel-debug -name accelkit_sample.ko) \
+		$$(find $(OUT)/kernel-debug -name accelkit_selftest.ko)
 
 # One 1 GiB hugetlb page for the suite's 1 GiB-leaf test.
 VM_HUGE = hugepagesz=1G hugepages=1

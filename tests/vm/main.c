@@ -70,7 +70,8 @@ int main(int argc, char **argv)
 	    add_proc_suites() || add_platform_suites() || add_sva_suites() ||
 	    add_lifetime_suites() || add_alg_suites() || add_inval_suites() ||
 	    add_hostile_suites() || add_fuse_suites() ||
-	    add_inval_timeout_suite() || add_remove_suites() ||
+	    add_selftest_suites() || add_inval_timeout_suite() ||
+	    add_remove_suites() ||
 	    add_final_suite()) {
 		fprintf(stderr, "suite registration failed: %s\n",
 			CU_get_error_msg());

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Framework rules the sample driver cannot exercise, through the test-only
+ * fake accelerator accelkit_selftest.ko (kernel/selftest/):
+ *  - at load it checks accelkit_alloc()/accelkit_register() refusals and
+ *    logs "accelkit_selftest: PASS|FAIL <check> <errno>" lines;
+ *  - its device akselftest-N maps its DUS region with vm_insert_page(),
+ *    which does not set VM_IO: the framework must, so that
+ *    madvise(MADV_DOFORK) fails and fork() never copies the mapping;
+ *  - rmmod takes the node away, zapping a mapping still in place.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <misc/uacce/uacce.h>
+
+#include "vm_common.h"
+
+#define ST_KO		"/lib/accelkit/accelkit_selftest.ko"
+#define ST_MOD		"accelkit_selftest"
+#define ST_PREFIX	"akselftest-"
+#define ST_NR_QUEUES	4
+#define ST_TAG		ST_MOD ": "
+
+static char st_name[64];	/* "akselftest-3" */
+static char st_node[96];	/* "/dev/akselftest-3" */
+static char st_sys[160];	/* "/sys/class/uacce/akselftest-3" */
+
+/* The PASS lines the module must log, "<check> <errno>\n". */
+static const char *const st_pass[] = {
+	"alloc-self-complete 0\n",
+	"alloc-without-invalidate -22\n",
+	"alloc-without-pasid_bind -22\n",
+	"alloc-self-max_pasid-1 -22\n",
+	"alloc-without-get_queue -22\n",
+	/* 0 on x86-64 without memory encryption, -95 with: the module knows */
+	"register-self-translation ",
+	"alloc-none-complete 0\n",
+	"register-none 0\n",
+};
+
+/* Occurrences of @needle in the kernel log, or -errno. */
+static int klog_count(const char *needle)
+{
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	char *buf, *p;
+	int n, count = 0;
+
+	if (size <= 0)
+		size = 1 << 20;
+	buf = malloc((size_t)size + 1);
+	if (!buf)
+		return -ENOMEM;
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
+	if (n < 0) {
+		n = -errno;
+		free(buf);
+		return n;
+	}
+	buf[n] = '\0';
+	for (p = buf; (p = strstr(p, needle)); p++)
+		count++;
+	free(buf);
+	return count;
+}
+
+static int st_loaded(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/" ST_MOD, &st) == 0;
+}
+
+static int st_rmmod(void)
+{
+	return syscall(SYS_delete_module, ST_MOD, O_NONBLOCK) ? -errno : 0;
+}
+
+/* Find the one akselftest-N device: 0, -ENODEV, or -EEXIST if several. */
+static int st_discover(void)
+{
+	DIR *d = opendir("/sys/class/uacce");
+	struct dirent *e;
+	int found = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, ST_PREFIX, strlen(ST_PREFIX)))
+			continue;
+		found++;
+		vm_fmt(st_name, sizeof(st_name), "%s", e->d_name);
+	}
+	closedir(d);
+	if (found != 1)
+		return found ? -EEXIST : -ENODEV;
+	vm_fmt(st_node, sizeof(st_node), "/dev/%s", st_name);
+	vm_fmt(st_sys, sizeof(st_sys), "/sys/class/uacce/%s", st_name);
+	return 0;
+}
+
+static long st_attr(const char *attr)
+{
+	char path[256], buf[64];
+	int r;
+
+	vm_fmt(path, sizeof(path), "%s/%s", st_sys, attr);
+	r = vm_read_file(path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	return strtol(buf, NULL, 0);
+}
+
+/* Open a queue of the device and map its DUS page; MAP_FAILED on error. */
+static void *st_map_dus(int *fd)
+{
+	void *p;
+
+	*fd = open(st_node, O_RDWR | O_CLOEXEC);
+	VM_CHECK(*fd >= 0, "open(%s): %s", st_node, strerror(errno));
+	if (*fd < 0)
+		return MAP_FAILED;
+	p = mmap(NULL, AK_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, *fd,
+		 UACCE_QFRT_DUS * AK_PAGE);
+	VM_CHECK(p != MAP_FAILED, "mmap of the DUS region: %s",
+		 strerror(errno));
+	if (p == MAP_FAILED) {
+		close(*fd);
+		*fd = -1;
+	}
+	return p;
+}
+
+/* The VmFlags line of the VMA starting at @addr in /proc/self/smaps. */
+static int st_vmflags(const void *addr, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0;
+
+	out[0] = '\0';
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start;
+		char dash;
+
+		/* a VMA's header line: "start-end perms offset ..." */
+		if (sscanf(line, "%lx%c", &start, &dash) == 2 && dash == '-')
+			in = start == (unsigned long)addr;
+		if (in && !strncmp(line, "VmFlags:", 8)) {
+			vm_fmt(out, len, "%s", line + 8);
+			break;
+		}
+	}
+	fclose(f);
+	return out[0] ? 0 : -ENOENT;
+}
+
+static int st_has_flag(const char *flags, const char *fl)
+{
+	const char *p = flags;
+	size_t n = strlen(fl);
+
+	while ((p = strstr(p, fl))) {
+		if ((p == flags || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/*
+ * The forked child: the queue mapping must not exist at all in it (not
+ * merely be empty, as VM_WIPEONFORK alone would leave it): mincore()
+ * fails with ENOMEM and a read raises SIGSEGV, not SIGBUS.
+ */
+static int st_child_no_mapping(void *arg)
+{
+	unsigned char vec;
+	int sig;
+
+	if (mincore(arg, AK_PAGE, &vec) == 0)
+		return 10;	/* a VMA is there */
+	if (errno != ENOMEM)
+		return 11;
+	sig = vm_probe_read(arg);
+	if (sig == SIGBUS)
+		return 12;	/* an empty VMA (wiped) */
+	if (sig != SIGSEGV)
+		return 13;	/* readable */
+	return 0;
+}
+
+static void t_load(void)
+{
+	char needle[160];
+	int before[sizeof(st_pass) / sizeof(st_pass[0])];
+	int fail_before, fail_after, fd, r;
+	size_t i;
+
+	VM_REQUIRE(!st_loaded(), "%s is already loaded", ST_MOD);
+	fail_before = klog_count(ST_TAG "FAIL ");
+	VM_REQUIRE(fail_before >= 0, "klogctl: %s", strerror(-fail_before));
+	for (i = 0; i < sizeof(st_pass) / sizeof(st_pass[0]); i++) {
+		vm_fmt(needle, sizeof(needle), ST_TAG "PASS %s", st_pass[i]);
+		before[i] = klog_count(needle);
+	}
+
+	fd = open(ST_KO, O_RDONLY | O_CLOEXEC);
+	VM_REQUIRE(fd >= 0, "open(%s): %s", ST_KO, strerror(errno));
+	r = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	VM_REQUIRE(r == 0, "finit_module(%s): %s", ST_KO, strerror(-r));
+
+	for (i = 0; i < sizeof(st_pass) / sizeof(st_pass[0]); i++) {
+		vm_fmt(needle, sizeof(needle), ST_TAG "PASS %s", st_pass[i]);
+		r = klog_count(needle);
+		VM_CHECK(r == before[i] + 1,
+			 "\"%.*s\" logged %d times by the load (expected once)",
+			 (int)strcspn(needle, "\n"), needle, r - before[i]);
+	}
+	fail_after = klog_count(ST_TAG "FAIL ");
+	VM_CHECK(fail_after == fail_before,
+		 "%d FAIL lines of %s in the kernel log",
+		 fail_after - fail_before, ST_MOD);
+
+	r = st_discover();
+	VM_CHECK(r == 0, "no single %s* in /sys/class/uacce: %s", ST_PREFIX,
+		 strerror(-r));
+}
+
+static void t_mapping_not_inherited(void)
+{
+	char flags[256], ws[64];
+	unsigned char *p;
+	void *q;
+	int fd, r, status, timed_out = 0;
+	long avail;
+
+	VM_REQUIRE(st_name[0], "module not loaded (previous test failed)");
+	VM_CHECK(st_attr("region_dus_size") == (long)AK_PAGE,
+		 "region_dus_size %ld", st_attr("region_dus_size"));
+	/* hidden, like upstream, for a region the device does not have */
+	VM_CHECK(st_attr("region_mmio_size") == -ENOENT,
+		 "region_mmio_size: %ld, expected no such file",
+		 st_attr("region_mmio_size"));
+	avail = st_attr("available_instances");
+	VM_CHECK(avail == ST_NR_QUEUES, "available_instances %ld", avail);
+
+	p = st_map_dus(&fd);
+	VM_REQUIRE(p != MAP_FAILED, "no mapping");
+	avail = st_attr("available_instances");
+	VM_CHECK(avail == ST_NR_QUEUES - 1,
+		 "available_instances %ld with one queue open", avail);
+
+	/* No MMIO region: mmap of it is refused. */
+	q = mmap(NULL, AK_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 UACCE_QFRT_MMIO * AK_PAGE);
+	VM_CHECK(q == MAP_FAILED && errno == EINVAL,
+		 "mmap of the absent MMIO region: %s",
+		 q == MAP_FAILED ? strerror(errno) : "mapped");
+	if (q != MAP_FAILED)
+		munmap(q, AK_PAGE);
+
+	/* A fresh, zeroed page, writable through the shared mapping. */
+	VM_CHECK(vm_first_not(p, 0, AK_PAGE) == -1,
+		 "DUS page not zeroed at byte %ld", vm_first_not(p, 0, AK_PAGE));
+	memset(p, 0x5a, AK_PAGE);
+	VM_CHECK(vm_first_not(p, 0x5a, AK_PAGE) == -1,
+		 "DUS page reads back wrong at byte %ld",
+		 vm_first_not(p, 0x5a, AK_PAGE));
+
+	/* The framework's flags, whatever the driver's mmap did. */
+	r = st_vmflags(p, flags, sizeof(flags));
+	VM_CHECK(r == 0, "no VmFlags for %p in /proc/self/smaps", (void *)p);
+	if (!r) {
+		flags[strcspn(flags, "\n")] = '\0';
+		VM_CHECK(st_has_flag(flags, "io") && st_has_flag(flags, "dc") &&
+			 st_has_flag(flags, "de") && st_has_flag(flags, "wf") &&
+			 st_has_flag(flags, "dd"),
+			 "VmFlags \"%s\" lack one of io dc de wf dd", flags);
+	}
+
+	/* VM_IO: VM_DONTCOPY cannot be taken away. */
+	errno = 0;
+	r = madvise(p, AK_PAGE, MADV_DOFORK);
+	VM_CHECK(r == -1 && errno == EINVAL,
+		 "madvise(MADV_DOFORK) on the queue mapping = %d (%s), expected EINVAL",
+		 r, r ? strerror(errno) : "success");
+
+	status = vm_run_child(st_child_no_mapping, p, 10000, &timed_out);
+	VM_CHECK(!timed_out && status != -1 && WIFEXITED(status) &&
+		 WEXITSTATUS(status) == 0,
+		 "forked child: %s (10: mapping present, 11: mincore error, 12: SIGBUS = empty VMA, 13: readable)",
+		 vm_wstatus_str(status, ws, sizeof(ws)));
+
+	/* The parent's mapping is untouched by the fork. */
+	VM_CHECK(vm_first_not(p, 0x5a, AK_PAGE) == -1,
+		 "DUS page changed after fork at byte %ld",
+		 vm_first_not(p, 0x5a, AK_PAGE));
+
+	VM_CHECK(munmap(p, AK_PAGE) == 0, "munmap: %s", strerror(errno));
+	VM_CHECK(close(fd) == 0, "close: %s", strerror(errno));
+	avail = st_attr("available_instances");
+	VM_CHECK(avail == ST_NR_QUEUES, "available_instances %ld after close",
+		 avail);
+}
+
+/*
+ * rmmod with a queue still open and mapped: removal puts the queue (the
+ * module frees its page) after zapping the mapping, which then raises
+ * SIGBUS; the node and the sysfs directory are gone.
+ */
+static void t_rmmod(void)
+{
+	struct stat st;
+	unsigned char *p;
+	int fd, r, sig;
+
+	VM_REQUIRE(st_name[0], "module not loaded (previous test failed)");
+	p = st_map_dus(&fd);
+	if (p != MAP_FAILED)
+		memset(p, 0xa5, AK_PAGE);
+
+	r = st_rmmod();
+	VM_REQUIRE(r == 0, "delete_module(%s): %s", ST_MOD, strerror(-r));
+	VM_CHECK(!st_loaded(), "/sys/module/%s still there", ST_MOD);
+	VM_CHECK(stat(st_sys, &st) == -1 && errno == ENOENT,
+		 "%s still there after rmmod", st_sys);
+	VM_CHECK(stat(st_node, &st) == -1 && errno == ENOENT,
+		 "%s still there after rmmod", st_node);
+	r = st_discover();
+	VM_CHECK(r == -ENODEV, "an %s* device remains: %s", ST_PREFIX,
+		 st_name);
+
+	if (p != MAP_FAILED) {
+		sig = vm_probe_read(p);
+		VM_CHECK(sig == SIGBUS,
+			 "read of the mapping after removal: signal %d, expected SIGBUS",
+			 sig);
+		VM_CHECK(munmap(p, AK_PAGE) == 0, "munmap: %s",
+			 strerror(errno));
+		VM_CHECK(close(fd) == 0, "close: %s", strerror(errno));
+	}
+	st_name[0] = '\0';
+}
+
+/* Leave no fake device behind for the suites after this one. */
+static int st_clean(void)
+{
+	if (st_loaded())
+		st_rmmod();
+	return 0;
+}
+
+static const struct ak_test selftest_tests[] = {
+	{ "load: registration rules (alloc/register refusals) logged as PASS",
+	  t_load },
+	{ "queue mapping of a vm_insert_page driver: VM_IO, MADV_DOFORK refused, not inherited by fork",
+	  t_mapping_not_inherited },
+	{ "rmmod with a queue mapped: mapping zapped (SIGBUS), node gone",
+	  t_rmmod },
+	{ NULL, NULL },
+};
+
+int add_selftest_suites(void)
+{
+	return ak_add_suite("selftest", NULL, st_clean, selftest_tests);
+}
