@@ -168,6 +168,7 @@ struct accelkit_queue {
 	struct inode *inode;		/* private address_space for mmaps */
 	struct list_head node;		/* adev->queues */
 	wait_queue_head_t wait;
+	wait_queue_head_t unmap_wait;	/* a region's VMA was closed */
 	void *priv;
 	u32 pasid;
 

@@ -41,8 +41,9 @@ static void accelkit_vm_close(struct vm_area_struct *vma)
 	struct accelkit_qregion *region = vma->vm_private_data;
 
 	mutex_lock(&region->q->mutex);
-	region->nr_vmas--;
+	WRITE_ONCE(region->nr_vmas, region->nr_vmas - 1);
 	mutex_unlock(&region->q->mutex);
+	wake_up_all(&region->q->unmap_wait);
 }
 
 static int accelkit_vm_mremap(struct vm_area_struct *vma)

@@ -32,6 +32,7 @@ struct accelkit_queue *accelkit_queue_alloc(struct accelkit_device *adev)
 	mutex_init(&q->ctl);
 	mutex_init(&q->mutex);
 	init_waitqueue_head(&q->wait);
+	init_waitqueue_head(&q->unmap_wait);
 	accelkit_fault_init(q);
 	INIT_LIST_HEAD(&q->node);
 	for (i = 0; i < ACCELKIT_NR_REGIONS; i++) {
@@ -82,10 +83,23 @@ void accelkit_queue_put(struct accelkit_queue *q)
  * linked its VMA: mmap() holds @mm's mmap_lock for writing throughout.
  * Only q->ctl is held: how long this takes is up to @mm's tasks.
  */
-static void accelkit_mm_sync(struct mm_struct *mm)
+static void accelkit_mm_sync(struct accelkit_qregion *region)
 {
-	if (!mmget_not_zero(mm))
-		return;		/* no task left that could be in mmap() */
+	struct mm_struct *mm = region->mapper;
+
+	if (!mmget_not_zero(mm)) {
+		/*
+		 * No task left that could be in mmap(), but exit_mmap() may
+		 * be unmapping the region right now (the owner's exit is
+		 * what queued a DEFUNCT shutdown). Let it finish: a zap
+		 * racing with its unmap of a VM_PFNMAP mapping makes x86 PAT
+		 * find the range already gone and warn. Bounded: exit_mmap()
+		 * does not wait for user space; on a timeout we zap anyway.
+		 */
+		wait_event_timeout(region->q->unmap_wait,
+				   !READ_ONCE(region->nr_vmas), 10 * HZ);
+		return;
+	}
 	mmap_read_lock(mm);
 	mmap_read_unlock(mm);
 	mmput(mm);	/* may end in exit_mmap(): no lock but q->ctl held */
@@ -135,7 +149,7 @@ void accelkit_queue_shutdown(struct accelkit_queue *q,
 	/* region->mapper only changes in an mmap() that succeeds: stable now. */
 	for (i = 0; i < ACCELKIT_NR_REGIONS; i++)
 		if (q->region[i].mapper)
-			accelkit_mm_sync(q->region[i].mapper);
+			accelkit_mm_sync(&q->region[i]);
 
 	/*
 	 * ops stay valid: removal shuts every queue down under its q->ctl,
