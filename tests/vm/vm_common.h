@@ -20,6 +20,7 @@ int add_error_suites(void);	/* vm_errors.c */
 int add_proc_suites(void);	/* vm_procs.c */
 int add_sva_suites(void);	/* vm_sva.c: page requests, memory kinds */
 int add_lifetime_suites(void);	/* vm_lifetime.c: munmap/exit/share/exec */
+void t_share(void);		/* vm_share.c, in the lifetime suite */
 int add_platform_suites(void);	/* vm_platform.c: paging mode, PTI */
 int add_inval_suites(void);	/* vm_inval.c: bounded invalidation */
 int add_inval_timeout_suite(void); /* vm_inval.c: before removal */
