@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -136,6 +137,7 @@ static void t_pasid_exhaustion(void)
 	int n = EXH_CHILDREN, i, sv[2], *fds, nfds = 0, bad = 0, obad = 0;
 	char first[200] = "", ofirst[200] = "", ws[64];
 	uint64_t t0 = vm_now_ms();
+	struct rlimit rl;
 	long a, p;
 
 	VM_CHECK(p0 >= 0, "%s/pasids_in_use: %s", g_sysdir, strerror((int)-p0));
@@ -143,6 +145,15 @@ static void t_pasid_exhaustion(void)
 		 pmax < 0 ? strerror((int)-pmax) : "0");
 	if (pmax > 0 && pmax + 1 < n)
 		n = (int)pmax + 1;
+	/* The collector holds one fd per child: make room (root may). */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)n + 64) {
+		rl.rlim_cur = (rlim_t)n + 64;
+		if (rl.rlim_max < rl.rlim_cur)
+			rl.rlim_max = rl.rlim_cur;
+		VM_CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0,
+			 "RLIMIT_NOFILE %llu: %s",
+			 (unsigned long long)rl.rlim_cur, strerror(errno));
+	}
 	fds = calloc((size_t)n, sizeof(*fds));
 	VM_REQUIRE(fds, "calloc");
 	VM_REQUIRE(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) == 0,
