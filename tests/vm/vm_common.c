@@ -599,3 +599,25 @@ int vm_klog_contains(const char *needle)
 	free(buf);
 	return r;
 }
+
+char g_pci_path[PATH_MAX];
+char g_bdf[64];
+char g_driver[64];
+
+int vm_resolve_pci(void)
+{
+	char p[PATH_MAX], drv[PATH_MAX];
+	const char *b;
+
+	vm_fmt(p, sizeof(p), "%s/device", g_sysdir);
+	if (!realpath(p, g_pci_path))
+		return -errno;
+	b = strrchr(g_pci_path, '/');
+	vm_fmt(g_bdf, sizeof(g_bdf), "%s", b ? b + 1 : g_pci_path);
+	vm_fmt(p, sizeof(p), "%s/driver", g_pci_path);
+	if (!realpath(p, drv))
+		return -errno;
+	b = strrchr(drv, '/');
+	vm_fmt(g_driver, sizeof(g_driver), "%s", b ? b + 1 : drv);
+	return 0;
+}

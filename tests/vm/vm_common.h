@@ -6,6 +6,7 @@
 #ifndef AK_VM_COMMON_H
 #define AK_VM_COMMON_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -34,6 +35,12 @@ int add_final_suite(void);	/* vm_common.c: instances back to maximum */
 extern char g_name[64];		/* "accelkit-0" */
 extern char g_node[128];	/* "/dev/accelkit-0" */
 extern char g_sysdir[256];	/* "/sys/class/uacce/accelkit-0" */
+/* The accelerator's PCI device, set by vm_resolve_pci() (0 or -errno):
+ * its sysfs path, its address ("0000:00:01.0") and its driver's name. */
+extern char g_pci_path[PATH_MAX];
+extern char g_bdf[64];
+extern char g_driver[64];
+int vm_resolve_pci(void);
 extern long g_max_instances;	/* available_instances at suite start */
 
 #define AK_PAGE 4096ul

@@ -409,34 +409,12 @@ out:
 
 /* ---- the timeout path ---- */
 
-static char pci_path[PATH_MAX];
-static char bdf[64];
-static char driver[64];
-
-static int resolve_pci(void)
-{
-	char p[PATH_MAX], drv[PATH_MAX];
-	const char *b;
-
-	vm_fmt(p, sizeof(p), "%s/device", g_sysdir);
-	if (!realpath(p, pci_path))
-		return -errno;
-	b = strrchr(pci_path, '/');
-	vm_fmt(bdf, sizeof(bdf), "%s", b ? b + 1 : pci_path);
-	vm_fmt(p, sizeof(p), "%s/driver", pci_path);
-	if (!realpath(p, drv))
-		return -errno;
-	b = strrchr(drv, '/');
-	vm_fmt(driver, sizeof(driver), "%s", b ? b + 1 : drv);
-	return 0;
-}
-
 /* An integer sysfs attribute of the PCI device, or -1. */
 static long pci_attr(const char *name)
 {
 	char p[PATH_MAX], buf[64];
 
-	vm_fmt(p, sizeof(p), "%s/%s", pci_path, name);
+	vm_fmt(p, sizeof(p), "%s/%s", g_pci_path, name);
 	if (vm_read_file(p, buf, sizeof(buf)) <= 0)
 		return -1;
 	return strtol(buf, NULL, 10);
@@ -483,11 +461,11 @@ static void t_timeout_broken(void)
 	int before, after, fd, r, err, unbound = 0;
 
 	VM_REQUIRE(vm_discover() == 0, "no device");
-	r = resolve_pci();
+	r = vm_resolve_pci();
 	VM_REQUIRE(r == 0, "cannot resolve %s/device: %s", g_sysdir,
 		   strerror(-r));
 	VM_REQUIRE(pci_attr("broken") == 0,
-		   "%s/broken is %ld before the test, want 0", pci_path,
+		   "%s/broken is %ld before the test, want 0", g_pci_path,
 		   pci_attr("broken"));
 	before = klog_count(BROKEN_MSG);
 	VM_REQUIRE(before >= 0, "dmesg unreadable");
@@ -498,16 +476,16 @@ static void t_timeout_broken(void)
 	VM_REQUIRE(q && a && b, "setup");
 	VM_CHECK(ak_nop(q) == 0, "NOP before the injection");
 
-	vm_fmt(path, sizeof(path), "%s/debug_inject", pci_path);
+	vm_fmt(path, sizeof(path), "%s/debug_inject", g_pci_path);
 	r = vm_write_file(path, "1");
 	VM_REQUIRE(r == 0, "write 1 to %s: %s", path, strerror(-r));
 
 	/* The invalidation is never completed: munmap returns anyway. */
 	VM_CHECK(munmap(a, AK_PAGE) == 0, "munmap: %s", strerror(errno));
 	VM_CHECK(pci_attr("broken") == 1, "%s/broken is %ld, want 1",
-		 pci_path, pci_attr("broken"));
+		 g_pci_path, pci_attr("broken"));
 	VM_CHECK(pci_attr("timeouts") >= 1, "%s/timeouts is %ld, want >= 1",
-		 pci_path, pci_attr("timeouts"));
+		 g_pci_path, pci_attr("timeouts"));
 	/* A second munmap: no new wait, no new message. */
 	VM_CHECK(munmap(b, AK_PAGE) == 0, "second munmap: %s",
 		 strerror(errno));
@@ -529,15 +507,15 @@ static void t_timeout_broken(void)
 	ak_queue_close(q);
 
 	/* Recovery: unbind and bind the driver. */
-	vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind", driver);
-	r = vm_write_file(path, bdf);
-	VM_CHECK(r == 0, "write %s to %s: %s", bdf, path, strerror(-r));
+	vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind", g_driver);
+	r = vm_write_file(path, g_bdf);
+	VM_CHECK(r == 0, "write %s to %s: %s", g_bdf, path, strerror(-r));
 	unbound = r == 0;
 	if (unbound) {
 		vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind",
-		       driver);
-		r = vm_write_file(path, bdf);
-		VM_CHECK(r == 0, "write %s to %s: %s", bdf, path,
+		       g_driver);
+		r = vm_write_file(path, g_bdf);
+		VM_CHECK(r == 0, "write %s to %s: %s", g_bdf, path,
 			 strerror(-r));
 	}
 	VM_REQUIRE(wait_node(5000) == 0, "no device node after the rebind");
@@ -584,7 +562,7 @@ static int inject_error(void)
 	long want = dev_attr("hw_errors") + 1;
 	uint64_t deadline = vm_now_ms() + 5000;
 
-	vm_fmt(path, sizeof(path), "%s/debug_inject", pci_path);
+	vm_fmt(path, sizeof(path), "%s/debug_inject", g_pci_path);
 	if (want <= 0 || vm_write_file(path, "2"))
 		return -1;
 	while (dev_attr("hw_errors") < want) {
@@ -610,7 +588,7 @@ static void t_isolate(void)
 	int fd, err, i, r;
 
 	VM_REQUIRE(vm_discover() == 0, "no device");
-	r = resolve_pci();
+	r = vm_resolve_pci();
 	VM_REQUIRE(r == 0, "cannot resolve %s/device: %s", g_sysdir,
 		   strerror(-r));
 	VM_REQUIRE(dev_attr("isolate") == 0 && dev_attr("isolate_strategy") == 0,
@@ -650,12 +628,12 @@ static void t_isolate(void)
 	ak_queue_close(q);
 
 	/* A new binding of the driver starts with a clean record. */
-	vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind", driver);
-	r = vm_write_file(path, bdf);
-	VM_REQUIRE(r == 0, "write %s to %s: %s", bdf, path, strerror(-r));
-	vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", driver);
-	r = vm_write_file(path, bdf);
-	VM_CHECK(r == 0, "write %s to %s: %s", bdf, path, strerror(-r));
+	vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind", g_driver);
+	r = vm_write_file(path, g_bdf);
+	VM_REQUIRE(r == 0, "write %s to %s: %s", g_bdf, path, strerror(-r));
+	vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", g_driver);
+	r = vm_write_file(path, g_bdf);
+	VM_CHECK(r == 0, "write %s to %s: %s", g_bdf, path, strerror(-r));
 	VM_REQUIRE(wait_node(5000) == 0, "no device node after the rebind");
 	VM_CHECK(dev_attr("isolate") == 0 && dev_attr("hw_errors") == 0,
 		 "after the rebind: isolate %ld hw_errors %ld, want 0 0",

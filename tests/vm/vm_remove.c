@@ -26,28 +26,6 @@
 
 #define OFF_DUS ((off_t)UACCE_QFRT_DUS * (off_t)AK_PAGE)
 
-static char pci_path[PATH_MAX];	/* /sys/devices/.../0000:00:03.0 */
-static char bdf[64];
-static char driver[64];
-
-static int resolve_pci(void)
-{
-	char p[PATH_MAX], drv[PATH_MAX];
-	const char *b;
-
-	vm_fmt(p, sizeof(p), "%s/device", g_sysdir);
-	if (!realpath(p, pci_path))
-		return -errno;
-	b = strrchr(pci_path, '/');
-	vm_fmt(bdf, sizeof(bdf), "%s", b ? b + 1 : pci_path);
-	vm_fmt(p, sizeof(p), "%s/driver", pci_path);
-	if (!realpath(p, drv))
-		return -errno;
-	b = strrchr(drv, '/');
-	vm_fmt(driver, sizeof(driver), "%s", b ? b + 1 : drv);
-	return 0;
-}
-
 /* Find the accelkit class device whose parent is pci_path. */
 static int rediscover(int timeout_ms)
 {
@@ -64,7 +42,7 @@ static int rediscover(int timeout_ms)
 				continue;
 			vm_fmt(p, sizeof(p), "/sys/class/uacce/%s/device",
 				 e->d_name);
-			if (!realpath(p, real) || strcmp(real, pci_path))
+			if (!realpath(p, real) || strcmp(real, g_pci_path))
 				continue;
 			vm_fmt(g_name, sizeof(g_name), "%s", e->d_name);
 			vm_fmt(g_node, sizeof(g_node), "/dev/%s", e->d_name);
@@ -164,10 +142,10 @@ static void t_remove_rebind(void)
 	char c;
 
 	VM_REQUIRE(vm_discover() == 0, "no device");
-	r = resolve_pci();
+	r = vm_resolve_pci();
 	VM_REQUIRE(r == 0, "cannot resolve %s/device and driver: %s", g_sysdir,
 		   strerror(-r));
-	printf("[%s on %s, driver %s] ", g_name, bdf, driver);
+	printf("[%s on %s, driver %s] ", g_name, g_bdf, g_driver);
 
 	/* the parent's library queue, busy with jobs at removal time */
 	q = vm_open_queue(0);
@@ -210,9 +188,9 @@ static void t_remove_rebind(void)
 	n = ak_submit_batch(q, jobs, 32);
 	VM_CHECK(n == 32, "submit before removal: %d", n);
 
-	vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind", driver);
-	r = vm_write_file(path, bdf);
-	VM_CHECK(r == 0, "write %s to %s: %s", bdf, path, strerror(-r));
+	vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind", g_driver);
+	r = vm_write_file(path, g_bdf);
+	VM_CHECK(r == 0, "write %s to %s: %s", g_bdf, path, strerror(-r));
 	unbound = r == 0;
 	if (!unbound) {
 		kill(pid, SIGKILL);
@@ -266,12 +244,12 @@ out:
 
 	if (unbound) {
 		vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind",
-			 driver);
-		r = vm_write_file(path, bdf);
-		VM_CHECK(r == 0, "write %s to %s: %s", bdf, path, strerror(-r));
+			 g_driver);
+		r = vm_write_file(path, g_bdf);
+		VM_CHECK(r == 0, "write %s to %s: %s", g_bdf, path, strerror(-r));
 	}
 	r = rediscover(5000);
-	VM_CHECK(r == 0, "no accelkit device on %s after rebind", bdf);
+	VM_CHECK(r == 0, "no accelkit device on %s after rebind", g_bdf);
 	if (r == 0) {
 		printf("[back as %s] ", g_name);
 		VM_CHECK(vm_avail() == g_max_instances,
