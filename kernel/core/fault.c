@@ -137,10 +137,12 @@ static void accelkit_fault_work(struct work_struct *work)
 	/*
 	 * Only after the answer: this may be the last user of the mm, and
 	 * exit_mmap() blocks the PASID, which may wait for the job that
-	 * waits for this answer.
+	 * waits for this answer. Asynchronous: the last mmput() of an
+	 * exiting owner runs exit_aio(), which can wait for user space (an
+	 * AIO read on a FUSE file), and that must not occupy our worker.
 	 */
 	if (res != ACCELKIT_FAULT_MM_GONE)
-		mmput(q->mm);
+		mmput_async(q->mm);
 	accelkit_queue_put(q);	/* may free q */
 }
 

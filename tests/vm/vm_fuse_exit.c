@@ -9,6 +9,7 @@
  * does when such a request is answered "success"). Observed through
  * ACCELKIT_CMD_QUEUE_STATS on the SHAREd queue's fd held by the test.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/aio_abi.h>
@@ -119,7 +120,7 @@ static int lv_owner(int sock, const char *path)
  * doing the final mmput() itself, waiting in exit_aio() in its place.
  * Copies what was read into @what.
  */
-static int lv_in_exit_aio(pid_t pid, char *what, size_t len)
+static int lv_wchan_is_exit_aio(pid_t pid, char *what, size_t len)
 {
 	char p[64];
 	int n;
@@ -132,6 +133,36 @@ static int lv_in_exit_aio(pid_t pid, char *what, size_t len)
 	}
 	what[strcspn(what, "\n")] = '\0';
 	return !strcmp(what, "exit_aio");
+}
+
+/*
+ * The owner's address space is stuck in exit_aio(): in the owner itself,
+ * or in whichever task dropped the last mm reference (the kernel's mmput
+ * worker when the framework's fault work held one at the owner's exit).
+ * @what gets "exit_aio" or the owner's wchan.
+ */
+static int lv_in_exit_aio(pid_t pid, char *what, size_t len)
+{
+	char other[64];
+	struct dirent *e;
+	DIR *d;
+	int hit = 0;
+
+	if (lv_wchan_is_exit_aio(pid, what, len))
+		return 1;
+	d = opendir("/proc");
+	if (!d)
+		return 0;
+	while (!hit && (e = readdir(d))) {
+		pid_t t = (pid_t)strtol(e->d_name, NULL, 10);
+
+		if (t > 0 && t != pid)
+			hit = lv_wchan_is_exit_aio(t, other, sizeof(other));
+	}
+	closedir(d);
+	if (hit)
+		snprintf(what, len, "exit_aio");
+	return hit;
 }
 
 void t_fuse_exit_livelock(void)
