@@ -556,6 +556,26 @@ static char *klog_read(int *len)
 	return buf;
 }
 
+int vm_klog_count(const char *needle)
+{
+	char *buf, *line, *end, keep;
+	int n, count = 0;
+
+	buf = klog_read(&n);
+	if (!buf)
+		return -errno ? -errno : -EIO;
+	for (line = buf; *line; line = end) {
+		end = strchr(line, '\n');
+		end = end ? end + 1 : line + strlen(line);
+		keep = *end;
+		*end = '\0';		/* the line, with its newline */
+		count += strstr(line, needle) != NULL;
+		*end = keep;
+	}
+	free(buf);
+	return count;
+}
+
 int vm_klog_splats(char *first, size_t len)
 {
 	static const char *const pats[] = {
@@ -619,5 +639,46 @@ int vm_resolve_pci(void)
 		return -errno;
 	b = strrchr(drv, '/');
 	vm_fmt(g_driver, sizeof(g_driver), "%s", b ? b + 1 : drv);
+	return 0;
+}
+
+long vm_read_long(const char *dir, const char *attr)
+{
+	char p[PATH_MAX], buf[64], *end;
+	long v;
+	int n;
+
+	vm_fmt(p, sizeof(p), "%s/%s", dir, attr);
+	n = vm_read_file(p, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno || end == buf || v < 0)
+		return -EINVAL;
+	return v;
+}
+
+long vm_attr_long(const char *attr)
+{
+	return vm_read_long(g_sysdir, attr);
+}
+
+long vm_pci_attr_long(const char *attr)
+{
+	return vm_read_long(g_pci_path, attr);
+}
+
+int vm_has_word(const char *list, const char *word)
+{
+	const char *p = list;
+	size_t n = strlen(word);
+
+	while ((p = strstr(p, word))) {
+		if ((p == list || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return 1;
+		p += n;
+	}
 	return 0;
 }

@@ -162,6 +162,9 @@ long vm_resident_pages(const void *p, size_t len);
  * the count, or -errno if the log cannot be read.
  */
 int vm_klog_splats(char *first, size_t len);
+/* Lines of the kernel log containing @needle (which may end in "\n" to
+ * match the end of a line), or -errno. */
+int vm_klog_count(const char *needle);
 /* Does the kernel log contain @needle? 1/0, or -errno. */
 int vm_klog_contains(const char *needle);
 
@@ -174,8 +177,15 @@ int vm_exec_check_main(int argc, char **argv);
 /* "ak-vm-tests --hostile-survivor QFD CTL MODE" (vm_hostile.c) */
 int vm_hostile_survivor_main(int argc, char **argv);
 
-/* A numeric attribute of the device's sysfs directory, or -errno. */
+/* A non-negative number in sysfs file @dir/@attr, or -errno. */
+long vm_read_long(const char *dir, const char *attr);
+/* ... of the class device (g_sysdir), or of its PCI device (g_pci_path,
+ * after vm_resolve_pci()). */
 long vm_attr_long(const char *attr);
+long vm_pci_attr_long(const char *attr);
+/* Whether @word is one of the space-separated words of @list (a kernel
+ * command line, smaps VmFlags). */
+int vm_has_word(const char *list, const char *word);
 
 /* snprintf that never warns about truncation (paths built from sysfs). */
 int vm_fmt(char *buf, size_t len, const char *fmt, ...)

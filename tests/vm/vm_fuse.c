@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -243,29 +242,6 @@ static int stalled_owner(struct kid *k, void *argp)
 	kid_say(k, 'R');
 	ak_queue_close(q);
 	return 0;
-}
-
-int vm_klog_count(const char *needle)
-{
-	int size = klogctl(10, NULL, 0), n, count = 0;
-	char *buf, *line, *save = NULL;
-
-	if (size <= 0)
-		return -1;
-	buf = malloc((size_t)size + 1);
-	if (!buf)
-		return -1;
-	n = klogctl(3, buf, size);
-	if (n < 0) {
-		free(buf);
-		return -1;
-	}
-	buf[n] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
-		count += strstr(line, needle) != NULL;
-	free(buf);
-	return count;
 }
 
 static const char *const klog_words[] = { "accelkit", "hung", "blocked" };

@@ -37,9 +37,6 @@ void akfuse_release(struct akfuse *f);
 /* Release, unmount, stop the server (CU-asserts its exit status). */
 void akfuse_stop(struct akfuse *f);
 
-/* Lines of the kernel log containing @needle, or -1. */
-int vm_klog_count(const char *needle);
-
 /* vm_fuse_exit.c: owner exit stalled in exit_aio with a job faulting */
 void t_fuse_exit_livelock(void);
 

@@ -42,23 +42,6 @@
 
 #define OFF_DUS ((off_t)UACCE_QFRT_DUS * (off_t)AK_PAGE)
 
-long vm_attr_long(const char *attr)
-{
-	char p[512], buf[64], *end;
-	long v;
-	int n;
-
-	vm_fmt(p, sizeof(p), "%s/%s", g_sysdir, attr);
-	n = vm_read_file(p, buf, sizeof(buf));
-	if (n < 0)
-		return n;
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	if (errno || end == buf || v < 0)
-		return -EINVAL;
-	return v;
-}
-
 static int attr_write(const char *attr, const char *val)
 {
 	char p[512];

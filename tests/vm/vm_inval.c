@@ -409,29 +409,15 @@ out:
 
 /* ---- the timeout path ---- */
 
-/* An integer sysfs attribute of the PCI device, or -1. */
-static long pci_attr(const char *name)
+/* errno of an open() of the device node, or 0 if it opened (then closed). */
+static int open_errno(void)
 {
-	char p[PATH_MAX], buf[64];
+	int fd = open(g_node, O_RDWR | O_CLOEXEC);
 
-	vm_fmt(p, sizeof(p), "%s/%s", g_pci_path, name);
-	if (vm_read_file(p, buf, sizeof(buf)) <= 0)
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
-/* Kernel log lines containing @needle (dmesg), or -1. */
-static int klog_count(const char *needle)
-{
-	char line[1024];
-	FILE *f = popen("dmesg 2>/dev/null", "r");
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, needle) != NULL;
-	return pclose(f) == 0 ? n : -1;
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
 }
 
 /* After a rebind: the device node comes back (same PCI device). */
@@ -458,16 +444,16 @@ static void t_timeout_broken(void)
 	char path[PATH_MAX], first[256] = "";
 	struct ak_queue *q;
 	uint8_t *a, *b, *src, *dst;
-	int before, after, fd, r, err, unbound = 0;
+	int before, after, r, err, unbound = 0;
 
 	VM_REQUIRE(vm_discover() == 0, "no device");
 	r = vm_resolve_pci();
 	VM_REQUIRE(r == 0, "cannot resolve %s/device: %s", g_sysdir,
 		   strerror(-r));
-	VM_REQUIRE(pci_attr("broken") == 0,
+	VM_REQUIRE(vm_pci_attr_long("broken") == 0,
 		   "%s/broken is %ld before the test, want 0", g_pci_path,
-		   pci_attr("broken"));
-	before = klog_count(BROKEN_MSG);
+		   vm_pci_attr_long("broken"));
+	before = vm_klog_count(BROKEN_MSG);
 	VM_REQUIRE(before >= 0, "dmesg unreadable");
 
 	q = vm_open_queue(0);
@@ -482,14 +468,14 @@ static void t_timeout_broken(void)
 
 	/* The invalidation is never completed: munmap returns anyway. */
 	VM_CHECK(munmap(a, AK_PAGE) == 0, "munmap: %s", strerror(errno));
-	VM_CHECK(pci_attr("broken") == 1, "%s/broken is %ld, want 1",
-		 g_pci_path, pci_attr("broken"));
-	VM_CHECK(pci_attr("timeouts") >= 1, "%s/timeouts is %ld, want >= 1",
-		 g_pci_path, pci_attr("timeouts"));
+	VM_CHECK(vm_pci_attr_long("broken") == 1, "%s/broken is %ld, want 1",
+		 g_pci_path, vm_pci_attr_long("broken"));
+	VM_CHECK(vm_pci_attr_long("timeouts") >= 1, "%s/timeouts is %ld, want >= 1",
+		 g_pci_path, vm_pci_attr_long("timeouts"));
 	/* A second munmap: no new wait, no new message. */
 	VM_CHECK(munmap(b, AK_PAGE) == 0, "second munmap: %s",
 		 strerror(errno));
-	after = klog_count(BROKEN_MSG);
+	after = vm_klog_count(BROKEN_MSG);
 	VM_CHECK(after == before + 1,
 		 "%d kernel log lines with \"%s\", want exactly 1", after - before,
 		 BROKEN_MSG);
@@ -497,13 +483,9 @@ static void t_timeout_broken(void)
 	VM_CHECK(r == 0, "kernel splat after the timeout: %s", first);
 
 	/* New queues are refused. */
-	fd = open(g_node, O_RDWR | O_CLOEXEC);
-	err = errno;
-	VM_CHECK(fd < 0 && err == EIO,
-		 "open of a broken device: fd %d errno %s, want EIO", fd,
-		 strerror(err));
-	if (fd >= 0)
-		close(fd);
+	err = open_errno();
+	VM_CHECK(err == EIO, "open of a broken device: %s, want EIO",
+		 err ? strerror(err) : "it opened");
 	ak_queue_close(q);
 
 	/* Recovery: unbind and bind the driver. */
@@ -519,8 +501,8 @@ static void t_timeout_broken(void)
 			 strerror(-r));
 	}
 	VM_REQUIRE(wait_node(5000) == 0, "no device node after the rebind");
-	VM_CHECK(pci_attr("broken") == 0, "broken is %ld after the rebind",
-		 pci_attr("broken"));
+	VM_CHECK(vm_pci_attr_long("broken") == 0, "broken is %ld after the rebind",
+		 vm_pci_attr_long("broken"));
 	q = vm_open_queue(0);
 	VM_REQUIRE(q, "open after the rebind");
 	src = vm_alloc(65536);
@@ -533,10 +515,10 @@ static void t_timeout_broken(void)
 		/* munmap with a bound queue works again, without a message */
 		vm_free(src, 65536);
 		src = NULL;
-		VM_CHECK(pci_attr("broken") == 0 &&
-			 klog_count(BROKEN_MSG) == before + 1,
+		VM_CHECK(vm_pci_attr_long("broken") == 0 &&
+			 vm_klog_count(BROKEN_MSG) == before + 1,
 			 "munmap after the rebind: broken %ld",
-			 pci_attr("broken"));
+			 vm_pci_attr_long("broken"));
 	}
 	vm_free(src, 65536);
 	vm_free(dst, 65536);
@@ -544,28 +526,17 @@ static void t_timeout_broken(void)
 	vm_check_instances_back();
 }
 
-/* An integer attribute of the class device (g_sysdir), or -1. */
-static long dev_attr(const char *name)
-{
-	char p[PATH_MAX], buf[64];
-
-	vm_fmt(p, sizeof(p), "%s/%s", g_sysdir, name);
-	if (vm_read_file(p, buf, sizeof(buf)) <= 0)
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
 /* DEBUG_INJECT.RAISE_ERROR once; wait until the framework counted it. */
 static int inject_error(void)
 {
 	char path[PATH_MAX];
-	long want = dev_attr("hw_errors") + 1;
+	long want = vm_attr_long("hw_errors") + 1;
 	uint64_t deadline = vm_now_ms() + 5000;
 
 	vm_fmt(path, sizeof(path), "%s/debug_inject", g_pci_path);
 	if (want <= 0 || vm_write_file(path, "2"))
 		return -1;
-	while (dev_attr("hw_errors") < want) {
+	while (vm_attr_long("hw_errors") < want) {
 		if (vm_now_ms() > deadline)
 			return -1;
 		usleep(10000);
@@ -585,46 +556,42 @@ static void t_isolate(void)
 	char path[PATH_MAX];
 	struct ak_queue *q;
 	long errs0;
-	int fd, err, i, r;
+	int err, i, r;
 
 	VM_REQUIRE(vm_discover() == 0, "no device");
 	r = vm_resolve_pci();
 	VM_REQUIRE(r == 0, "cannot resolve %s/device: %s", g_sysdir,
 		   strerror(-r));
-	VM_REQUIRE(dev_attr("isolate") == 0 && dev_attr("isolate_strategy") == 0,
+	VM_REQUIRE(vm_attr_long("isolate") == 0 && vm_attr_long("isolate_strategy") == 0,
 		   "isolate %ld, isolate_strategy %ld before the test, want 0 0",
-		   dev_attr("isolate"), dev_attr("isolate_strategy"));
-	errs0 = dev_attr("hw_errors");
+		   vm_attr_long("isolate"), vm_attr_long("isolate_strategy"));
+	errs0 = vm_attr_long("hw_errors");
 	VM_REQUIRE(errs0 >= 0, "no %s/hw_errors", g_sysdir);
 	q = vm_open_queue(0);
 	VM_REQUIRE(q, "open");
 
 	for (i = 0; i < 3; i++)
 		VM_CHECK(inject_error() == 0, "injected error %d not counted", i);
-	VM_CHECK(dev_attr("hw_errors") == errs0 + 3, "hw_errors %ld, want %ld",
-		 dev_attr("hw_errors"), errs0 + 3);
-	VM_CHECK(dev_attr("isolate") == 0,
+	VM_CHECK(vm_attr_long("hw_errors") == errs0 + 3, "hw_errors %ld, want %ld",
+		 vm_attr_long("hw_errors"), errs0 + 3);
+	VM_CHECK(vm_attr_long("isolate") == 0,
 		 "isolated with isolate_strategy 0 (never)");
 
 	vm_fmt(path, sizeof(path), "%s/isolate_strategy", g_sysdir);
 	VM_CHECK(vm_write_file(path, "4") == 0, "write isolate_strategy");
-	VM_CHECK(dev_attr("isolate") == 0, "isolated at 3 errors, limit 4");
+	VM_CHECK(vm_attr_long("isolate") == 0, "isolated at 3 errors, limit 4");
 	VM_CHECK(inject_error() == 0, "4th error not counted");
-	VM_CHECK(dev_attr("isolate") == 0, "isolated at 4 errors, limit 4");
+	VM_CHECK(vm_attr_long("isolate") == 0, "isolated at 4 errors, limit 4");
 	VM_CHECK(inject_error() == 0, "5th error not counted");
-	VM_CHECK(dev_attr("isolate") == 1, "not isolated at 5 errors, limit 4");
+	VM_CHECK(vm_attr_long("isolate") == 1, "not isolated at 5 errors, limit 4");
 
-	fd = open(g_node, O_RDWR | O_CLOEXEC);
-	err = errno;
-	VM_CHECK(fd < 0 && err == EIO,
-		 "open of an isolated device: fd %d errno %s, want EIO", fd,
-		 strerror(err));
-	if (fd >= 0)
-		close(fd);
+	err = open_errno();
+	VM_CHECK(err == EIO, "open of an isolated device: %s, want EIO",
+		 err ? strerror(err) : "it opened");
 	VM_CHECK(ak_nop(q) == 0, "a queue opened before isolation stopped working");
 	/* Sticky: a higher threshold does not bring the device back. */
 	VM_CHECK(vm_write_file(path, "0") == 0, "write isolate_strategy 0");
-	VM_CHECK(dev_attr("isolate") == 1, "isolation undone by a sysfs write");
+	VM_CHECK(vm_attr_long("isolate") == 1, "isolation undone by a sysfs write");
 	ak_queue_close(q);
 
 	/* A new binding of the driver starts with a clean record. */
@@ -635,9 +602,9 @@ static void t_isolate(void)
 	r = vm_write_file(path, g_bdf);
 	VM_CHECK(r == 0, "write %s to %s: %s", g_bdf, path, strerror(-r));
 	VM_REQUIRE(wait_node(5000) == 0, "no device node after the rebind");
-	VM_CHECK(dev_attr("isolate") == 0 && dev_attr("hw_errors") == 0,
+	VM_CHECK(vm_attr_long("isolate") == 0 && vm_attr_long("hw_errors") == 0,
 		 "after the rebind: isolate %ld hw_errors %ld, want 0 0",
-		 dev_attr("isolate"), dev_attr("hw_errors"));
+		 vm_attr_long("isolate"), vm_attr_long("hw_errors"));
 	q = vm_open_queue(0);
 	VM_CHECK(q && ak_nop(q) == 0, "open and NOP after the rebind");
 	ak_queue_close(q);

@@ -49,20 +49,6 @@ static void cmdline_arg(const char *cmd, const char *key, char *val,
 	}
 }
 
-static int cmdline_has(const char *cmd, const char *word)
-{
-	const char *p = cmd;
-	size_t wl = strlen(word);
-
-	while ((p = strstr(p, word))) {
-		if ((p == cmd || p[-1] == ' ') &&
-		    (p[wl] == ' ' || p[wl] == '\n' || !p[wl]))
-			return 1;
-		p += wl;
-	}
-	return 0;
-}
-
 static void device_at_high_address(uint8_t *p)
 {
 	struct ak_queue *q = vm_open_queue(0);
@@ -122,7 +108,7 @@ static void t_paging_mode(void)
 	la57 = has_flag("la57");
 	fpti = has_flag("pti");
 	VM_REQUIRE(la57 >= 0 && fpti >= 0, "no flags line in /proc/cpuinfo");
-	no5 = cmdline_has(cmd, "no5lvl");
+	no5 = vm_has_word(cmd, "no5lvl");
 
 	/* LA57: the flag, the CPU and the address-space size agree */
 	p = mmap((void *)(1ul << 52), 2 * AK_PAGE, PROT_READ | PROT_WRITE,

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -49,31 +48,6 @@ static const char *const st_pass[] = {
 	"alloc-none-complete 0\n",
 	"register-none 0\n",
 };
-
-/* Occurrences of @needle in the kernel log, or -errno. */
-static int klog_count(const char *needle)
-{
-	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
-	char *buf, *p;
-	int n, count = 0;
-
-	if (size <= 0)
-		size = 1 << 20;
-	buf = malloc((size_t)size + 1);
-	if (!buf)
-		return -ENOMEM;
-	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
-	if (n < 0) {
-		n = -errno;
-		free(buf);
-		return n;
-	}
-	buf[n] = '\0';
-	for (p = buf; (p = strstr(p, needle)); p++)
-		count++;
-	free(buf);
-	return count;
-}
 
 static int st_loaded(void)
 {
@@ -168,20 +142,6 @@ static int st_vmflags(const void *addr, char *out, size_t len)
 	return out[0] ? 0 : -ENOENT;
 }
 
-static int st_has_flag(const char *flags, const char *fl)
-{
-	const char *p = flags;
-	size_t n = strlen(fl);
-
-	while ((p = strstr(p, fl))) {
-		if ((p == flags || p[-1] == ' ') &&
-		    (p[n] == ' ' || p[n] == '\n' || !p[n]))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
 /*
  * The forked child: the queue mapping must not exist at all in it (not
  * merely be empty, as VM_WIPEONFORK alone would leave it): mincore()
@@ -212,11 +172,11 @@ static void t_load(void)
 	size_t i;
 
 	VM_REQUIRE(!st_loaded(), "%s is already loaded", ST_MOD);
-	fail_before = klog_count(ST_TAG "FAIL ");
+	fail_before = vm_klog_count(ST_TAG "FAIL ");
 	VM_REQUIRE(fail_before >= 0, "klogctl: %s", strerror(-fail_before));
 	for (i = 0; i < sizeof(st_pass) / sizeof(st_pass[0]); i++) {
 		vm_fmt(needle, sizeof(needle), ST_TAG "PASS %s", st_pass[i]);
-		before[i] = klog_count(needle);
+		before[i] = vm_klog_count(needle);
 	}
 
 	fd = open(ST_KO, O_RDONLY | O_CLOEXEC);
@@ -227,12 +187,12 @@ static void t_load(void)
 
 	for (i = 0; i < sizeof(st_pass) / sizeof(st_pass[0]); i++) {
 		vm_fmt(needle, sizeof(needle), ST_TAG "PASS %s", st_pass[i]);
-		r = klog_count(needle);
+		r = vm_klog_count(needle);
 		VM_CHECK(r == before[i] + 1,
 			 "\"%.*s\" logged %d times by the load (expected once)",
 			 (int)strcspn(needle, "\n"), needle, r - before[i]);
 	}
-	fail_after = klog_count(ST_TAG "FAIL ");
+	fail_after = vm_klog_count(ST_TAG "FAIL ");
 	VM_CHECK(fail_after == fail_before,
 		 "%d FAIL lines of %s in the kernel log",
 		 fail_after - fail_before, ST_MOD);
@@ -288,9 +248,9 @@ static void t_mapping_not_inherited(void)
 	VM_CHECK(r == 0, "no VmFlags for %p in /proc/self/smaps", (void *)p);
 	if (!r) {
 		flags[strcspn(flags, "\n")] = '\0';
-		VM_CHECK(st_has_flag(flags, "io") && st_has_flag(flags, "dc") &&
-			 st_has_flag(flags, "de") && st_has_flag(flags, "wf") &&
-			 st_has_flag(flags, "dd"),
+		VM_CHECK(vm_has_word(flags, "io") && vm_has_word(flags, "dc") &&
+			 vm_has_word(flags, "de") && vm_has_word(flags, "wf") &&
+			 vm_has_word(flags, "dd"),
 			 "VmFlags \"%s\" lack one of io dc de wf dd", flags);
 	}
 
