@@ -89,6 +89,7 @@ static int aks_check_device(struct aks_dev *sdev, unsigned int *nr_queues)
 		dev_err(dev, "bad number of queues %u\n", *nr_queues);
 		return -ENODEV;
 	}
+	sdev->version = version;
 	sdev->caps = aks_read(sdev, AKS_REG_CAPS);
 	sdev->max_xfer = aks_read(sdev, AKS_REG_MAX_XFER);
 

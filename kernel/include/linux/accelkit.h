@@ -25,6 +25,9 @@ struct accelkit_queue;
 /* Number of mmap regions a queue file has (enum uacce_qfrt). */
 #define ACCELKIT_NR_REGIONS	2
 
+/* Most pages one accelkit_queue_page_request() may cover. */
+#define ACCELKIT_PRQ_MAX_PAGES	512
+
 /*
  * enum accelkit_bind_mode - how the framework gives a queue its PASID
  * @ACCELKIT_BIND_NONE:      no address space sharing; the PASID is 0
@@ -170,7 +173,7 @@ void accelkit_remove(struct accelkit_device *adev);
 
 void accelkit_queue_wake(struct accelkit_queue *q);
 int accelkit_queue_page_request(struct accelkit_queue *q, u64 addr,
-				bool write);
+				unsigned int nr_pages, bool write);
 void accelkit_report_hw_error(struct accelkit_device *adev);
 bool accelkit_is_isolated(struct accelkit_device *adev);
 
