@@ -79,6 +79,7 @@ struct aks_dev {
 	unsigned long flags;
 #define AKS_F_BROKEN	0
 	atomic_t timeouts;		/* sysfs "timeouts" */
+	spinlock_t stat_lock;		/* a counter's LO/HI pair (sysfs.c) */
 
 	spinlock_t lock;		/* protects busy */
 	DECLARE_BITMAP(busy, AKS_MAX_QUEUES);
@@ -119,6 +120,9 @@ void aks_prq_program(struct aks_dev *sdev);
 void aks_prq_enable(struct aks_dev *sdev);
 void aks_prq_forget_queue(struct aks_hwq *hwq);
 void aks_page_response(struct accelkit_queue *q, bool success);
+
+/* sysfs.c */
+extern const struct attribute_group *aks_dev_groups[];
 
 /* pasid.c */
 #define AKS_TIMEOUT_US		USEC_PER_SEC	/* any wait for the device */
