@@ -105,8 +105,10 @@ enum accelkit_bind_mode {
  *	caller of accelkit_queue_page_request() (possibly hard irq), always
  *	with a framework spinlock held and interrupts off: MUST NOT SLEEP and
  *	must not call accelkit_queue_page_request(). A request refused at
- *	once (one already pending, or the queue being torn down) is answered
- *	invalid right away. A request being resolved when the teardown
+ *	once (one already pending, the queue being torn down, or a malformed
+ *	run) is answered invalid right away. One answer covers the whole run
+ *	of pages of the request: success when at least its first page was
+ *	made present. A request being resolved when the teardown
  *	begins (after stop_queue, which dropped its job) is never answered.
  *	May run concurrently with stop_queue, never once put_queue is called.
  */
