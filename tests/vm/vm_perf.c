@@ -12,24 +12,9 @@
 
 #include "vm_perf.h"
 
-/*
- * The uAPI of contract 2.1 puts pages_requested where rsvd[0] was; this
- * mirror of the layout reads it whatever the header this was built with
- * calls the field (an older kernel leaves it 0, and the tests say so).
- */
-struct vp_kstats {
-	uint64_t page_requests;
-	uint64_t page_faults_resolved;
-	uint64_t page_faults_failed;
-	uint64_t pages_requested;
-	uint64_t rsvd[4];
-};
-_Static_assert(sizeof(struct vp_kstats) == sizeof(struct accelkit_queue_stats),
-	       "struct accelkit_queue_stats changed size");
-
 int vp_stats(struct ak_queue *q, struct vp_qstats *st)
 {
-	struct vp_kstats ks;
+	struct accelkit_queue_stats ks;
 
 	memset(st, 0, sizeof(*st));
 	memset(&ks, 0xa5, sizeof(ks));
