@@ -531,13 +531,19 @@ static void t_thp_collapse(void)
 	xc_run(case_thp_collapse);
 }
 
+static void t_huge1g(void)
+{
+	xc_run(case_huge1g_remap);
+}
+
 /*
  * ---- proof: with KEEP_IOTLB the read cases see stale translations ----
  *
  * Only the cases whose old pages stay allocated through job 2 (the old
  * memfd keeps them, the forked child keeps its COW copy, the THP keeps
- * its split-off subpage until a deferred split), so staleness is certain
- * and the device reads no freed page. MADV_DONTNEED and MADV_COLLAPSE
+ * its split-off subpage until a deferred split, the hugetlb pool keeps
+ * the 1 GiB page for no one else), so staleness is certain and the device
+ * reads no page the kernel could have given to anyone. MADV_DONTNEED and MADV_COLLAPSE
  * free the old pages: with the bit set their job 2 would read freed
  * memory whose contents are not known, so they are not run that way.
  */
@@ -585,6 +591,7 @@ static void t_keep_iotlb(void)
 		{ "munmap + mmap MAP_FIXED", case_remap, -1 },
 		{ "fork COW", case_cow, -1 },
 		{ "THP split by MADV_DONTNEED", case_thp_split, -1 },
+		{ "1 GiB hugetlb page unmapped", case_huge1g_remap, -1 },
 	};
 	struct xc_report rep;
 	size_t i;
@@ -645,6 +652,8 @@ static const struct ak_test xlate_tests[] = {
 	  t_thp_mprotect },
 	{ "MADV_COLLAPSE after a split: the device reads the new huge page's bytes",
 	  t_thp_collapse },
+	{ "1 GiB hugetlb page unmapped, a memfd mapped MAP_FIXED inside its range: job 2 reads the memfd",
+	  t_huge1g },
 	{ "DEBUG_INJECT KEEP_IOTLB: the read cases whose old page stays allocated see it (the suite can fail)",
 	  t_keep_iotlb },
 	{ NULL, NULL },

@@ -57,5 +57,6 @@ void xc_pattern(uint8_t *p, uint64_t pat, size_t len);
 void case_thp_split(struct xc *x);
 void case_thp_mprotect(struct xc *x);
 void case_thp_collapse(struct xc *x);
+void case_huge1g_remap(struct xc *x);
 
 #endif /* AK_VM_XLATE_H */

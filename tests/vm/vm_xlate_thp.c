@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The translation-cache cases on transparent huge pages: a 2 MiB entry
- * must not outlive the split of its PMD (MADV_DONTNEED or mprotect of one
- * 4 KiB page inside it), and 4 KiB entries must not outlive MADV_COLLAPSE
- * (which frees the small pages). See vm_xlate.c.
+ * The translation-cache cases on huge pages: a 2 MiB entry must not
+ * outlive the split of its PMD (MADV_DONTNEED or mprotect of one 4 KiB
+ * page inside it), 4 KiB entries must not outlive MADV_COLLAPSE (which
+ * frees the small pages), and a 1 GiB entry must not outlive the munmap of
+ * its hugetlb page. See vm_xlate.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -15,6 +17,9 @@
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
+#endif
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB (30 << 26)
 #endif
 
 #define THP_K	5	/* the 4 KiB page that splits the PMD */
@@ -246,3 +251,93 @@ out:
 	free(newb);
 }
 
+
+/*
+ * A 1 GiB hugetlb page read by job 1 (a 1 GiB entry), unmapped, and a
+ * memfd mapped MAP_FIXED at the same VA inside its range: job 2 reads the
+ * memfd. The freed page goes back to the hugetlb pool, where it keeps its
+ * bytes (so the KEEP_IOTLB proof reads them, and nothing else uses it).
+ */
+#define G1	(1ul << 30)
+#define G1_OFF	((512ul << 20) + 3 * AK_PAGE)
+#define G1_LEN	(64ul << 10)
+
+void case_huge1g_remap(struct xc *x)
+{
+	uint8_t *p = MAP_FAILED, *m = MAP_FAILED, *va;
+	uint8_t *d = vm_alloc(G1_LEN), *rd = malloc(G1_LEN);
+	uint8_t *oldb = malloc(G1_LEN), *newb = malloc(G1_LEN);
+	uint64_t pat = 0x1e1e1e1ee1e1e1e1ull;
+	struct ak_job j;
+	int fy = -1, ok;
+
+	if (!d || !rd || !oldb || !newb) {
+		xc_fail(x, "setup: out of memory");
+		goto out;
+	}
+	p = mmap(NULL, G1, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_1GB, -1, 0);
+	if (p == MAP_FAILED) {
+		xc_fail(x, "setup: no 1 GiB hugetlb page (the VM boots with hugepagesz=1G hugepages=1): %s",
+			strerror(errno));
+		goto out;
+	}
+	va = p + G1_OFF;
+	vm_fill_random(oldb, G1_LEN, 0x9999);
+	memcpy(va, oldb, G1_LEN);	/* the CPU's fault allocates it */
+	vm_fill_random(newb, G1_LEN, 0xaaaa);
+	fy = memfd_create("xc-1g-new", MFD_CLOEXEC);
+	if (fy < 0 || pwrite(fy, newb, G1_LEN, 0) != (ssize_t)G1_LEN) {
+		xc_fail(x, "setup: memfd: %s", strerror(errno));
+		goto out;
+	}
+	j = vp_job(AK_OP_COPY, va, d, G1_LEN, 0, 0x9001);
+	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 1 (COPY from the 1 GiB page)",
+		    NULL))
+		xc_data(x, d, oldb, NULL, G1_LEN, "job 1");
+
+	xc_keep_begin(x);
+	munmap(p, G1);
+	p = MAP_FAILED;
+	m = mmap(va, G1_LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 fy, 0);
+	if (m != va) {
+		xc_fail(x, "setup: mmap MAP_FIXED at %p gave %p: %s", (void *)va,
+			(void *)m, strerror(errno));
+		m = MAP_FAILED;
+		xc_keep_end(x);
+		goto out;
+	}
+	memset(d, XC_CANARY, G1_LEN);
+	j = vp_job(AK_OP_COPY, va, d, G1_LEN, 0, 0x9002);
+	ok = !xc_job(x, &j, AK_ST_SUCCESS,
+		     "job 2 (COPY after munmap of the 1 GiB page + mmap of a memfd there)",
+		     NULL);
+	xc_keep_end(x);
+	if (ok)
+		xc_data(x, d, newb, oldb, G1_LEN, "job 2 (the memfd's bytes)");
+	if (!x->q)
+		goto out;
+
+	j = vp_job(AK_OP_FILL, NULL, va, G1_LEN, pat, 0x9003);
+	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 3 (FILL of the memfd mapping)",
+		    NULL)) {
+		xc_pattern(newb, pat, G1_LEN);
+		if (pread(fy, rd, G1_LEN, 0) != (ssize_t)G1_LEN)
+			xc_fail(x, "pread: %s", strerror(errno));
+		else
+			xc_data(x, rd, newb, NULL, G1_LEN,
+				"job 3, read() of the memfd");
+	}
+out:
+	if (p != MAP_FAILED)
+		munmap(p, G1);
+	if (m != MAP_FAILED)
+		munmap(m, G1_LEN);
+	if (fy >= 0)
+		close(fy);
+	vm_free(d, G1_LEN);
+	free(rd);
+	free(oldb);
+	free(newb);
+}
