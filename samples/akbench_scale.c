@@ -144,7 +144,7 @@ int akb_scale(const struct akb_opts *o, const char *pcidir,
 	      struct akb_score *sc)
 {
 	static const char *const which[] = { "sha256", "gzip-1" };
-	unsigned budget = 2 * (o->budget_ms ? o->budget_ms : 200);
+	unsigned budget = 2 * (o->budget_ms ? o->budget_ms : 300);
 	unsigned failed = 0;
 	long workers = akb_workers(pcidir);
 	char goal[32], fig[64], b1[64], b2[64];

@@ -323,7 +323,7 @@ static const char *sz_name(size_t s)
 static int engine_figures(const struct akb_opts *o, const char *pcidir,
 			  struct akb_score *sc)
 {
-	unsigned budget = o->budget_ms ? o->budget_ms : 200;
+	unsigned budget = o->budget_ms ? o->budget_ms : 300;
 	unsigned reps = o->reps, failed = 0;
 	struct akb_stat eff[AKB_NENG][2][2], dev[AKB_NENG][2][2];
 	struct akb_stat q32[AKB_NENG];
