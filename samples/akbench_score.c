@@ -108,6 +108,12 @@ static void score_print(const struct akb_score *sc)
 /* ------------------------------------------------------------------ */
 /* Latency figures                                                     */
 
+/* p50 of @n tick counts, in us (sorts @v). */
+static double p50_us(uint64_t *v, unsigned n)
+{
+	return akb_ticks_us((uint64_t)(pct_us(v, n, 0.5) * 1000.0));
+}
+
 static int efd_ping = -1, efd_pong = -1;
 
 #define PONG_STOP (1ull << 40)
@@ -139,8 +145,7 @@ static double null_syscall_us(void)
 			syscall(SYS_getppid);
 		lat[i] = akb_ticks() - t;
 	}
-	return akb_ticks_us((uint64_t)(pct_us(lat, SYSCALL_SAMPLES, 0.5) *
-				       1000.0)) / SYSCALL_BATCH;
+	return p50_us(lat, SYSCALL_SAMPLES) / SYSCALL_BATCH;
 }
 
 /* p50 eventfd round trip in us; -1 on error. */
@@ -158,7 +163,7 @@ static double pingpong_us(unsigned n)
 			return -1;
 		lat[i] = akb_ticks() - t;
 	}
-	return akb_ticks_us((uint64_t)(pct_us(lat, n, 0.5) * 1000.0));
+	return p50_us(lat, n);
 }
 
 /*
@@ -168,24 +173,39 @@ static double pingpong_us(unsigned n)
  * the clock: in a TCG guest two system calls a wait; a hang is caught by
  * the watchdog alarm). Failed jobs are added to @errors.
  */
+/* p50 of each part of the round trip (us), summed over repetitions. */
+struct nop_parts {
+	double submit;	/* descriptor + SQ_TAIL doorbell store */
+	double wait;	/* doorbell .. completion seen (device, IRQ, wake-up) */
+	double reap;	/* record read + CQ_HEAD doorbell store */
+	unsigned n;
+};
+
 static double nop_rtt_us(struct ak_queue *q, unsigned n, bool spin,
-			 unsigned *errors)
+			 unsigned *errors, struct nop_parts *parts)
 {
-	static uint64_t lat[NOPS_BUSY];
+	static uint64_t lat[NOPS_BUSY], ps[NOPS_BUSY], pw[NOPS_BUSY];
+	static uint64_t pr[NOPS_BUSY];
 	struct ak_result res;
 
 	if (n > NOPS_BUSY)
 		n = NOPS_BUSY;
 	for (unsigned i = 0; i < n; i++) {
 		struct ak_job j = { .op = AK_OP_NOP, .tag = i };
-		uint64_t t = akb_ticks();
+		uint64_t t = akb_ticks(), t1 = t, t2 = t;
 		int r = ak_submit(q, &j);
 
-		if (r == 0)
+		if (r == 0) {
+			t1 = akb_ticks();
 			r = ak_wait(q, spin ? 10000 : -1);
+			t2 = akb_ticks();
+		}
 		if (r == 0)
 			r = ak_reap(q, &res, 1) == 1 ? 0 : -EIO;
 		lat[i] = akb_ticks() - t;
+		ps[i] = t1 - t;
+		pw[i] = t2 - t1;
+		pr[i] = t + lat[i] - t2;
 		if (r < 0) {
 			fprintf(stderr, "akbench: NOP: %s\n", strerror(-r));
 			(*errors)++;
@@ -194,7 +214,22 @@ static double nop_rtt_us(struct ak_queue *q, unsigned n, bool spin,
 		if (res.err || res.tag != i)
 			(*errors)++;
 	}
-	return akb_ticks_us((uint64_t)(pct_us(lat, n, 0.5) * 1000.0));
+	if (parts) {
+		parts->submit += p50_us(ps, n);
+		parts->wait += p50_us(pw, n);
+		parts->reap += p50_us(pr, n);
+		parts->n++;
+	}
+	return p50_us(lat, n);
+}
+
+static void print_parts(const char *what, const struct nop_parts *p)
+{
+	unsigned n = p->n ? p->n : 1;
+
+	printf("  %-31s submit %.2f us, wait %.2f us, reap %.2f us (p50s, "
+	       "mean over repetitions)\n", what, p->submit / n, p->wait / n,
+	       p->reap / n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -453,6 +488,7 @@ int akb_scorecard(const struct akb_opts *o)
 	struct akb_stat sys = { 0 }, ping = { 0 }, busy = { 0 }, irq = { 0 };
 	struct akb_stat cpuf = { 0 }, devf = { 0 }, warm = { 0 }, cold = { 0 };
 	struct akb_stat rat;
+	struct nop_parts pbusy = { 0 }, pirq = { 0 };
 	struct akb_ctr cb0, cb1, cw0, cw1, cc0, cc1, t0, t1;
 	struct ak_queue *qb = NULL, *qi = NULL;
 	struct ak_queue_info info;
@@ -510,14 +546,16 @@ int akb_scorecard(const struct akb_opts *o)
 	}
 	null_syscall_us();
 	pingpong_us(100);
-	nop_rtt_us(qb, 200, true, &errors);
-	nop_rtt_us(qi, 50, false, &errors);
+	nop_rtt_us(qb, 200, true, &errors, NULL);
+	nop_rtt_us(qi, 50, false, &errors, NULL);
 	akb_ctr_read(pcidir, &cb0);
 	for (unsigned i = 0; i < reps && !errors; i++) {
 		akb_stat_add(&sys, null_syscall_us());
 		akb_stat_add(&ping, pingpong_us(PINGS));
-		akb_stat_add(&busy, nop_rtt_us(qb, NOPS_BUSY, true, &errors));
-		akb_stat_add(&irq, nop_rtt_us(qi, NOPS_IRQ, false, &errors));
+		akb_stat_add(&busy, nop_rtt_us(qb, NOPS_BUSY, true, &errors,
+					       &pbusy));
+		akb_stat_add(&irq, nop_rtt_us(qi, NOPS_IRQ, false, &errors,
+					      &pirq));
 	}
 	akb_ctr_read(pcidir, &cb1);
 	{
@@ -535,6 +573,8 @@ int akb_scorecard(const struct akb_opts *o)
 	       akb_stat_fmt(&busy, " us", 2, (char[64]){0}, 64));
 	printf("  NOP interrupt-driven (poll())   %s\n",
 	       akb_stat_fmt(&irq, " us", 2, (char[64]){0}, 64));
+	print_parts("NOP busy-poll, parts:", &pbusy);
+	print_parts("NOP interrupt-driven, parts:", &pirq);
 
 	/* Faults: R repetitions of (CPU faults, FILL warm, FILL cold). */
 	for (unsigned i = 0; i < reps && !errors; i++) {
@@ -542,6 +582,10 @@ int akb_scorecard(const struct akb_opts *o)
 		double tw, tc, cf;
 
 		if (!w || !c) {
+			if (w)
+				munmap(w, flen);
+			if (c)
+				munmap(c, flen);
 			r = -ENOMEM;
 			goto out;
 		}
