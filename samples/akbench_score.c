@@ -40,7 +40,7 @@
 #define NOPS_BUSY	2000
 #define NOPS_IRQ	500
 #define FILL_MIB	16
-#define WATCHDOG_S	1500
+#define WATCHDOG_S	900
 
 struct score_row {
 	char figure[48];
