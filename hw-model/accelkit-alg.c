@@ -32,61 +32,56 @@ void ak_alg_job_free(AkAlgJob *a)
 }
 
 /*
- * Read the rest of @rg into its buffer, one step per page (at most
- * AK_BOUNCE_SIZE); NEED_PAGE keeps the progress.
+ * Copy between guest memory at @va and a device buffer, one step per
+ * physically contiguous run (at most AK_STEP_BYTES); *done is the
+ * progress, kept across NEED_PAGE.
  */
-static int ak_read_range(AkState *s, AkRun *r, AkRange *rg,
-                         uint64_t *stall_va)
+static int ak_copy_range(AkState *s, AkRun *r, uint64_t va, uint8_t *buf,
+                         uint64_t len, uint64_t *done, bool write,
+                         AkStall *stall)
 {
-    while (rg->done < rg->len) {
-        hwaddr gpa;
-        uint64_t left, n;
+    while (*done < len) {
+        hwaddr gpa, l;
+        uint64_t n = 0;
+        uint8_t *p;
         int st = ak_step_xlate(s, r);
 
         if (st == AK_ST_SUCCESS) {
-            st = ak_translate(s, &r->ctx, rg->va + rg->done, false, &gpa,
-                              &left);
+            st = ak_xlate_run(s, r, va + *done, len - *done, write, true,
+                              &gpa, &n);
         }
         if (st != AK_ST_SUCCESS) {
-            *stall_va = rg->va + rg->done;
+            *stall = (AkStall){ va + *done, len - *done, write };
             return st;
         }
-        n = MIN(MIN(left, rg->len - rg->done), AK_BOUNCE_SIZE);
-        if (!ak_dma(s, gpa, rg->buf + rg->done, n, false)) {
+        l = n;
+        p = ak_dma_map(s, gpa, &l, write);
+        if (!p) {
             return AK_ST_DMA_ERROR;
         }
-        rg->done += n;
+        if (write) {
+            memcpy(p, buf + *done, l);
+        } else {
+            memcpy(buf + *done, p, l);
+        }
+        ak_dma_unmap(s, p, l, write);
+        r->step_bytes += l;
+        *done += l;
     }
     return AK_ST_SUCCESS;
 }
 
-/*
- * Write the rest of [buf, buf + len) to @va, one step per page (at most
- * AK_BOUNCE_SIZE); *done is the progress.
- */
+static int ak_read_range(AkState *s, AkRun *r, AkRange *rg, AkStall *stall)
+{
+    return ak_copy_range(s, r, rg->va, rg->buf, rg->len, &rg->done, false,
+                         stall);
+}
+
 static int ak_write_range(AkState *s, AkRun *r, uint64_t va,
                           const uint8_t *buf, uint64_t len, uint64_t *done,
-                          uint64_t *stall_va)
+                          AkStall *stall)
 {
-    while (*done < len) {
-        hwaddr gpa;
-        uint64_t left, n;
-        int st = ak_step_xlate(s, r);
-
-        if (st == AK_ST_SUCCESS) {
-            st = ak_translate(s, &r->ctx, va + *done, true, &gpa, &left);
-        }
-        if (st != AK_ST_SUCCESS) {
-            *stall_va = va + *done;
-            return st;
-        }
-        n = MIN(MIN(left, len - *done), AK_BOUNCE_SIZE);
-        if (!ak_dma(s, gpa, (void *)(buf + *done), n, true)) {
-            return AK_ST_DMA_ERROR;
-        }
-        *done += n;
-    }
-    return AK_ST_SUCCESS;
+    return ak_copy_range(s, r, va, (uint8_t *)buf, len, done, true, stall);
 }
 
 /*
@@ -94,7 +89,7 @@ static int ak_write_range(AkState *s, AkRun *r, uint64_t va,
  * Returns SUCCESS, NEED_PAGE (resumable), or a status that ends the job.
  */
 static int ak_alg_setup(AkState *s, AkRun *r, AkJob *j,
-                        AkEngCtx *cur, uint64_t *stall_va)
+                        AkEngCtx *cur, AkStall *stall)
 {
     const AkDesc *d = &j->d;
     AkAlgJob *a = j->alg;
@@ -105,7 +100,7 @@ static int ak_alg_setup(AkState *s, AkRun *r, AkJob *j,
     rd[AK_RD_PARAMS].va = d->rsvd1[0];
     rd[AK_RD_PARAMS].len = AK_ENG_PARAMS_SIZE;
     rd[AK_RD_PARAMS].buf = a->pblk;
-    st = ak_read_range(s, r, &rd[AK_RD_PARAMS], stall_va);
+    st = ak_read_range(s, r, &rd[AK_RD_PARAMS], stall);
     if (st != AK_ST_SUCCESS) {
         return st;
     }
@@ -164,18 +159,16 @@ static int ak_eng_status(int eng_st)
  * the translation pass of step 3) writes nothing. The caller commits
  * j->alg->out.next as the context's new state on SUCCESS.
  */
-int ak_alg_exec(AkState *s, AkRun *r, AkJob *j,
-                       AkEngCtx *cur, AkCpl *c, uint64_t *stall_va,
-                       bool *stall_write)
+int ak_alg_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx *cur, AkCpl *c,
+                AkStall *stall)
 {
     const AkDesc *d = &j->d;
     AkAlgJob *a = j->alg;
     AkEngOut *out = &a->out;
     int st, i;
 
-    *stall_write = false;
     if (!a->validated) {
-        st = ak_alg_setup(s, r, j, cur, stall_va);
+        st = ak_alg_setup(s, r, j, cur, stall);
         if (st != AK_ST_SUCCESS) {
             return st;
         }
@@ -199,7 +192,7 @@ int ak_alg_exec(AkState *s, AkRun *r, AkJob *j,
         };
 
         for (i = AK_RD_KEY; i < AK_RD_N; i++) {
-            st = ak_read_range(s, r, &a->rd[i], stall_va);
+            st = ak_read_range(s, r, &a->rd[i], stall);
             if (st != AK_ST_SUCCESS) {
                 return st;
             }
@@ -227,19 +220,18 @@ int ak_alg_exec(AkState *s, AkRun *r, AkJob *j,
         return ak_eng_status(a->eng_st);
     }
 
-    *stall_write = true;
-    st = ak_check_range(s, r, d->dst, out->len, true, &j->dst_ok, stall_va);
+    st = ak_check_range(s, r, d->dst, out->len, true, &j->dst_ok, stall);
     if (st == AK_ST_SUCCESS && a->needs.tag_out) {
         st = ak_check_range(s, r, a->p.auth_tag, AK_ENG_TAG_SIZE, true,
-                            &a->tag_ok, stall_va);
+                            &a->tag_ok, stall);
     }
     if (st == AK_ST_SUCCESS) {
         st = ak_write_range(s, r, d->dst, out->buf, out->len, &j->done,
-                            stall_va);
+                            stall);
     }
     if (st == AK_ST_SUCCESS && a->needs.tag_out) {
         st = ak_write_range(s, r, a->p.auth_tag, out->tag, AK_ENG_TAG_SIZE,
-                            &a->tag_done, stall_va);
+                            &a->tag_done, stall);
     }
     if (st != AK_ST_SUCCESS) {
         return st;

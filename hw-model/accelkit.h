@@ -1,11 +1,15 @@
 /*
  * accelkit sample accelerator: definitions shared by the device model's
  * files (docs/device.md is the programming model):
- *   accelkit.c          DMA, page walks, steps and invalidation, COPY/FILL,
- *                       the worker thread
+ *   accelkit.c          PCI device: registers, doorbells, queue control,
+ *                       reset, life cycle
+ *   accelkit-xlate.c    address translation: DMA to guest RAM, the page
+ *                       walker, the translation cache (IOTLB), PASID entries
+ *   accelkit-step.c     steps and invalidation
+ *   accelkit-worker.c   the device workers: queue service, completions,
+ *                       page requests, interrupts
+ *   accelkit-jobs.c     descriptors, NOP/COPY/FILL
  *   accelkit-alg.c      algorithm jobs: inputs, engine run, outputs
- *   accelkit-regs.c     registers, doorbells, queue control, reset, life
- *                       cycle
  *   accelkit-engines.c  the engines (zlib, libcrypto)
  *
  * Copyright (c) 2026 accelkit authors
@@ -31,13 +35,15 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_SUBSYS_ID        0x1100
 #define AK_CLASS            0x1200
 #define AK_MAGIC            0x54494b41
-#define AK_VERSION          0x00020000
+#define AK_VERSION          0x00020100
 #define AK_MAX_QUEUES       256
 #define AK_MAX_DEPTH        4096
 #define AK_MAX_XFER         (64 * MiB)
 #define AK_MAX_PASIDS       (1u << 20)
 #define AK_BATCH            16
-#define AK_BOUNCE_SIZE      (64 * KiB)
+#define AK_STEP_BYTES       (64 * KiB)  /* data moved by one step, at most */
+#define AK_MAX_WORKERS      16
+#define AK_PRQ_MAX_PAGES    512         /* pages one page request covers */
 
 /* BAR0 registers */
 #define AK_REG_MAGIC        0x000
@@ -66,6 +72,9 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_REG_INV_DONE     0x070
 #define AK_REG_INV_ERRORS   0x074
 #define AK_REG_ERR_STATUS   0x07c
+#define AK_REG_STAT_BASE    0x080       /* 64-bit counters, LO then HI */
+#define AK_REG_STAT_END     0x0b8
+#define AK_REG_WORKERS      0x0b8
 #define AK_REG_DEBUG_INJECT 0x0f0
 #define AK_REG_QBASE        0x1000
 #define AK_REG_QSTRIDE      0x40
@@ -105,9 +114,14 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_INV_DESC_SIZE    32
 #define AK_INV_STATUS_OFF   24
 #define AK_INV_ALL_PASIDS   BIT(0)
+#define AK_INV_WHOLE_SPACE  BIT(1)
 #define AK_INV_STATUS_DONE  1
 #define AK_DBG_IGNORE_INV   BIT(0)
 #define AK_DBG_RAISE_ERROR  BIT(1)      /* self-clearing */
+#define AK_DBG_KEEP_IOTLB   BIT(2)      /* invalidations drop nothing */
+#define AK_DBG_NO_IOTLB     BIT(3)      /* every translation is a walk */
+#define AK_DBG_MASK         (AK_DBG_IGNORE_INV | AK_DBG_KEEP_IOTLB | \
+                             AK_DBG_NO_IOTLB)
 #define AK_ERR_CORRECTABLE  BIT(0)
 
 /* Doorbell page */
@@ -249,10 +263,13 @@ typedef struct AkQueue {
     uint32_t cq_head;
     bool phase;
     /*
-     * Bumped when the queue is disabled or reset: a job the worker took
+     * Bumped when the queue is disabled or reset: a job a worker took
      * under an older generation is dropped, its result discarded.
      */
     uint32_t gen;
+    bool busy;                  /* a worker serves this queue ... */
+    uint32_t worker;            /* ... this one */
+    bool in_step;               /* a step of this queue runs (ACTIVE) */
     bool job_valid;             /* job holds a started, unfinished job */
     bool stalled;               /* waiting for a page response */
     bool resp_invalid;          /* the response said the page is invalid */
@@ -261,11 +278,78 @@ typedef struct AkQueue {
     /*
      * Stream contexts (NULL: free). Changed with s->lock held; the worker
      * takes a snapshot of the pointers when it takes a job. A disable or
-     * reset while the worker executes a job of this queue hands them to
-     * s->deferred, which the worker frees when it is done with the job.
+     * reset while a worker executes a job of this queue hands them to
+     * that worker's deferred list, freed when it is done with the job.
      */
     AkEngCtx *ctx[AK_ENG_NR_CTX];
 } AkQueue;
+
+/* Device counters (STAT_* registers), in register order. */
+enum {
+    AK_STAT_IOTLB_HITS,
+    AK_STAT_IOTLB_MISSES,
+    AK_STAT_WALKS,
+    AK_STAT_PAGE_REQUESTS,
+    AK_STAT_PAGES_REQUESTED,
+    AK_STAT_STEPS,
+    AK_STAT_IOTLB_DROPS,
+    AK_STAT_N,
+};
+
+/*
+ * The translation cache: leaf translations of 4 KiB, 2 MiB and 1 GiB,
+ * direct-mapped by (PASID, page), and VALID PASID-table entries.
+ */
+#define AK_TLB_4K           1024
+#define AK_TLB_2M           64
+#define AK_TLB_1G           16
+#define AK_TLB_PASIDS       64
+
+typedef struct AkTlbEntry {
+    bool valid;
+    bool writable;              /* walked for a write: W everywhere, D set */
+    uint32_t pasid;
+    uint64_t va;                /* first VA of the page */
+    uint64_t gpa;               /* its guest-physical address */
+} AkTlbEntry;
+
+typedef struct AkPasidEntry {
+    bool valid;
+    uint32_t pasid;
+    uint64_t root;
+    bool la57;
+} AkPasidEntry;
+
+typedef struct AkTlb {
+    QemuSpin lock;
+    /*
+     * Bumped by every invalidation: a walk that began under an older
+     * value may have read what the invalidation removed, so its result
+     * is used once but not cached.
+     */
+    uint64_t gen;
+    AkTlbEntry e4k[AK_TLB_4K];
+    AkTlbEntry e2m[AK_TLB_2M];
+    AkTlbEntry e1g[AK_TLB_1G];
+    AkPasidEntry pasid[AK_TLB_PASIDS];
+} AkTlb;
+
+typedef struct AkState AkState;
+
+/* A device worker: executes the jobs of one queue at a time. */
+typedef struct AkWorker {
+    AkState *s;
+    uint32_t id;
+    QemuThread thread;
+    /* Protected by s->lock. */
+    bool step_active;           /* a step of step_pasid runs */
+    uint32_t step_queue;
+    uint32_t step_pasid;
+    /* invalidation slots whose DONE waits for the end of this step */
+    DECLARE_BITMAP(inv_wait, AK_INV_MAX_SLOTS);
+    GPtrArray *deferred;        /* AkEngCtx freed after the current job */
+    int64_t last_work_ns;       /* adaptive polling */
+} AkWorker;
 
 struct AkState {
     PCIDevice parent_obj;
@@ -273,10 +357,12 @@ struct AkState {
     MemoryRegion regs;
     MemoryRegion doorbells;
     uint32_t nr_queues;
+    uint32_t nr_workers;        /* property; 0 = one per host CPU */
+    uint32_t poll_us;           /* property: worker spin after work */
 
-    /* Everything below is protected by lock. */
+    /* Everything below is protected by lock, unless noted. */
     QemuMutex lock;
-    QemuCond work;              /* worker: something to do */
+    QemuCond work;              /* workers: something to do */
     QemuCond idle;              /* ak_reset: a pending reset was done */
     AkQueue *q;
     uint32_t dev_ctrl;
@@ -284,13 +370,7 @@ struct AkState {
     uint32_t ptbl_lo;
     uint32_t ptbl_size;
     uint64_t jobs;
-    bool busy;                  /* worker executes a job of busy_queue */
-    uint32_t busy_queue;
-    bool step_active;           /* a step of step_queue is running */
-    uint32_t step_queue;
-    uint32_t step_pasid;
-    bool reset_pending;         /* DEV_CTRL.RESET: at the end of the step */
-    GPtrArray *deferred;        /* AkEngCtx the worker frees after its job */
+    bool reset_pending;         /* DEV_CTRL.RESET: at the end of the steps */
     uint64_t prq_base;
     uint32_t prq_lo;
     uint32_t prq_depth;
@@ -302,18 +382,23 @@ struct AkState {
     uint32_t inv_slots;
     uint32_t inv_done;          /* INV_DONE: status words written */
     uint32_t inv_errors;        /* INV_ERRORS: submissions not served */
+    /* per slot: running steps its DONE still waits for */
+    uint8_t inv_waiters[AK_INV_MAX_SLOTS];
     uint32_t err_status;        /* ERR_STATUS, write 1 to clear */
     uint32_t debug_inject;
-    /* slots whose DONE waits for the end of the running step */
-    DECLARE_BITMAP(inv_pending, AK_INV_MAX_SLOTS);
+    uint64_t stat_latch;        /* STAT_*_LO read: HI returns its top */
     bool stopping;
     uint32_t next_queue;        /* round-robin start */
+    uint32_t sleepers;          /* workers waiting on s->work */
+    bool spinning;              /* one worker polls for new work */
+    uint32_t kick;              /* atomic: bumped by every doorbell */
 
     unsigned long *irq_pending; /* MSI-X vectors the bottom half sends */
 
-    QemuThread thread;
+    AkWorker *workers;
     QEMUBH *irq_bh;
-    uint8_t *bounce;            /* worker only */
+    AkTlb tlb;
+    uint64_t stats[AK_STAT_N];  /* atomic */
 };
 
 typedef struct AkCpl {
@@ -330,10 +415,12 @@ typedef struct AkCtx {
 } AkCtx;
 
 /*
- * The job the worker executes, as steps see it. ctx is valid only inside
- * a step: every step reads the PASID entry again.
+ * The job a worker executes, as steps see it. ctx is valid only inside a
+ * step: every step takes the PASID entry again (from the cache, which
+ * invalidations empty, or from memory).
  */
 typedef struct AkRun {
+    AkWorker *w;
     uint32_t qi;
     uint32_t gen;               /* the queue's generation when taken */
     uint32_t pasid;
@@ -341,28 +428,71 @@ typedef struct AkRun {
     uint32_t ptbl_size;
     bool in_step;
     bool finishing;             /* completion step: runs while disabled */
+    uint64_t step_bytes;        /* moved in this step */
     AkCtx ctx;
 } AkRun;
 
-/* accelkit.c */
+/*
+ * Where a job stopped on a resolvable fault: the first page that needs a
+ * page request, and the bytes of that buffer from there on (the run a
+ * request may cover).
+ */
+typedef struct AkStall {
+    uint64_t va;
+    uint64_t len;
+    bool write;
+} AkStall;
+
+static inline void ak_stat_add(AkState *s, int stat, uint64_t n)
+{
+    qatomic_add(&s->stats[stat], n);
+}
+
+/* accelkit-xlate.c */
 bool ak_dma(AkState *s, hwaddr gpa, void *buf, hwaddr len, bool write);
-int ak_translate(AkState *s, const AkCtx *ctx, uint64_t va, bool write,
+void *ak_dma_map(AkState *s, hwaddr gpa, hwaddr *len, bool write);
+void ak_dma_unmap(AkState *s, void *p, hwaddr len, bool write);
+int ak_read_pasid(AkState *s, AkRun *r);
+int ak_translate(AkState *s, AkRun *r, uint64_t va, bool write,
                  hwaddr *gpa, uint64_t *left);
-int ak_check_range(AkState *s, AkRun *r, uint64_t va, uint64_t len,
-                   bool write, uint64_t *pdone, uint64_t *fault);
+int ak_xlate_run(AkState *s, AkRun *r, uint64_t va, uint64_t len,
+                 bool write, bool contig, hwaddr *gpa, uint64_t *n);
+uint64_t ak_probe_missing(AkState *s, const AkCtx *ctx, uint64_t va,
+                          uint64_t max_pages, bool write);
+void ak_tlb_flush(AkState *s, uint32_t pasid, uint32_t flags,
+                  uint64_t start, uint64_t end);
+void ak_tlb_init(AkState *s);
+
+/* accelkit-step.c */
+int ak_step(AkState *s, AkRun *r);
 int ak_step_xlate(AkState *s, AkRun *r);
 void ak_step_end(AkState *s, AkRun *r);
+void ak_step_end_locked(AkState *s, AkRun *r);
+bool ak_any_step(AkState *s);
 void ak_inv_submit(AkState *s, uint32_t slot);
-void ak_free_deferred(AkState *s);
-void *ak_worker(void *opaque);
+void ak_inv_clear(AkState *s);
+
+/* accelkit-jobs.c */
+void ak_decode(const uint8_t *b, AkDesc *d);
+int ak_check_range(AkState *s, AkRun *r, uint64_t va, uint64_t len,
+                   bool write, uint64_t *pdone, AkStall *stall);
+int ak_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx **ctxs, AkCpl *c,
+            bool prq, AkStall *stall);
+
+/* accelkit-worker.c */
+void ak_free_deferred(AkWorker *w);
+void ak_workers_start(AkState *s);
+void ak_workers_stop(AkState *s);
+void ak_workers_free(AkState *s);
 void ak_irq_bh(void *opaque);
+void ak_kick(AkState *s);
 
 /* accelkit-alg.c */
 void ak_alg_job_free(AkAlgJob *a);
 int ak_alg_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx *cur, AkCpl *c,
-                uint64_t *stall_va, bool *stall_write);
+                AkStall *stall);
 
-/* accelkit-regs.c */
+/* accelkit.c */
 void ak_reset_locked(AkState *s);
 
 #endif

@@ -8,8 +8,10 @@
  * framework resolves it on its own unbound workqueue, in the queue owner's
  * address space (q->mm: a shared queue still faults in its owner's pages,
  * never in those of whoever submitted the job), and answers through
- * ops->page_response. Each queue has at most one request in flight, so a
- * queue that faults in a loop slows down only itself.
+ * ops->page_response. A request covers a run of up to
+ * ACCELKIT_PRQ_MAX_PAGES pages, faulted in one pass and answered once.
+ * Each queue has at most one request in flight, so a queue that faults in
+ * a loop slows down only itself.
  *
  * Resolving a fault may sleep for as long as user space wants (a file
  * whose FUSE server does not answer, userfaultfd). So nothing ever waits
@@ -21,36 +23,57 @@
  */
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/workqueue.h>
 
 #include "internal.h"
 
-/* Attempts after VM_FAULT_RETRY (mmap_lock dropped) before giving up. */
+/* Attempts per page after VM_FAULT_RETRY (mmap_lock dropped). */
 #define ACCELKIT_FAULT_TRIES	4
 
-enum accelkit_fault_result {
-	ACCELKIT_FAULT_RESOLVED,
-	ACCELKIT_FAULT_FAILED,
-	ACCELKIT_FAULT_MM_GONE,
-};
+/* The owner's address space is gone: nothing was faulted, no mmget held. */
+#define ACCELKIT_FAULT_MM_GONE	(-ESRCH)
+
+/* Between two pages of a run: give up on what is left? */
+static bool accelkit_fault_stop(struct accelkit_queue *q)
+{
+	/*
+	 * The queue is being torn down: nobody will get the answer. The
+	 * signal check matters only if this ever runs in a user task (our
+	 * workers get no signals).
+	 */
+	return READ_ONCE(q->fault_closed) || fatal_signal_pending(current);
+}
 
 /*
- * Make @addr of @mm present (and writable for @write) the way a user
- * access from the owner would, without ever raising a signal. Same steps
- * as fixup_user_fault() and the IOMMU page-fault handler: the fault may
- * drop mmap_lock while it waits for I/O (FAULT_FLAG_ALLOW_RETRY), so a
- * slow or stuck file does not keep the owner's mmap_lock. Unless it
- * returns ACCELKIT_FAULT_MM_GONE, it leaves an mmget() reference on @mm.
+ * Make @nr_pages pages from @addr of the owner's address space present
+ * (and writable for @write) the way user accesses of the owner would,
+ * without ever raising a signal. Same steps as fixup_user_fault() and the
+ * IOMMU page-fault handler, for a whole run in one pass: mmap_lock is
+ * taken once, the VMA looked up again only when the run leaves it (or the
+ * lock was dropped), handle_mm_fault() called per page (cheap for a page
+ * already present; a THP fault maps the whole PMD and the rest of it then
+ * costs a PMD lookup per page). A fault may drop mmap_lock while it waits
+ * for I/O (FAULT_FLAG_ALLOW_RETRY), so a slow or stuck file does not keep
+ * the owner's mmap_lock; the lock is also dropped and retaken between
+ * pages when a writer waits for it.
+ *
+ * The pass stops at the first page that cannot be made present, or early
+ * when the queue is torn down. Returns the number of pages made present
+ * from @addr on (0: the first one failed) with an mmget() reference left
+ * on the mm for the caller to drop, or ACCELKIT_FAULT_MM_GONE.
  */
-static enum accelkit_fault_result
-accelkit_handle_fault(struct mm_struct *mm, u64 addr, bool write)
+static int accelkit_fault_range(struct accelkit_queue *q, u64 addr,
+				unsigned int nr_pages, bool write)
 {
-	unsigned int flags = FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE |
-			     FAULT_FLAG_REMOTE | FAULT_FLAG_USER;
-	enum accelkit_fault_result res = ACCELKIT_FAULT_FAILED;
-	unsigned long access = VM_READ;
-	struct vm_area_struct *vma;
-	unsigned int tries = 0;
+	unsigned int base = FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE |
+			    FAULT_FLAG_REMOTE | FAULT_FLAG_USER;
+	unsigned long access = write ? VM_WRITE : VM_READ;
+	struct vm_area_struct *vma = NULL;
+	struct mm_struct *mm = q->mm;
+	unsigned int done = 0, tries = 0;
+	unsigned int flags;
+	unsigned long va;
 	vm_fault_t ret;
 
 	/*
@@ -62,56 +85,81 @@ accelkit_handle_fault(struct mm_struct *mm, u64 addr, bool write)
 	if (!mmget_not_zero(mm))
 		return ACCELKIT_FAULT_MM_GONE;
 
-	if (write) {
-		access = VM_WRITE;
-		flags |= FAULT_FLAG_WRITE;
-	}
+	if (write)
+		base |= FAULT_FLAG_WRITE;
+	flags = base;
 
 	mmap_read_lock(mm);
-	for (;;) {
-		vma = vma_lookup(mm, addr);
-		if (!vma || (vma->vm_flags & (VM_IO | VM_PFNMAP)) ||
-		    (vma->vm_flags & access) != access)
-			break;
-
-		ret = handle_mm_fault(vma, addr, flags, NULL);
-		if (ret & VM_FAULT_COMPLETED) {
-			/* done, mmap_lock already dropped */
-			res = ACCELKIT_FAULT_RESOLVED;
-			goto out_unlocked;
+	while (done < nr_pages) {
+		va = addr + ((unsigned long)done << PAGE_SHIFT);
+		if (!vma || va >= vma->vm_end) {
+			vma = vma_lookup(mm, va);
+			if (!vma || (vma->vm_flags & (VM_IO | VM_PFNMAP)) ||
+			    (vma->vm_flags & access) != access)
+				break;
 		}
-		if (ret & VM_FAULT_RETRY) {
-			/* mmap_lock was dropped while waiting */
-			if (++tries >= ACCELKIT_FAULT_TRIES)
+
+		ret = handle_mm_fault(vma, va, flags, NULL);
+		if (ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) {
+			/* mmap_lock was dropped: @vma may be gone */
+			vma = NULL;
+			if (ret & VM_FAULT_COMPLETED) {
+				done++;		/* resolved meanwhile */
+				tries = 0;
+				flags = base;
+			} else if (++tries >= ACCELKIT_FAULT_TRIES) {
 				goto out_unlocked;
-			flags |= FAULT_FLAG_TRIED;
+			} else {
+				/* same page again */
+				flags |= FAULT_FLAG_TRIED;
+			}
+			if (done == nr_pages || accelkit_fault_stop(q))
+				goto out_unlocked;
 			mmap_read_lock(mm);
 			continue;
 		}
-		if (!(ret & VM_FAULT_ERROR))
-			res = ACCELKIT_FAULT_RESOLVED;
-		break;
+		if (ret & VM_FAULT_ERROR)
+			break;
+
+		done++;
+		tries = 0;
+		flags = base;
+		if (done == nr_pages || accelkit_fault_stop(q))
+			break;
+		/* Long runs: let a waiting writer (munmap, mmap) in. */
+		if (mmap_lock_is_contended(mm)) {
+			mmap_read_unlock(mm);
+			vma = NULL;
+			cond_resched();
+			mmap_read_lock(mm);
+		} else {
+			cond_resched();
+		}
 	}
 	mmap_read_unlock(mm);
 out_unlocked:
-	return res;	/* the caller mmput()s after answering */
+	return done;	/* the caller mmput()s after answering */
 }
 
 static void accelkit_fault_work(struct work_struct *work)
 {
 	struct accelkit_queue *q = container_of(work, struct accelkit_queue,
 						fault_work);
-	enum accelkit_fault_result res;
-	bool write;
+	unsigned int nr_pages;
+	bool write, success;
 	u64 addr;
+	int done;
 
 	spin_lock_irq(&q->fault_lock);
 	addr = q->fault_addr;
+	nr_pages = q->fault_nr_pages;
 	write = q->fault_write;
 	spin_unlock_irq(&q->fault_lock);
 
 	/* q->mm: mmgrab()ed by the queue, which our reference keeps. */
-	res = accelkit_handle_fault(q->mm, addr, write);
+	done = accelkit_fault_range(q, addr, nr_pages, write);
+	/* The device asks again for whatever is still missing. */
+	success = done > 0;
 
 	/*
 	 * Not pending any more before the answer: the device may raise the
@@ -121,15 +169,15 @@ static void accelkit_fault_work(struct work_struct *work)
 	 */
 	spin_lock_irq(&q->fault_lock);
 	q->fault_pending = false;
-	if (res == ACCELKIT_FAULT_RESOLVED)
+	if (success)
 		q->stats.page_faults_resolved++;
 	else
 		q->stats.page_faults_failed++;
 	if (!q->fault_closed)
-		q->adev->ops->page_response(q, res == ACCELKIT_FAULT_RESOLVED);
+		q->adev->ops->page_response(q, success);
 	spin_unlock_irq(&q->fault_lock);
 
-	if (res == ACCELKIT_FAULT_FAILED)
+	if (done == 0)
 		dev_dbg_ratelimited(&q->adev->dev,
 				    "pasid %u: %s fault at %#llx not resolved\n",
 				    q->pasid, write ? "write" : "read", addr);
@@ -141,7 +189,7 @@ static void accelkit_fault_work(struct work_struct *work)
 	 * exiting owner runs exit_aio(), which can wait for user space (an
 	 * AIO read on a FUSE file), and that must not occupy our worker.
 	 */
-	if (res != ACCELKIT_FAULT_MM_GONE)
+	if (done != ACCELKIT_FAULT_MM_GONE)
 		mmput_async(q->mm);
 	accelkit_queue_put(q);	/* may free q */
 }
@@ -150,24 +198,32 @@ static void accelkit_fault_work(struct work_struct *work)
  * accelkit_queue_page_request() - resolve a device page request
  * @q: the queue whose job stalled; the caller guarantees put_queue has not
  *	been called for it (same rule as accelkit_queue_wake())
- * @addr: the faulting virtual address, in the owner's address space
+ * @addr: virtual address of the first page of the run, in the owner's
+ *	address space, page aligned
+ * @nr_pages: pages in the run (PAGE_SIZE each), 1..ACCELKIT_PRQ_MAX_PAGES
  * @write: the access was a write
  *
- * Callable from any context, including hard interrupt. The request is
- * resolved later on the framework's workqueue and answered through
- * ops->page_response(@q, success). A queue has at most one request in
- * flight: a second one while the first is pending, or one arriving while
- * the queue is being torn down, is answered "invalid" right away, from the
- * caller's context.
+ * Callable from any context, including hard interrupt. The run is faulted
+ * in later, in one pass, on the framework's workqueue and the request is
+ * answered once through ops->page_response(@q, success): success when at
+ * least the first page was made present (the device asks again for what
+ * is still missing), invalid otherwise. A queue has at most one request in
+ * flight: a second one while the first is pending, one arriving while the
+ * queue is being torn down, and one with a bad run (@addr not page
+ * aligned, @nr_pages 0 or above the bound, a run wrapping around) are
+ * answered "invalid" right away, from the caller's context.
  *
- * Return: 0 when queued; -EBUSY or -ESHUTDOWN when answered invalid at
- * once; -EOPNOTSUPP
- * (nothing answered) when the driver has no page_response op.
+ * Return: 0 when queued; -EBUSY, -ESHUTDOWN or -EINVAL when answered
+ * invalid at once; -EOPNOTSUPP (nothing answered) when the driver has no
+ * page_response op.
  */
 int accelkit_queue_page_request(struct accelkit_queue *q, u64 addr,
-				bool write)
+				unsigned int nr_pages, bool write)
 {
 	const struct accelkit_ops *ops = q->adev->ops;
+	u64 end = addr + ((u64)nr_pages << PAGE_SHIFT);
+	bool bad_run = (addr & ~PAGE_MASK) || !nr_pages ||
+		       nr_pages > ACCELKIT_PRQ_MAX_PAGES || end < addr;
 	unsigned long flags;
 	int ret = 0;
 
@@ -176,25 +232,33 @@ int accelkit_queue_page_request(struct accelkit_queue *q, u64 addr,
 
 	spin_lock_irqsave(&q->fault_lock, flags);
 	q->stats.page_requests++;
-	if (q->fault_closed || q->fault_pending) {
+	if (!bad_run)
+		q->stats.pages_requested += nr_pages;
+	if (q->fault_closed)
+		ret = -ESHUTDOWN;
+	else if (q->fault_pending)
+		ret = -EBUSY;
+	else if (bad_run)
+		ret = -EINVAL;
+
+	if (ret) {
 		/* the caller guarantees put_queue has not been called yet */
-		ret = q->fault_closed ? -ESHUTDOWN : -EBUSY;
 		ops->page_response(q, false);
+		q->stats.page_faults_failed++;
 	} else {
 		q->fault_pending = true;
 		q->fault_addr = addr;
+		q->fault_nr_pages = nr_pages;
 		q->fault_write = write;
 		kref_get(&q->refs);	/* dropped by the work */
 		queue_work(accelkit_wq, &q->fault_work);
 	}
-	if (ret)
-		q->stats.page_faults_failed++;
 	spin_unlock_irqrestore(&q->fault_lock, flags);
 
-	if (ret == -EBUSY)
+	if (ret == -EBUSY || ret == -EINVAL)
 		dev_dbg_ratelimited(&q->adev->dev,
-				    "pasid %u: page request while one is pending\n",
-				    q->pasid);
+				    "pasid %u: page request refused (%d): %#llx, %u pages\n",
+				    q->pasid, ret, addr, nr_pages);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(accelkit_queue_page_request);
@@ -215,7 +279,7 @@ void accelkit_fault_init(struct accelkit_queue *q)
 void accelkit_fault_close(struct accelkit_queue *q)
 {
 	spin_lock_irq(&q->fault_lock);
-	q->fault_closed = true;
+	WRITE_ONCE(q->fault_closed, true);	/* the work peeks at it */
 	spin_unlock_irq(&q->fault_lock);
 
 	/* Closed: nobody queues the work again. Not waited for if running. */

@@ -193,7 +193,8 @@ struct accelkit_queue {
 	bool fault_pending;		/* a request is queued or running */
 	bool fault_closed;		/* torn down: refuse new requests */
 	bool fault_write;
-	u64 fault_addr;
+	u64 fault_addr;			/* first page of the run */
+	unsigned int fault_nr_pages;	/* 1..ACCELKIT_PRQ_MAX_PAGES */
 	struct accelkit_queue_stats stats;
 };
 

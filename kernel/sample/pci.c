@@ -89,6 +89,7 @@ static int aks_check_device(struct aks_dev *sdev, unsigned int *nr_queues)
 		dev_err(dev, "bad number of queues %u\n", *nr_queues);
 		return -ENODEV;
 	}
+	sdev->version = version;
 	sdev->caps = aks_read(sdev, AKS_REG_CAPS);
 	sdev->max_xfer = aks_read(sdev, AKS_REG_MAX_XFER);
 
@@ -118,57 +119,6 @@ static int aks_reset(struct aks_dev *sdev)
 	}
 	return 0;
 }
-
-/* sysfs of the PCI device: whether the device stopped answering */
-static ssize_t broken_show(struct device *dev, struct device_attribute *attr,
-			   char *buf)
-{
-	struct aks_dev *sdev = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%d\n", sdev ? aks_broken(sdev) : 0);
-}
-static DEVICE_ATTR_RO(broken);
-
-/* How many waits for the device timed out (invalidation, stop, reset). */
-static ssize_t timeouts_show(struct device *dev,
-			     struct device_attribute *attr, char *buf)
-{
-	struct aks_dev *sdev = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%d\n", sdev ? atomic_read(&sdev->timeouts) : 0);
-}
-static DEVICE_ATTR_RO(timeouts);
-
-/*
- * Root only (0200): the device's DEBUG_INJECT register, to test the
- * timeout path (sysfs resource0 cannot be mapped while we own BAR0 on
- * kernels with CONFIG_IO_STRICT_DEVMEM). A reset clears it.
- */
-static ssize_t debug_inject_store(struct device *dev,
-				  struct device_attribute *attr,
-				  const char *buf, size_t count)
-{
-	struct aks_dev *sdev = dev_get_drvdata(dev);
-	u32 val;
-	int ret;
-
-	ret = kstrtou32(buf, 0, &val);
-	if (ret)
-		return ret;
-	if (!sdev)
-		return -ENODEV;
-	aks_write(sdev, AKS_REG_DEBUG_INJECT, val);
-	return count;
-}
-static DEVICE_ATTR_WO(debug_inject);
-
-static struct attribute *aks_dev_attrs[] = {
-	&dev_attr_broken.attr,
-	&dev_attr_timeouts.attr,
-	&dev_attr_debug_inject.attr,
-	NULL
-};
-ATTRIBUTE_GROUPS(aks_dev);
 
 static void aks_free_irqs(struct aks_dev *sdev, unsigned int count)
 {
@@ -299,6 +249,7 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	sdev->regs = regs;
 	spin_lock_init(&sdev->lock);
 	spin_lock_init(&sdev->prq_lock);
+	spin_lock_init(&sdev->stat_lock);
 
 	ret = aks_check_device(sdev, &sdev->nr_queues);
 	if (ret)

@@ -9,16 +9,20 @@
  * in the queue owner's address space and answers through the
  * page_response op: PRQ_RESPONSE = queue index, | INVALID on failure.
  */
+#include <linux/bitfield.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/workqueue.h>
 
 #include "sample.h"
 
 bool aks_page_requests = true;
 module_param_named(page_requests, aks_page_requests, bool, 0444);
 MODULE_PARM_DESC(page_requests, "resolve translation faults through page requests (default on)");
+
+static void aks_prq_work(struct work_struct *work);
 
 static size_t aks_prq_size(struct aks_dev *sdev)
 {
@@ -31,6 +35,7 @@ int aks_prq_alloc(struct aks_dev *sdev)
 	if (!aks_page_requests)
 		return 0;
 
+	INIT_WORK(&sdev->prq_work, aks_prq_work);
 	sdev->prq_depth = roundup_pow_of_two(2 * sdev->nr_queues);
 	if (sdev->prq_depth > AKS_PRQ_DEPTH_MAX)
 		return -EINVAL;
@@ -74,6 +79,7 @@ static void aks_prq_dispatch(struct aks_dev *sdev,
 	u32 pasid = le32_to_cpu(READ_ONCE(e->pasid));
 	u16 index = le16_to_cpu(READ_ONCE(e->queue));
 	u16 flags = le16_to_cpu(READ_ONCE(e->flags));
+	unsigned int nr_pages = 1;
 	struct accelkit_queue *q;
 
 	if (index >= sdev->nr_queues) {
@@ -90,33 +96,78 @@ static void aks_prq_dispatch(struct aks_dev *sdev,
 		aks_prq_respond(sdev, index, false);
 		return;
 	}
-	/* The framework answers through aks_page_response(). */
-	accelkit_queue_page_request(q, addr, flags & AKS_PRQ_FLAG_WRITE);
+	/* 2.1: a run of pages; 2.0: the faulting address of one page. */
+	if (sdev->version >= AKS_VERSION_2_1)
+		nr_pages += FIELD_GET(AKS_PRQ_ADDR_PAGES_M1, addr);
+	addr &= AKS_PRQ_ADDR_PAGE;
+	/*
+	 * The framework answers through aks_page_response(); it refuses a
+	 * run above its bound (ACCELKIT_PRQ_MAX_PAGES, the device's too) by
+	 * answering invalid at once.
+	 */
+	accelkit_queue_page_request(q, addr, nr_pages,
+				    flags & AKS_PRQ_FLAG_WRITE);
 }
 
-/* Consume every request the device has written so far. */
-static void aks_prq_process(struct aks_dev *sdev)
+/*
+ * Consume the requests the device has written, under prq_lock. The device
+ * raises vector 0 only for a request written into an empty ring, so after
+ * moving PRQ_HEAD we read PRQ_TAIL again (the read also flushes the
+ * posted HEAD write) and go on until the ring is empty. A round consumes
+ * up to the TAIL read at its start; rounds stop once a ring's worth of
+ * entries was consumed, so a device that keeps posting cannot hold us in
+ * the interrupt handler. Returns false when entries may be left: the
+ * caller then hands the rest to prq_work, as no interrupt will come for
+ * them.
+ */
+static bool aks_prq_process(struct aks_dev *sdev)
 {
+	u32 mask = sdev->prq_depth - 1;
+	unsigned int budget = sdev->prq_depth;
 	unsigned long irqflags;
+	bool empty = false;
 	u32 head, tail;
 
 	spin_lock_irqsave(&sdev->prq_lock, irqflags);
-	tail = aks_read(sdev, AKS_REG_PRQ_TAIL);
-	if (tail >= sdev->prq_depth) {
-		dev_err_ratelimited(&sdev->pdev->dev,
-				    "bad PRQ_TAIL %u (depth %u)\n",
-				    tail, sdev->prq_depth);
-		goto out;
+	head = sdev->prq_head;
+	while (budget) {
+		tail = aks_read(sdev, AKS_REG_PRQ_TAIL);
+		if (tail >= sdev->prq_depth) {
+			/* also a device that is gone (all ones) */
+			dev_err_ratelimited(&sdev->pdev->dev,
+					    "bad PRQ_TAIL %u (depth %u)\n",
+					    tail, sdev->prq_depth);
+			empty = true;	/* nothing we can consume */
+			break;
+		}
+		if (tail == head) {
+			empty = true;
+			break;
+		}
+		/* Entries up to tail were written before the device moved it. */
+		dma_rmb();
+		for (; head != tail; head = (head + 1) & mask) {
+			aks_prq_dispatch(sdev, &sdev->prq[head]);
+			if (budget)
+				budget--;
+		}
+		sdev->prq_head = head;
+		aks_write(sdev, AKS_REG_PRQ_HEAD, head);
 	}
-	/* Entries up to tail were written before the device moved it. */
-	dma_rmb();
-	for (head = sdev->prq_head; head != tail;
-	     head = (head + 1) & (sdev->prq_depth - 1))
-		aks_prq_dispatch(sdev, &sdev->prq[head]);
-	sdev->prq_head = head;
-	aks_write(sdev, AKS_REG_PRQ_HEAD, head);
-out:
 	spin_unlock_irqrestore(&sdev->prq_lock, irqflags);
+	return empty;
+}
+
+static void aks_prq_consume(struct aks_dev *sdev)
+{
+	if (!aks_prq_process(sdev))
+		queue_work(system_wq, &sdev->prq_work);
+}
+
+/* Requests left over by a handler that used up its budget. */
+static void aks_prq_work(struct work_struct *work)
+{
+	aks_prq_consume(container_of(work, struct aks_dev, prq_work));
 }
 
 /*
@@ -144,7 +195,7 @@ static irqreturn_t aks_event_irq(int irq, void *data)
 
 	aks_err_process(sdev);
 	if (sdev->prq)
-		aks_prq_process(sdev);
+		aks_prq_consume(sdev);
 	return IRQ_HANDLED;
 }
 
@@ -155,8 +206,9 @@ static irqreturn_t aks_event_irq(int irq, void *data)
  */
 void aks_prq_forget_queue(struct aks_hwq *hwq)
 {
+	/* The first round reaches past every request of the stopped queue. */
 	if (hwq->sdev->prq)
-		aks_prq_process(hwq->sdev);
+		aks_prq_consume(hwq->sdev);
 }
 
 int aks_prq_request_irq(struct aks_dev *sdev)
@@ -171,9 +223,12 @@ int aks_prq_request_irq(struct aks_dev *sdev)
 			   sdev);
 }
 
+/* After the reset: nothing is posted or raised any more. */
 void aks_prq_free_irq(struct aks_dev *sdev)
 {
 	free_irq(sdev->prq_irq, sdev);
+	if (sdev->prq)
+		cancel_work_sync(&sdev->prq_work);
 }
 
 /* Ring address and depth: only accepted while the device is disabled. */

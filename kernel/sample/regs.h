@@ -18,6 +18,8 @@
 #define AKS_MAGIC_VALUE		0x54494b41	/* "AKIT" */
 #define AKS_VERSION_MAJOR(v)	((v) >> 16)
 #define AKS_VERSION_MAJOR_SUPPORTED	2
+/* 2.1: range page requests, IOTLB, device counters, WORKERS */
+#define AKS_VERSION_2_1		0x00020100
 
 /* Device registers (32 bit) */
 #define AKS_REG_MAGIC		0x000
@@ -56,8 +58,21 @@
 #define AKS_REG_INV_ERRORS	0x074
 #define AKS_REG_ERR_STATUS	0x07c
 #define  AKS_ERR_CORRECTABLE	BIT(0)
+/* 2.1 counters: 64 bit, reading LO latches the value HI then returns */
+#define AKS_REG_STAT_IOTLB_HITS_LO	0x080
+#define AKS_REG_STAT_IOTLB_MISSES_LO	0x088
+#define AKS_REG_STAT_WALKS_LO		0x090
+#define AKS_REG_STAT_PAGE_REQUESTS_LO	0x098
+#define AKS_REG_STAT_PAGES_REQUESTED_LO	0x0a0
+#define AKS_REG_STAT_STEPS_LO		0x0a8
+#define AKS_REG_STAT_IOTLB_DROPS_LO	0x0b0
+#define  AKS_STAT_HI(lo)		((lo) + 4)
+#define AKS_REG_WORKERS		0x0b8	/* 2.1, 32 bit */
 #define AKS_REG_DEBUG_INJECT	0x0f0
 #define  AKS_DEBUG_IGNORE_INV	BIT(0)
+#define  AKS_DEBUG_RAISE_ERROR	BIT(1)
+#define  AKS_DEBUG_KEEP_IOTLB	BIT(2)	/* 2.1 */
+#define  AKS_DEBUG_NO_IOTLB	BIT(3)	/* 2.1 */
 
 #define AKS_MAX_QUEUES		256
 
@@ -122,8 +137,16 @@ struct aks_inv_desc {
 	__le32 rsvd;
 };
 
-/* Page-request ring: 16-byte entries in host memory */
+/*
+ * Page-request ring: 16-byte entries in host memory. From 2.1 on, addr
+ * names a run of pages: bits 63..12 the first page, bits 11..0 the number
+ * of pages minus one (at most AKS_PRQ_MAX_PAGES). A 2.0 device writes the
+ * exact faulting address of a single page there.
+ */
 #define AKS_PRQ_DEPTH_MAX	4096
+#define AKS_PRQ_ADDR_PAGE	GENMASK_ULL(63, 12)
+#define AKS_PRQ_ADDR_PAGES_M1	GENMASK_ULL(11, 0)
+#define AKS_PRQ_MAX_PAGES	512
 #define AKS_PRQ_FLAG_WRITE	BIT(0)
 
 struct aks_prq_entry {

@@ -8,6 +8,7 @@
 #include <linux/io.h>
 #include <linux/pci.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <linux/accelkit.h>
 
 #include <uapi/accelkit/sample_hw.h>
@@ -37,6 +38,7 @@ struct aks_dev {
 	resource_size_t doorbell_phys;	/* BAR4 */
 	struct accelkit_device *adev;
 
+	u32 version;			/* VERSION register */
 	u32 caps;
 	u32 max_xfer;
 	u32 depth;			/* ring entries */
@@ -59,6 +61,8 @@ struct aks_dev {
 	 * hwq->q and taken this lock, no request reaches the old queue.
 	 */
 	spinlock_t prq_lock;
+	/* goes on consuming when the interrupt handler's budget ran out */
+	struct work_struct prq_work;
 
 	/*
 	 * Invalidation descriptors (pasid.c): slot n belongs to CPU n, used
@@ -75,6 +79,7 @@ struct aks_dev {
 	unsigned long flags;
 #define AKS_F_BROKEN	0
 	atomic_t timeouts;		/* sysfs "timeouts" */
+	spinlock_t stat_lock;		/* a counter's LO/HI pair (sysfs.c) */
 
 	spinlock_t lock;		/* protects busy */
 	DECLARE_BITMAP(busy, AKS_MAX_QUEUES);
@@ -115,6 +120,9 @@ void aks_prq_program(struct aks_dev *sdev);
 void aks_prq_enable(struct aks_dev *sdev);
 void aks_prq_forget_queue(struct aks_hwq *hwq);
 void aks_page_response(struct accelkit_queue *q, bool success);
+
+/* sysfs.c */
+extern const struct attribute_group *aks_dev_groups[];
 
 /* pasid.c */
 #define AKS_TIMEOUT_US		USEC_PER_SEC	/* any wait for the device */

@@ -12,7 +12,11 @@
  * (ACCELKIT_BIND_NONE: no PASID, no page tables), with four queues whose
  * only region is a DUS region of one page: a zeroed kernel page mapped
  * with vm_insert_page(), which does not set VM_IO itself (the framework
- * must). There is no hardware: start/stop do nothing.
+ * must). There is no hardware: start/stop do nothing. A driver ioctl
+ * (AKST_CMD_PAGE_REQUEST, uapi/accelkit/selftest.h) plays a device that
+ * stalls on a run of pages: it passes the run to
+ * accelkit_queue_page_request() and waits for the page_response, so the
+ * VM suite can check the framework's fault path without the sample device.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,15 +28,23 @@
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
 #include <linux/accelkit.h>
+
+#include <uapi/accelkit/selftest.h>
 
 #define AKST_NAME	"akselftest"
 #define AKST_TMP_NAME	"akstcheck"	/* devices of the checks, not kept */
 #define AKST_NR_QUEUES	4
+#define AKST_PRQ_WAIT	(10 * HZ)	/* for an answer to our request */
 
 struct akst_hwq {
 	struct page *page;		/* the DUS region, zeroed per queue */
+	int answer;			/* page_response: 1, 0; -1 none yet */
 };
+
+static DECLARE_WAIT_QUEUE_HEAD(akst_answer_wait);
 
 static struct platform_device *akst_pdev;
 static struct accelkit_device *akst_adev;
@@ -103,11 +115,53 @@ static int akst_mmap(struct accelkit_queue *q, struct vm_area_struct *vma,
 	return vm_insert_page(vma, vma->vm_start, hwq->page);
 }
 
+/* Atomic, under the framework's fault_lock; never after put_queue. */
+static void akst_page_response(struct accelkit_queue *q, bool success)
+{
+	struct akst_hwq *hwq = accelkit_queue_priv(q);
+
+	WRITE_ONCE(hwq->answer, success);
+	wake_up(&akst_answer_wait);
+}
+
+/*
+ * AKST_CMD_PAGE_REQUEST: the framework holds the queue's ioctl lock, so
+ * the queue is not put meanwhile and requests of one queue do not overlap
+ * (a previous one that was never answered is still pending: the next one
+ * is then refused with -EBUSY, as from a device).
+ */
+static long akst_ioctl(struct accelkit_queue *q, unsigned int cmd,
+		       unsigned long arg)
+{
+	struct akst_hwq *hwq = accelkit_queue_priv(q);
+	void __user *uarg = (void __user *)arg;
+	struct akst_page_request req;
+	long left;
+
+	if (cmd != AKST_CMD_PAGE_REQUEST)
+		return -ENOTTY;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+
+	WRITE_ONCE(hwq->answer, -1);
+	req.ret = accelkit_queue_page_request(q, req.addr, req.nr_pages,
+					      req.write);
+	left = wait_event_killable_timeout(akst_answer_wait,
+					   READ_ONCE(hwq->answer) >= 0,
+					   AKST_PRQ_WAIT);
+	if (left < 0)
+		return left;
+	req.answer = READ_ONCE(hwq->answer);
+	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
 static const struct accelkit_ops akst_ops = {
 	.get_available_instances = akst_get_available_instances,
 	.get_queue	= akst_get_queue,
 	.put_queue	= akst_put_queue,
 	.mmap		= akst_mmap,
+	.ioctl		= akst_ioctl,
+	.page_response	= akst_page_response,
 };
 
 /*

@@ -7,7 +7,11 @@
  *  - its device akselftest-N maps its DUS region with vm_insert_page(),
  *    which does not set VM_IO: the framework must, so that
  *    madvise(MADV_DOFORK) fails and fork() never copies the mapping;
- *  - rmmod takes the node away, zapping a mapping still in place.
+ *  - rmmod takes the node away, zapping a mapping still in place;
+ *  - its driver ioctl AKST_CMD_PAGE_REQUEST passes a run of pages to
+ *    accelkit_queue_page_request() like a device would: the framework's
+ *    range fault path, checked through /proc/self/pagemap and the queue's
+ *    counters without the sample device.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,12 +20,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <accelkit/accelkit.h>
+#include <accelkit/selftest.h>
 #include <misc/uacce/uacce.h>
 
 #include "vm_common.h"
@@ -318,6 +325,195 @@ static void t_rmmod(void)
 	st_name[0] = '\0';
 }
 
+/* ---- range page requests through the fake device ---- */
+
+#define PM_PRESENT	(1ull << 63)
+#define PM_EXCLUSIVE	(1ull << 56)	/* a page of our own, not the zero page */
+
+/*
+ * Pages of the @n pages at @p that /proc/self/pagemap shows present (and,
+ * with @excl, mapped exclusively: a written private copy), or -1.
+ */
+static int st_present(const char *p, unsigned int n, int excl)
+{
+	uint64_t want = PM_PRESENT | (excl ? PM_EXCLUSIVE : 0), e;
+	unsigned int i;
+	int fd, count = 0;
+
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		off_t off = (off_t)((uintptr_t)p / AK_PAGE + i) * 8;
+
+		if (pread(fd, &e, sizeof(e), off) != sizeof(e)) {
+			count = -1;
+			break;
+		}
+		count += (e & want) == want;
+	}
+	close(fd);
+	return count;
+}
+
+/* What the requests of one test expect the queue's counters to show. */
+struct st_prq_tally {
+	unsigned long requests, pages, resolved, failed;
+};
+
+/*
+ * One request of @nr pages at @addr through the fake device: assert the
+ * return of accelkit_queue_page_request() and the answer. Returns the
+ * answer (1 success, 0 invalid, -1 none) or -2 when the ioctl failed.
+ */
+static int st_prq(int fd, struct st_prq_tally *t, uint64_t addr,
+		  uint32_t nr, int write, int exp_ret, int exp_answer,
+		  const char *what)
+{
+	struct akst_page_request req = {
+		.addr = addr, .nr_pages = nr, .write = write,
+	};
+
+	if (ioctl(fd, AKST_CMD_PAGE_REQUEST, &req) < 0) {
+		VM_FAIL("%s: AKST_CMD_PAGE_REQUEST: %s", what, strerror(errno));
+		return -2;
+	}
+	VM_CHECK(req.ret == exp_ret && req.answer == exp_answer,
+		 "%s (%u pages at %#llx, %s): returned %d answer %d, expected %d answer %d",
+		 what, nr, (unsigned long long)addr, write ? "write" : "read",
+		 req.ret, req.answer, exp_ret, exp_answer);
+	t->requests++;
+	if (exp_ret != -EINVAL)
+		t->pages += nr;
+	if (req.answer == 1)
+		t->resolved++;
+	else if (req.answer == 0)
+		t->failed++;
+	return req.answer;
+}
+
+/*
+ * The framework faults a requested run in the owner's address space in
+ * one pass and answers once: success when the first page was made
+ * present (pages after an inaccessible VMA are left alone), invalid when
+ * the first page cannot be; malformed runs are refused with EINVAL and
+ * fault nothing; runs across VMAs and up to 512 pages work; the queue's
+ * counters count requests and pages.
+ */
+static void t_page_request_runs(void)
+{
+	const unsigned long P = AK_PAGE;
+	struct accelkit_queue_stats s0, s1;
+	struct st_prq_tally t = { 0 };
+	char *a, *b, *h, flags[256];
+	int fd, r;
+
+	VM_REQUIRE(st_name[0], "module not loaded (previous test failed)");
+	fd = open(st_node, O_RDWR | O_CLOEXEC);
+	VM_REQUIRE(fd >= 0, "open(%s): %s", st_node, strerror(errno));
+	r = ioctl(fd, ACCELKIT_CMD_QUEUE_STATS, &s0);
+	VM_CHECK(r == 0, "QUEUE_STATS: %s", strerror(errno));
+
+	/* a: pages 0-7 RW, 8-11 read only, 12-15 RW, 16-19 PROT_NONE */
+	a = mmap(NULL, 20 * P, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	b = mmap(NULL, 8 * P, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	h = mmap(NULL, 512 * P, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED || b == MAP_FAILED || h == MAP_FAILED) {
+		VM_FAIL("mmap: %s", strerror(errno));
+		goto out;
+	}
+	r = mprotect(a + 8 * P, 4 * P, PROT_READ) |
+	    mprotect(a + 16 * P, 4 * P, PROT_NONE) |
+	    madvise(h, 512 * P, MADV_NOHUGEPAGE) |
+	    madvise(b + 4 * P, 4 * P, MADV_DONTFORK);	/* b: two VMAs */
+	VM_CHECK(r == 0, "mprotect/madvise: %s", strerror(errno));
+	VM_CHECK(st_present(a, 20, 0) == 0 && st_present(h, 512, 0) == 0,
+		 "fresh memory already present");
+
+	st_prq(fd, &t, (uintptr_t)a, 4, 0, 0, 1, "read run");
+	VM_CHECK(st_present(a, 4, 0) == 4 && st_present(a + 4 * P, 1, 0) == 0,
+		 "after a read run of 4 pages: %d present, next page %d",
+		 st_present(a, 4, 0), st_present(a + 4 * P, 1, 0));
+
+	st_prq(fd, &t, (uintptr_t)(a + 4 * P), 4, 1, 0, 1, "write run");
+	VM_CHECK(st_present(a + 4 * P, 4, 1) == 4 &&
+		 st_present(a + 8 * P, 1, 0) == 0,
+		 "after a write run of 4 pages: %d written, next page %d",
+		 st_present(a + 4 * P, 4, 1), st_present(a + 8 * P, 1, 0));
+
+	/* present but read-only (the zero page): a write run copies them */
+	st_prq(fd, &t, (uintptr_t)a, 4, 1, 0, 1, "write run over zero pages");
+	VM_CHECK(st_present(a, 4, 1) == 4,
+		 "write run over read-mapped pages: %d of 4 written",
+		 st_present(a, 4, 1));
+	st_prq(fd, &t, (uintptr_t)a, 8, 0, 0, 1, "read run, all present");
+
+	/* VMA access: no write into the read-only VMA, reading is fine */
+	st_prq(fd, &t, (uintptr_t)(a + 8 * P), 1, 1, 0, 0,
+	       "write run into a read-only VMA");
+	st_prq(fd, &t, (uintptr_t)(a + 8 * P), 4, 0, 0, 1,
+	       "read run in a read-only VMA");
+	VM_CHECK(st_present(a + 8 * P, 4, 0) == 4,
+		 "read-only VMA: %d of 4 present", st_present(a + 8 * P, 4, 0));
+
+	/* the first page decides: a run running into PROT_NONE succeeds */
+	st_prq(fd, &t, (uintptr_t)(a + 12 * P), 8, 1, 0, 1,
+	       "write run ending in a PROT_NONE VMA");
+	VM_CHECK(st_present(a + 12 * P, 4, 1) == 4,
+		 "run into PROT_NONE: %d of its 4 accessible pages written",
+		 st_present(a + 12 * P, 4, 1));
+	st_prq(fd, &t, (uintptr_t)(a + 16 * P), 2, 0, 0, 0,
+	       "run starting in a PROT_NONE VMA");
+
+	/* malformed runs: refused at once, nothing faulted */
+	st_prq(fd, &t, (uintptr_t)h, 0, 0, -EINVAL, 0, "0 pages");
+	st_prq(fd, &t, (uintptr_t)h, 513, 1, -EINVAL, 0, "513 pages");
+	st_prq(fd, &t, (uintptr_t)h + 1, 1, 0, -EINVAL, 0, "unaligned");
+	st_prq(fd, &t, 0xfffffffffffff000ull, 2, 0, -EINVAL, 0,
+	       "run wrapping around");
+	VM_CHECK(st_present(h, 512, 0) == 0,
+		 "refused runs faulted %d pages", st_present(h, 512, 0));
+
+	/* the bound: 512 pages in one request */
+	st_prq(fd, &t, (uintptr_t)h, 512, 1, 0, 1, "512-page write run");
+	VM_CHECK(st_present(h, 512, 1) == 512,
+		 "512-page run: %d pages written", st_present(h, 512, 1));
+
+	/* one run across two VMAs */
+	r = st_vmflags(b + 4 * P, flags, sizeof(flags));
+	VM_CHECK(r == 0 && strstr(flags, " dc"),
+		 "b + 4 pages does not start a VM_DONTCOPY VMA (%s)", flags);
+	st_prq(fd, &t, (uintptr_t)b, 8, 0, 0, 1, "read run across two VMAs");
+	VM_CHECK(st_present(b, 8, 0) == 8, "run across two VMAs: %d of 8 present",
+		 st_present(b, 8, 0));
+
+	r = ioctl(fd, ACCELKIT_CMD_QUEUE_STATS, &s1);
+	VM_CHECK(r == 0, "QUEUE_STATS: %s", strerror(errno));
+	VM_CHECK(s1.page_requests - s0.page_requests == t.requests &&
+		 s1.pages_requested - s0.pages_requested == t.pages &&
+		 s1.page_faults_resolved - s0.page_faults_resolved == t.resolved &&
+		 s1.page_faults_failed - s0.page_faults_failed == t.failed,
+		 "counters grew by requests %llu pages %llu resolved %llu failed %llu, expected %lu %lu %lu %lu",
+		 (unsigned long long)(s1.page_requests - s0.page_requests),
+		 (unsigned long long)(s1.pages_requested - s0.pages_requested),
+		 (unsigned long long)(s1.page_faults_resolved -
+				      s0.page_faults_resolved),
+		 (unsigned long long)(s1.page_faults_failed -
+				      s0.page_faults_failed),
+		 t.requests, t.pages, t.resolved, t.failed);
+out:
+	if (a != MAP_FAILED)
+		munmap(a, 20 * P);
+	if (b != MAP_FAILED)
+		munmap(b, 8 * P);
+	if (h != MAP_FAILED)
+		munmap(h, 512 * P);
+	close(fd);
+}
+
 /* Leave no fake device behind for the suites after this one. */
 static int st_clean(void)
 {
@@ -331,6 +527,8 @@ static const struct ak_test selftest_tests[] = {
 	  t_load },
 	{ "queue mapping of a vm_insert_page driver: VM_IO, MADV_DOFORK refused, not inherited by fork",
 	  t_mapping_not_inherited },
+	{ "range page requests: one pass, the first page decides, bounds, counters",
+	  t_page_request_runs },
 	{ "rmmod with a queue mapped: mapping zapped (SIGBUS), node gone",
 	  t_rmmod },
 	{ NULL, NULL },

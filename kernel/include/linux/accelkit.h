@@ -25,6 +25,9 @@ struct accelkit_queue;
 /* Number of mmap regions a queue file has (enum uacce_qfrt). */
 #define ACCELKIT_NR_REGIONS	2
 
+/* Most pages one accelkit_queue_page_request() may cover. */
+#define ACCELKIT_PRQ_MAX_PAGES	512
+
 /*
  * enum accelkit_bind_mode - how the framework gives a queue its PASID
  * @ACCELKIT_BIND_NONE:      no address space sharing; the PASID is 0
@@ -102,8 +105,10 @@ enum accelkit_bind_mode {
  *	caller of accelkit_queue_page_request() (possibly hard irq), always
  *	with a framework spinlock held and interrupts off: MUST NOT SLEEP and
  *	must not call accelkit_queue_page_request(). A request refused at
- *	once (one already pending, or the queue being torn down) is answered
- *	invalid right away. A request being resolved when the teardown
+ *	once (one already pending, the queue being torn down, or a malformed
+ *	run) is answered invalid right away. One answer covers the whole run
+ *	of pages of the request: success when at least its first page was
+ *	made present. A request being resolved when the teardown
  *	begins (after stop_queue, which dropped its job) is never answered.
  *	May run concurrently with stop_queue, never once put_queue is called.
  */
@@ -170,7 +175,7 @@ void accelkit_remove(struct accelkit_device *adev);
 
 void accelkit_queue_wake(struct accelkit_queue *q);
 int accelkit_queue_page_request(struct accelkit_queue *q, u64 addr,
-				bool write);
+				unsigned int nr_pages, bool write);
 void accelkit_report_hw_error(struct accelkit_device *adev);
 bool accelkit_is_isolated(struct accelkit_device *adev);
 

@@ -44,19 +44,25 @@ struct accelkit_queue_info {
  * struct accelkit_queue_stats - page-request counters of one queue, since
  * open(); they survive UACCE_CMD_PUT_Q
  * @page_requests:        page requests the device raised for this queue
- * @page_faults_resolved: requests answered "success" after the fault was
- *                        handled in the owner's address space
- * @page_faults_failed:   requests answered "invalid" (no VMA, access not
- *                        allowed by the VMA, unresolvable fault, or a
- *                        protocol error), plus those answered while the
- *                        owner's address space was already gone
+ * @page_faults_resolved: requests answered "success": at least the first
+ *                        page of the run was made present in the owner's
+ *                        address space (the device asks again for the rest)
+ * @page_faults_failed:   requests answered "invalid" (the first page: no
+ *                        VMA, access not allowed by the VMA, unresolvable
+ *                        fault; or a protocol error), plus those answered
+ *                        while the owner's address space was already gone
+ * @pages_requested:      pages covered by the page requests counted in
+ *                        @page_requests (a request names a run of
+ *                        consecutive pages; one refused for a malformed
+ *                        run counts none)
  * @rsvd:                 0
  */
 struct accelkit_queue_stats {
 	__u64 page_requests;
 	__u64 page_faults_resolved;
 	__u64 page_faults_failed;
-	__u64 rsvd[5];
+	__u64 pages_requested;
+	__u64 rsvd[4];
 };
 
 #define ACCELKIT_API_VERSION	1

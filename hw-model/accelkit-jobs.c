@@ -1,0 +1,205 @@
+/*
+ * accelkit sample accelerator: jobs. Descriptor decoding and checks, NOP,
+ * COPY and FILL; algorithm jobs continue in accelkit-alg.c. Everything
+ * here runs on a device worker, step by step (accelkit-step.c), and
+ * reaches guest memory only through translations of the job's PASID
+ * (accelkit-xlate.c).
+ *
+ * Copyright (c) 2026 accelkit authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "accelkit.h"
+
+void ak_decode(const uint8_t *b, AkDesc *d)
+{
+    d->opcode = lduw_le_p(b);
+    d->flags = lduw_le_p(b + 2);
+    d->rsvd0 = ldl_le_p(b + 4);
+    d->tag = ldq_le_p(b + 8);
+    d->src = ldq_le_p(b + 16);
+    d->dst = ldq_le_p(b + 24);
+    d->len = ldq_le_p(b + 32);
+    d->pattern = ldq_le_p(b + 40);
+    d->rsvd1[0] = ldq_le_p(b + 48);
+    d->rsvd1[1] = ldq_le_p(b + 56);
+}
+
+/*
+ * Translation pass: translate every page of [va + *pdone, va + len),
+ * advancing *pdone, one walk per step (cached pages need none). On a
+ * fault *stall gets the first bad VA and the rest of the buffer.
+ */
+int ak_check_range(AkState *s, AkRun *r, uint64_t va, uint64_t len,
+                   bool write, uint64_t *pdone, AkStall *stall)
+{
+    uint64_t done = *pdone;
+
+    while (done < len) {
+        hwaddr gpa;
+        uint64_t n = 0;
+        int st = ak_step_xlate(s, r);
+
+        if (st == AK_ST_SUCCESS) {
+            st = ak_xlate_run(s, r, va + done, len - done, write, false,
+                              &gpa, &n);
+        }
+        if (st != AK_ST_SUCCESS) {
+            stall->va = va + done;
+            stall->len = len - done;
+            stall->write = write;
+            *pdone = done;
+            return st;
+        }
+        done += n;
+    }
+    *pdone = done;
+    return AK_ST_SUCCESS;
+}
+
+/* FILL: the pattern's bytes, phase given by the offset in the job. */
+static void ak_fill(uint8_t *p, uint64_t n, uint64_t pattern, uint64_t off)
+{
+    uint8_t pat[8];
+    uint64_t i;
+
+    for (i = 0; i < 8; i++) {
+        pat[i] = pattern >> (((off + i) & 7) * 8);
+    }
+    for (i = 0; i + 8 <= n; i += 8) {
+        memcpy(p + i, pat, 8);
+    }
+    memcpy(p + i, pat, n - i);
+}
+
+/*
+ * COPY or FILL, resumable: every page is translated before the first byte
+ * is written (so a job that faults in that pass writes nothing), then the
+ * data pass moves physically contiguous runs straight between guest
+ * pages, one step each. Returns a status, or AK_ST_NEED_PAGE with *stall
+ * when a page request can resolve the fault.
+ */
+static int ak_move(AkState *s, AkRun *r, AkJob *j, AkCpl *c, AkStall *stall)
+{
+    const AkDesc *d = &j->d;
+    bool copy = d->opcode == AK_OP_COPY;
+    int st;
+
+    if (copy) {
+        st = ak_check_range(s, r, d->src, d->len, false, &j->src_ok, stall);
+        if (st != AK_ST_SUCCESS) {
+            return st;
+        }
+    }
+    st = ak_check_range(s, r, d->dst, d->len, true, &j->dst_ok, stall);
+    if (st != AK_ST_SUCCESS) {
+        return st;
+    }
+
+    while (j->done < d->len) {
+        uint64_t rest = d->len - j->done, n = rest, sn;
+        hwaddr sgpa = 0, dgpa, dl, sl;
+        uint8_t *dp, *sp;
+
+        st = ak_step_xlate(s, r);
+        if (st != AK_ST_SUCCESS) {
+            return st;
+        }
+        if (copy) {
+            st = ak_xlate_run(s, r, d->src + j->done, rest, false, true,
+                              &sgpa, &sn);
+            if (st != AK_ST_SUCCESS) {
+                *stall = (AkStall){ d->src + j->done, rest, false };
+                return st;
+            }
+            n = sn;
+        }
+        st = ak_xlate_run(s, r, d->dst + j->done, n, true, true, &dgpa, &n);
+        if (st != AK_ST_SUCCESS) {
+            *stall = (AkStall){ d->dst + j->done, rest, true };
+            return st;
+        }
+        dl = n;
+        dp = ak_dma_map(s, dgpa, &dl, true);
+        if (!dp) {
+            return AK_ST_DMA_ERROR;
+        }
+        if (copy) {
+            sl = dl;
+            sp = ak_dma_map(s, sgpa, &sl, false);
+            if (!sp) {
+                ak_dma_unmap(s, dp, dl, true);
+                return AK_ST_DMA_ERROR;
+            }
+            n = sl;
+            memmove(dp, sp, n);     /* two VAs may share a page */
+            ak_dma_unmap(s, sp, sl, false);
+        } else {
+            n = dl;
+            ak_fill(dp, n, d->pattern, j->done);
+        }
+        ak_dma_unmap(s, dp, dl, true);
+        r->step_bytes += n;
+        j->done += n;
+    }
+    c->bytes = j->done;
+    return AK_ST_SUCCESS;
+}
+
+/*
+ * Run (or resume) a job. Returns AK_ST_NEED_PAGE with *stall when it
+ * must wait for a page response, STOPPED or PAUSED
+ * (see ak_step); otherwise fills @c.
+ */
+int ak_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx **ctxs, AkCpl *c,
+            bool prq, AkStall *stall)
+{
+    const AkDesc *d = &j->d;
+    bool alg = d->opcode >= AK_OP_COMPRESS;
+    int st;
+
+    memset(c, 0, sizeof(*c));
+    if (d->opcode > AK_OP_CIPHER) {
+        c->status = AK_ST_INVALID_OPCODE;
+        return c->status;
+    }
+    if (alg ? (d->rsvd0 >= AK_ENG_NR_CTX || d->rsvd1[1] ||
+               d->len > AK_MAX_XFER || d->pattern > AK_MAX_XFER)
+            : (d->rsvd0 || d->rsvd1[0] || d->rsvd1[1] ||
+               d->len > AK_MAX_XFER ||
+               (d->opcode == AK_OP_COPY && d->len &&
+                d->src < d->dst + d->len && d->dst < d->src + d->len))) {
+        c->status = AK_ST_INVALID_DESC;
+        return c->status;
+    }
+    st = ak_step_xlate(s, r);
+    if (st == AK_ST_STOPPED || st == AK_ST_PAUSED) {
+        return st;
+    }
+    if (st != AK_ST_SUCCESS || d->opcode == AK_OP_NOP) {
+        c->status = st;
+        c->bytes = j->done;
+        return st;
+    }
+    if (alg) {
+        if (!j->alg) {
+            j->alg = g_new0(AkAlgJob, 1);
+        }
+        st = ak_alg_exec(s, r, j, ctxs[d->rsvd0], c, stall);
+    } else {
+        st = ak_move(s, r, j, c, stall);
+    }
+    if (st == AK_ST_STOPPED || st == AK_ST_PAUSED ||
+        (st == AK_ST_NEED_PAGE && prq)) {
+        return st;
+    }
+    if (st == AK_ST_NEED_PAGE || st == AK_ST_XLATE_FAULT) {
+        st = AK_ST_XLATE_FAULT;
+        c->fault_addr = stall->va;
+    }
+    c->status = st;
+    c->bytes = j->done;
+    return st;
+}

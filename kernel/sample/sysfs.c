@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * accelkit sample driver: sysfs attributes of the PCI device
+ * (/sys/bus/pci/devices/<bdf>/). The framework's class device has its own
+ * (docs/architecture.md); these are the sample hardware's.
+ *
+ *   broken        0/1: a wait for the device timed out, it is out of use
+ *   timeouts      waits for the device that timed out
+ *   debug_inject  root, write only: the DEBUG_INJECT register (tests)
+ *   iotlb_hits, iotlb_misses, page_walks, page_requests, pages_requested,
+ *   steps, iotlb_drops
+ *                 the device's 64-bit counters (device 2.1 and later),
+ *                 decimal, cleared only by a device reset
+ *   workers       the device's worker engines (device 2.1 and later)
+ */
+#include <linux/device.h>
+#include <linux/sysfs.h>
+
+#include "sample.h"
+
+/* Whether the device stopped answering. */
+static ssize_t broken_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct aks_dev *sdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%d\n", sdev ? aks_broken(sdev) : 0);
+}
+static DEVICE_ATTR_RO(broken);
+
+/* How many waits for the device timed out (invalidation, stop, reset). */
+static ssize_t timeouts_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	struct aks_dev *sdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%d\n", sdev ? atomic_read(&sdev->timeouts) : 0);
+}
+static DEVICE_ATTR_RO(timeouts);
+
+/*
+ * Root only (0200): the device's DEBUG_INJECT register, to test the
+ * timeout path (sysfs resource0 cannot be mapped while we own BAR0 on
+ * kernels with CONFIG_IO_STRICT_DEVMEM). A reset clears it.
+ */
+static ssize_t debug_inject_store(struct device *dev,
+				  struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	struct aks_dev *sdev = dev_get_drvdata(dev);
+	u32 val;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &val);
+	if (ret)
+		return ret;
+	if (!sdev)
+		return -ENODEV;
+	aks_write(sdev, AKS_REG_DEBUG_INJECT, val);
+	return count;
+}
+static DEVICE_ATTR_WO(debug_inject);
+
+/* A device counter: the offset of its LO half. */
+struct aks_stat_attr {
+	struct device_attribute attr;
+	u32 reg;
+};
+
+/*
+ * Reading LO latches the whole value, which HI then returns: the pair is
+ * read under stat_lock so that two readers do not mix their halves. A
+ * device that is gone reads all ones in both halves, which no counter
+ * reaches: reported as -ENODEV, never as a number.
+ */
+static ssize_t aks_stat_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct aks_stat_attr *sa = container_of(attr, struct aks_stat_attr,
+						attr);
+	struct aks_dev *sdev = dev_get_drvdata(dev);
+	u32 lo, hi;
+
+	if (!sdev)
+		return -ENODEV;
+	spin_lock(&sdev->stat_lock);
+	lo = aks_read(sdev, sa->reg);
+	hi = aks_read(sdev, AKS_STAT_HI(sa->reg));
+	spin_unlock(&sdev->stat_lock);
+	if (lo == U32_MAX && hi == U32_MAX)
+		return -ENODEV;
+	return sysfs_emit(buf, "%llu\n", ((u64)hi << 32) | lo);
+}
+
+#define AKS_STAT_ATTR(_name, _reg)					\
+	static struct aks_stat_attr aks_stat_##_name = {		\
+		.attr = __ATTR(_name, 0444, aks_stat_show, NULL),	\
+		.reg = _reg,						\
+	}
+
+AKS_STAT_ATTR(iotlb_hits, AKS_REG_STAT_IOTLB_HITS_LO);
+AKS_STAT_ATTR(iotlb_misses, AKS_REG_STAT_IOTLB_MISSES_LO);
+AKS_STAT_ATTR(page_walks, AKS_REG_STAT_WALKS_LO);
+AKS_STAT_ATTR(page_requests, AKS_REG_STAT_PAGE_REQUESTS_LO);
+AKS_STAT_ATTR(pages_requested, AKS_REG_STAT_PAGES_REQUESTED_LO);
+AKS_STAT_ATTR(steps, AKS_REG_STAT_STEPS_LO);
+AKS_STAT_ATTR(iotlb_drops, AKS_REG_STAT_IOTLB_DROPS_LO);
+
+/* Device worker engines, 1..16; all ones: the device is gone. */
+static ssize_t workers_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct aks_dev *sdev = dev_get_drvdata(dev);
+	u32 val;
+
+	if (!sdev)
+		return -ENODEV;
+	val = aks_read(sdev, AKS_REG_WORKERS);
+	if (val == U32_MAX)
+		return -ENODEV;
+	return sysfs_emit(buf, "%u\n", val);
+}
+static DEVICE_ATTR_RO(workers);
+
+static struct attribute *aks_dev_attrs[] = {
+	&dev_attr_broken.attr,
+	&dev_attr_timeouts.attr,
+	&dev_attr_debug_inject.attr,
+	&aks_stat_iotlb_hits.attr.attr,
+	&aks_stat_iotlb_misses.attr.attr,
+	&aks_stat_page_walks.attr.attr,
+	&aks_stat_page_requests.attr.attr,
+	&aks_stat_pages_requested.attr.attr,
+	&aks_stat_steps.attr.attr,
+	&aks_stat_iotlb_drops.attr.attr,
+	&dev_attr_workers.attr,
+	NULL
+};
+
+/*
+ * The driver core adds these after a successful probe, so drvdata is set.
+ * Counters and workers exist from device version 2.1 on.
+ */
+static umode_t aks_dev_attr_visible(struct kobject *kobj,
+				    struct attribute *attr, int n)
+{
+	struct aks_dev *sdev = dev_get_drvdata(kobj_to_dev(kobj));
+
+	if (attr == &dev_attr_broken.attr || attr == &dev_attr_timeouts.attr ||
+	    attr == &dev_attr_debug_inject.attr)
+		return attr->mode;
+	return sdev && sdev->version >= AKS_VERSION_2_1 ? attr->mode : 0;
+}
+
+static const struct attribute_group aks_dev_group = {
+	.attrs		= aks_dev_attrs,
+	.is_visible	= aks_dev_attr_visible,
+};
+
+const struct attribute_group *aks_dev_groups[] = {
+	&aks_dev_group,
+	NULL
+};
