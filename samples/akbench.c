@@ -217,7 +217,9 @@ static void usage(FILE *f)
 "  -d, --device NODE   use this queue device (default: discover \"copy\"; the\n"
 "                      engine sessions discover their own algorithm's device)\n"
 "  -n, --iters N       jobs per measurement (default 2000; 64 KiB: N/4)\n"
-"  -b, --busy-poll     no completion interrupts: spin for completions\n"
+"  -b, --busy-poll     no completion interrupts: spin for completions (with\n"
+"                      --scorecard: the engine and scaling sessions, with\n"
+"                      AK_SF_SPIN too; the NOP figures measure both ways)\n"
 "  -f, --faults MIB    also run the fault mode on MIB-MiB buffers: device\n"
 "                      jobs on never-touched vs pre-faulted memory, and one\n"
 "                      device page fault next to one CPU page fault\n"
@@ -310,6 +312,8 @@ int main(int argc, char **argv)
 	}
 	ao.dev = dev;
 	ao.sflags = qflags ? AK_SF_BUSY_POLL : 0;
+	if (score && qflags)	/* the scorecard's engines: no syscall */
+		ao.sflags |= AK_SF_SPIN;
 	if (host || summary || score) {
 		if (score)
 			r = akb_scorecard(&ao);

@@ -350,6 +350,12 @@ static const char *sz_name(size_t s)
 	return s == 65536 ? "64K" : "1M";
 }
 
+static const char *engine_mode(const struct akb_opts *o)
+{
+	return (o->sflags & AK_SF_BUSY_POLL) ?
+	       "busy-polled (AK_SF_BUSY_POLL | AK_SF_SPIN)" : "interrupt-driven";
+}
+
 /*
  * Engines: R repetitions of every (engine, size, qd) cell on the device;
  * efficiency per cell, qd32/qd1 at 1 MiB, device counters per engine at
@@ -417,9 +423,9 @@ static int engine_figures(const struct akb_opts *o, const char *pcidir,
 			}
 		}
 	}
-	printf("\nengines: device path (%s), %u x %u ms a cell, interrupt-driven "
+	printf("\nengines: device path (%s), %u x %u ms a cell, %s "
 	       "completions; host = akbench --host-engine --emit\n",
-	       akb_eng_node(), reps, budget);
+	       akb_eng_node(), reps, budget, engine_mode(o));
 	printf("%-12s %-4s %3s %-36s %-24s %s\n", "engine", "size", "qd",
 	       "device MiB/s", "host MiB/s [min..max]", "device/host");
 	for (int si = 0; si < 2; si++)
@@ -681,6 +687,8 @@ int akb_scorecard(const struct akb_opts *o)
 		ratios(&rat, &cold, &warm);
 		akb_score_row(&top, "FILL never-touched / pre-faulted", &rat,
 			      "", 3, ">=", 0.5, NULL);
+		printf("\nengine and scaling rows: %s completions\n",
+		       engine_mode(o));
 		/* latency and fault rows first, then engines and scaling */
 		for (unsigned i = 0; i < sc.n && top.n < ROWS_MAX; i++)
 			top.row[top.n++] = sc.row[i];
