@@ -19,7 +19,10 @@
 #include "accelkit.h"
 
 /* 4 KiB entries a walk caches from one read of its page table, at most. */
-#define AK_TLB_PREFETCH     16
+#define AK_TLB_PREFETCH     64
+
+/* Invalidations of at most this many pages look their entries up. */
+#define AK_TLB_FLUSH_PAGES  64
 
 /*
  * DMA: RAM only, every result checked
@@ -206,6 +209,42 @@ static uint64_t ak_tlb_drop(AkTlbEntry *e, int n, int shift, uint32_t pasid,
     return dropped;
 }
 
+/* Drop the entry that may cache @va in pages of 1 << @shift. */
+static uint64_t ak_tlb_drop_page(AkTlb *t, int shift, uint32_t pasid,
+                                 uint64_t va)
+{
+    AkTlbEntry *e = ak_tlb_slot(t, shift, pasid, va);
+
+    if (e->valid && e->pasid == pasid &&
+        e->va == (va & ~((1ULL << shift) - 1))) {
+        e->valid = false;
+        return 1;
+    }
+    return 0;
+}
+
+/* A short range: look up each page it covers instead of scanning. */
+static uint64_t ak_tlb_drop_short(AkTlb *t, uint32_t pasid, uint64_t start,
+                                  uint64_t end)
+{
+    static const int shifts[] = { 12, 21, 30 };
+    uint64_t dropped = 0;
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(shifts); i++) {
+        uint64_t size = 1ULL << shifts[i];
+        uint64_t va = start & ~(size - 1);
+
+        for (; va < end; va += size) {
+            dropped += ak_tlb_drop_page(t, shifts[i], pasid, va);
+            if (va + size < va) {
+                break;                  /* the top of the address space */
+            }
+        }
+    }
+    return dropped;
+}
+
 /*
  * An invalidation: drop the entries of @pasid that overlap [start, end)
  * (all of them, and the PASID entry, with WHOLE_SPACE; every entry with
@@ -220,9 +259,17 @@ void ak_tlb_flush(AkState *s, uint32_t pasid, uint32_t flags,
 
     qemu_spin_lock(&t->lock);
     t->gen++;
-    dropped = ak_tlb_drop(t->e4k, AK_TLB_4K, 12, pasid, flags, start, end) +
-              ak_tlb_drop(t->e2m, AK_TLB_2M, 21, pasid, flags, start, end) +
-              ak_tlb_drop(t->e1g, AK_TLB_1G, 30, pasid, flags, start, end);
+    if (!(flags & (AK_INV_ALL_PASIDS | AK_INV_WHOLE_SPACE)) && start < end &&
+        (end - start) >> 12 < AK_TLB_FLUSH_PAGES) {
+        dropped = ak_tlb_drop_short(t, pasid, start, end);
+    } else {
+        dropped = ak_tlb_drop(t->e4k, AK_TLB_4K, 12, pasid, flags, start,
+                              end) +
+                  ak_tlb_drop(t->e2m, AK_TLB_2M, 21, pasid, flags, start,
+                              end) +
+                  ak_tlb_drop(t->e1g, AK_TLB_1G, 30, pasid, flags, start,
+                              end);
+    }
     for (i = 0; i < AK_TLB_PASIDS; i++) {
         AkPasidEntry *pe = &t->pasid[i];
 

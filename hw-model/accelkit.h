@@ -300,8 +300,8 @@ enum {
  * The translation cache: leaf translations of 4 KiB, 2 MiB and 1 GiB,
  * direct-mapped by (PASID, page), and VALID PASID-table entries.
  */
-#define AK_TLB_4K           1024
-#define AK_TLB_2M           64
+#define AK_TLB_4K           4096
+#define AK_TLB_2M           256
 #define AK_TLB_1G           16
 #define AK_TLB_PASIDS       64
 

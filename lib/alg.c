@@ -72,7 +72,8 @@ int ak_status_to_err(int status)
 static int open_queue(struct ak_session *s)
 {
 	struct ak_queue_info qi;
-	unsigned qf = (s->flags & AK_SF_BUSY_POLL) ? AK_QF_BUSY_POLL : 0;
+	unsigned qf = ((s->flags & AK_SF_BUSY_POLL) ? AK_QF_BUSY_POLL : 0) |
+		      ((s->flags & AK_SF_SPIN) ? AK_QF_SPIN : 0);
 	int r;
 
 	r = ak_queue_open(s->req_node[0] ? s->req_node : NULL,
@@ -156,7 +157,8 @@ AK_API int ak_session_open(int alg, const char *node, unsigned flags,
 	if (sp)
 		*sp = NULL;
 	if (!sp || !ak_alg_name(alg) ||
-	    (flags & ~(AK_SF_DEVICE | AK_SF_SOFTWARE | AK_SF_BUSY_POLL)) ||
+	    (flags & ~(AK_SF_DEVICE | AK_SF_SOFTWARE | AK_SF_BUSY_POLL |
+		       AK_SF_SPIN)) ||
 	    ((flags & AK_SF_DEVICE) && (flags & AK_SF_SOFTWARE)))
 		return -EINVAL;
 	if (node && strlen(node) >= AK_NODE_MAX)

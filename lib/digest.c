@@ -262,7 +262,7 @@ static int hmac_long(struct ak_session *s, const void *key, size_t key_len,
 	int r;
 
 	r = ak_session_open(AK_ALG_SHA256, NULL, AK_SF_DEVICE |
-			    (s->flags & AK_SF_BUSY_POLL), &hs);
+			    (s->flags & (AK_SF_BUSY_POLL | AK_SF_SPIN)), &hs);
 	if (r < 0)
 		return r == -ENODEV ? -EMSGSIZE : r;
 	memset(k, 0, sizeof(k));

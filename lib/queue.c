@@ -154,7 +154,7 @@ AK_API int ak_queue_open(const char *node, const char *alg, unsigned flags,
 
 	if (qp)
 		*qp = NULL;
-	if (!qp || (!node && !alg) || (flags & ~AK_QF_BUSY_POLL))
+	if (!qp || (!node && !alg) || (flags & ~(AK_QF_BUSY_POLL | AK_QF_SPIN)))
 		return -EINVAL;
 	if (node && !*node)
 		return -EINVAL;
@@ -425,6 +425,31 @@ static int remaining_ms(uint64_t deadline)
 	return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
+/*
+ * AK_QF_SPIN wait for a job without an IRQ: poll the completion ring with
+ * no system call; read the clock (for the deadline only) once every
+ * AK_SPIN_CLOCK_POLLS polls, counting the deadline from the first read.
+ */
+static int spin_wait(struct ak_queue *q, int timeout_ms)
+{
+	uint64_t deadline = 0, now;
+
+	for (;;) {
+		for (unsigned i = 0; i < AK_SPIN_CLOCK_POLLS; i++) {
+			if (ak_cq_ready(q))
+				return 0;
+			cpu_relax();
+		}
+		if (timeout_ms < 0)
+			continue;
+		now = ak_now_ns();
+		if (!deadline)
+			deadline = now + (uint64_t)timeout_ms * 1000000ull;
+		else if (now >= deadline)
+			return ak_cq_ready(q) ? 0 : -ETIMEDOUT;
+	}
+}
+
 AK_API int ak_wait(struct ak_queue *q, int timeout_ms)
 {
 	uint64_t deadline = UINT64_MAX;
@@ -438,6 +463,11 @@ AK_API int ak_wait(struct ak_queue *q, int timeout_ms)
 		return 0;
 	if (timeout_ms == 0)
 		return -ETIMEDOUT;
+	/* The oldest in-flight job completes first; it decides how we wait
+	 * (it stays the oldest for the whole wait). */
+	if ((q->flags & AK_QF_SPIN) &&
+	    !q->slot_irq[ak_ring_slot(q->cq_cnt, q->depth)])
+		return spin_wait(q, timeout_ms);
 	if (timeout_ms > 0)
 		deadline = ak_now_ns() + (uint64_t)timeout_ms * 1000000ull;
 

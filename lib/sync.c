@@ -25,6 +25,12 @@ AK_API int ak_run(struct ak_queue *q, const struct ak_job *job,
 	if (r < 0)
 		return r;
 
+	if (q->flags & AK_QF_SPIN) {
+		/* Its own spin, without the clock reads of the one below. */
+		r = ak_wait(q, timeout_ms);
+		if (r < 0)
+			return r;
+	}
 	start = ak_now_ns();
 	while (!ak_cq_ready(q) && ak_now_ns() - start < AK_SYNC_SPIN_NS)
 		;

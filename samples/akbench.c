@@ -207,7 +207,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: akbench [-d NODE] [-n N] [-b] [-f MIB] [-e] [-t MS]\n"
 "       akbench -s [-d NODE] [-b] [-t MS]\n"
-"       akbench --host-engine [-t MS]\n"
+"       akbench --host-engine [--emit FILE [-r R]] [-t MS]\n"
+"       akbench --scorecard [--host-file FILE] [-d NODE] [-r R] [-t MS]\n"
 "Throughput (jobs/s, MiB/s) and latency (p50/p99, microseconds) of accelkit\n"
 "NOP and COPY jobs (4 KiB, 64 KiB) at queue depth 1 and 32, side by side with\n"
 "a CPU memcpy of the same sizes measured in the same run; then munmap() of an\n"
@@ -216,7 +217,9 @@ static void usage(FILE *f)
 "  -d, --device NODE   use this queue device (default: discover \"copy\"; the\n"
 "                      engine sessions discover their own algorithm's device)\n"
 "  -n, --iters N       jobs per measurement (default 2000; 64 KiB: N/4)\n"
-"  -b, --busy-poll     no completion interrupts: spin for completions\n"
+"  -b, --busy-poll     no completion interrupts: spin for completions (with\n"
+"                      --scorecard: the engine and scaling sessions, with\n"
+"                      AK_SF_SPIN too; the NOP figures measure both ways)\n"
 "  -f, --faults MIB    also run the fault mode on MIB-MiB buffers: device\n"
 "                      jobs on never-touched vs pre-faulted memory, and one\n"
 "                      device page fault next to one CPU page fault\n"
@@ -229,6 +232,15 @@ static void usage(FILE *f)
 "                      aes-256-gcm at 64 KiB, qd 32): device vs software MiB/s\n"
 "      --host-engine   only the raw software engines (no device, no queue, one\n"
 "                      request at a time) at the same sizes: run it on the host\n"
+"      --emit FILE     with --host-engine: the scorecard's denominators instead:\n"
+"                      every engine at 64 KiB and 1 MiB, qd 1 and 32, R runs of\n"
+"                      MS each (default 300), medians written to FILE as\n"
+"                      \"engine size_bytes qd MiB/s\" lines ('#' comments)\n"
+"      --scorecard     every goal of issue 8 measured in one run, each figure R\n"
+"                      times, and one SCORECARD table (docs/performance.md)\n"
+"      --host-file FILE  the --emit file, for the device/host efficiency rows\n"
+"                      (default /etc/accelkit/host-engine.txt; missing: n/a)\n"
+"  -r, --reps R        repetitions of each figure (default 5, at most 32)\n"
 "  -t, --time MS       time per engine measurement (default: -e 200, -s 250,\n"
 "                      --host-engine 500); the engines run for a time, not -n\n"
 "  -h, --help          this help\n"
@@ -255,13 +267,17 @@ int main(int argc, char **argv)
 		{ "summary", no_argument, NULL, 's' },
 		{ "host-engine", no_argument, NULL, 'H' },
 		{ "time", required_argument, NULL, 't' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "emit", required_argument, NULL, 'E' },
+		{ "scorecard", no_argument, NULL, 'S' },
+		{ "host-file", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const size_t sizes[] = { 4096, 65536 };
 	const char *dev = NULL;
 	unsigned iters = 2000, qflags = 0, errors = 0, fault_mib = 0;
-	bool engines = false, summary = false, host = false;
+	bool engines = false, summary = false, host = false, score = false;
 	struct akb_opts ao = { 0 };
 	struct ak_queue *q;
 	struct ak_queue_info info;
@@ -269,7 +285,9 @@ int main(int argc, char **argv)
 	uint64_t *lat;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "d:n:bf:est:h", opts, NULL)) != -1) {
+	ao.host_file = "/etc/accelkit/host-engine.txt";
+	ao.reps = 5;
+	while ((c = getopt_long(argc, argv, "d:n:bf:est:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev = optarg; break;
 		case 'n': iters = (unsigned)strtoul(optarg, NULL, 0); break;
@@ -279,18 +297,30 @@ int main(int argc, char **argv)
 		case 's': summary = true; break;
 		case 'H': host = true; break;
 		case 't': ao.budget_ms = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'r': ao.reps = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'E': ao.emit = optarg; break;
+		case 'S': score = true; break;
+		case 'F': ao.host_file = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind < argc || iters < 4) {
+	if (optind < argc || iters < 4 || !ao.reps || ao.reps > AKB_REPS_MAX ||
+	    (ao.emit && !host)) {
 		usage(stderr);
 		return 2;
 	}
 	ao.dev = dev;
 	ao.sflags = qflags ? AK_SF_BUSY_POLL : 0;
-	if (host || summary) {
-		r = host ? akb_host(&ao) : akb_summary(&ao);
+	if (score && qflags)	/* the scorecard's engines: no syscall */
+		ao.sflags |= AK_SF_SPIN;
+	if (host || summary || score) {
+		if (score)
+			r = akb_scorecard(&ao);
+		else if (host)
+			r = ao.emit ? akb_host_emit(&ao) : akb_host(&ao);
+		else
+			r = akb_summary(&ao);
 		if (r < 0)
 			return 3;
 		if (r > 0) {

@@ -584,3 +584,138 @@ int akb_host(const struct akb_opts *o)
 	bench_free();
 	return (int)failed + (r < 0);	/* a run_cell() error is a failure */
 }
+
+/* ------------------------------------------------------------------ */
+/* Building blocks for the scorecard (akbench_score.c) and --emit.    */
+
+const char *akb_eng_name(int e)
+{
+	return e >= 0 && e < E_COUNT ? engines[e].name : NULL;
+}
+
+int akb_eng_find(const char *name)
+{
+	for (int e = 0; e < E_COUNT; e++)
+		if (!strcmp(engines[e].name, name))
+			return e;
+	return -1;
+}
+
+int akb_eng_open(const struct akb_opts *o, bool device)
+{
+	return bench_init(o, device);
+}
+
+void akb_eng_close(void)
+{
+	bench_free();
+}
+
+const char *akb_eng_node(void)
+{
+	return B.dev[S_GZIP] ? ak_session_node(B.dev[S_GZIP]) : "";
+}
+
+int akb_eng_prepare(size_t size)
+{
+	return prepare_size(size);
+}
+
+int akb_eng_cell(int e, size_t size, unsigned qd, bool device,
+		 unsigned budget_ms, double *mibs, unsigned *ops)
+{
+	const struct engine *en = &engines[e];
+	struct ak_session *s = device ? B.dev[sess_index(en->alg)] :
+					B.sw[sess_index(en->alg)];
+	struct meas m;
+	int r;
+
+	if (qd > QD_HI || !s)
+		return -EINVAL;
+	r = run_cell(s, en, size, qd, (uint64_t)budget_ms * 1000000, device ?
+		     "device" : "software", &m);
+	if (r < 0)
+		return r;
+	*mibs = meas_mibs(&m, size);
+	if (ops)
+		*ops = m.ops;
+	return (int)m.failed;
+}
+
+void akb_eng_versions(FILE *f)
+{
+	fprintf(f, "zlib %s, %s", zlibVersion(),
+		OpenSSL_version(OPENSSL_VERSION));
+}
+
+/*
+ * --host-engine --emit FILE: the scorecard's denominators. Every engine at
+ * 64 KiB and 1 MiB, queue depth 1 and 32 (software runs each request
+ * inline: the depth only changes the bookkeeping), @o->reps measurements
+ * of @o->budget_ms each; FILE gets "engine size qd MiB/s" lines (median).
+ */
+int akb_host_emit(const struct akb_opts *o)
+{
+	static const size_t esz[] = { 65536, BIG };
+	unsigned budget = o->budget_ms ? o->budget_ms : 300;
+	unsigned reps = o->reps ? o->reps : 5, failed = 0;
+	FILE *f;
+	int r;
+
+	r = bench_init(o, false);
+	if (r < 0)
+		return r;
+	f = fopen(o->emit, "w");
+	if (!f) {
+		r = -errno;
+		fprintf(stderr, "akbench: %s: %s\n", o->emit, strerror(-r));
+		bench_free();
+		return r;
+	}
+	fprintf(f, "# akbench --host-engine --emit: engine size_bytes qd MiB/s "
+		"(median of %u x %u ms), then min max\n# cpu: %s\n# engines: ",
+		reps, budget, cpu_kind());
+	akb_eng_versions(f);
+	fprintf(f, "\n");
+	printf("akbench --host-engine: software engines (AK_SF_SOFTWARE) on this "
+	       "CPU (%s), %u x %u ms a cell\n", cpu_kind(), reps, budget);
+	print_versions();
+	printf("%-12s %-7s %3s %10s %21s\n", "engine", "size", "qd",
+	       "MiB/s", "min..max");
+	for (size_t si = 0; si < 2 && r == 0; si++) {
+		r = prepare_size(esz[si]);
+		for (int e = 0; e < E_COUNT && r == 0; e++) {
+			for (unsigned qd = 1; qd <= QD_HI && r == 0; qd *= QD_HI) {
+				struct akb_stat st = { 0 };
+				double v;
+
+				for (unsigned i = 0; i < reps; i++) {
+					r = akb_eng_cell(e, esz[si], qd, false,
+							 budget, &v, NULL);
+					if (r < 0)
+						break;
+					failed += (unsigned)r;
+					r = 0;
+					akb_stat_add(&st, v);
+				}
+				if (r < 0)
+					break;
+				fprintf(f, "%s %zu %u %.2f %.2f %.2f\n",
+					engines[e].name, esz[si], qd,
+					akb_stat_med(&st), akb_stat_min(&st),
+					akb_stat_max(&st));
+				printf("%-12s %-7s %3u %10.1f %10.1f..%-10.1f\n",
+				       engines[e].name, size_name(esz[si]), qd,
+				       akb_stat_med(&st), akb_stat_min(&st),
+				       akb_stat_max(&st));
+			}
+		}
+	}
+	if (fclose(f) && r == 0)
+		r = -errno;
+	bench_free();
+	if (r < 0)
+		return r;
+	printf("akbench: wrote %s\n", o->emit);
+	return (int)failed;
+}

@@ -13,7 +13,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,root,etc,lib/accelkit,usr/share/accelkit}
 install -m 0755 /bin/busybox "$stage/bin/busybox"
 install -m 0755 "$top/vm/init" "$stage/init"
-install -m 0755 "$top/vm/demo.sh" "$top/vm/vm-tests.sh" "$stage/usr/share/accelkit/"
+install -m 0755 "$top/vm/demo.sh" "$top/vm/vm-tests.sh" "$top/vm/bench.sh" \
+	"$stage/usr/share/accelkit/"
 for ko in "$@"; do
 	install -m 0644 "$ko" "$stage/lib/accelkit/"
 done

@@ -67,5 +67,16 @@ if grep -a -E "$splat" "$log" >/dev/null; then
 	grep -a -E -A3 "$splat" "$log" | head -n 40
 	fail=1
 fi
+# bench: keep the scorecard table next to the log.
+if [ "$mode" = bench ]; then
+	card=${log%.log}.scorecard.txt
+	sed -n '/^SCORECARD/,/^goals met/p' "$log" | tr -d '\r' >"$card"
+	if [ -s "$card" ]; then
+		echo "vm-run: scorecard saved in $card"
+	else
+		echo "vm-run: FAIL: no scorecard in the guest log"
+		fail=1
+	fi
+fi
 [ $fail -eq 0 ] && echo "vm-run: OK ($mode)"
 exit $fail

@@ -164,9 +164,9 @@ int aks_pasid_bind(struct accelkit_device *adev, u32 pasid,
 	WRITE_ONCE(e->flags, cpu_to_le32(flags));
 	/*
 	 * INVALID -> VALID needs no invalidation: no step of this PASID can
-	 * be running (the device reads the entry at every step, and the
-	 * queue is started only after this). Rebinding an entry that was
-	 * still in use would: do it then.
+	 * be running (the queue is started only after this) and the device
+	 * caches VALID entries only. Rebinding an entry that was still in
+	 * use would: do it then.
 	 */
 	if (old != AKS_PASID_STATE_INVALID)
 		aks_inv_run(accelkit_priv(adev), pasid, AKS_INV_WHOLE_SPACE,

@@ -183,6 +183,11 @@ AK_API int ak_find_device(const char *alg, char *node, size_t len);
 /* ak_queue_open() flags */
 #define AK_QF_BUSY_POLL	0x0001	/* jobs default to no completion IRQ;
 				 * waits spin instead of sleeping in poll() */
+#define AK_QF_SPIN	0x0002	/* waits for a job without an IRQ never
+				 * enter the kernel (see ak_wait()) */
+
+/* AK_QF_SPIN: polls of the completion ring between two clock reads. */
+#define AK_SPIN_CLOCK_POLLS 4096
 
 /* Default timeout of the synchronous helpers (ak_nop/ak_copy/ak_fill). */
 #define AK_SYNC_TIMEOUT_MS 10000
@@ -315,7 +320,18 @@ AK_API int ak_reap(struct ak_queue *q, struct ak_result *out, unsigned max);
  * @timeout_ms: < 0 waits forever, 0 only checks.
  * Sleeps in poll() on the queue fd while every in-flight job requested an
  * interrupt; otherwise (AK_QF_BUSY_POLL queue, AK_JF_NO_IRQ or raw jobs
- * without the IRQ bit) it spins, yielding the CPU, until the deadline.
+ * without the IRQ bit) it spins until the deadline. By default the spin
+ * calls sched_yield() every 4096 polls (a system call: it gives the CPU to
+ * other work, e.g. the device's own thread on an emulated machine).
+ * On a queue opened with AK_QF_SPIN the spin never makes a system call
+ * of its own: no sched_yield(), no clock read on entry; the clock is read
+ * once every AK_SPIN_CLOCK_POLLS polls to check the deadline (a vDSO read
+ * where the clocksource allows it, e.g. TSC; where it does not, e.g. the
+ * acpi_pm clocksource of a TCG guest, that read is itself a system call,
+ * so a job completing within the first AK_SPIN_CLOCK_POLLS polls is reaped
+ * without entering the kernel at all). The deadline is counted from the
+ * first clock read: a timeout can be exceeded by one such interval. Use it
+ * when the waiting thread owns its CPU (latency-critical, CPU to spare).
  * Returns 0 when a completion is ready; -ETIMEDOUT on timeout; -ENOMSG if
  * no job is in flight (nothing to wait for); -EINTR if a signal
  * interrupted the sleep; -EIO if the kernel reported POLLERR/POLLHUP (the
@@ -329,8 +345,9 @@ AK_API int ak_wait(struct ak_queue *q, int timeout_ms);
 
 /*
  * ak_run - submit @job, wait up to @timeout_ms (< 0: forever) for its
- * completion (brief busy-poll, then poll() if the job has an IRQ), reap it
- * into @res (may be NULL).
+ * completion (brief busy-poll, then poll() if the job has an IRQ; on an
+ * AK_QF_SPIN queue straight to ak_wait(), whose spin reads no clock at
+ * first), reap it into @res (may be NULL).
  * The queue must be idle (no job in flight), else -EBUSY.
  * Returns 0 if the job succeeded; the negative errno mapped from the
  * device status if it failed (-EFAULT, -ESRCH, -EINVAL, -EIO; @res holds
@@ -460,6 +477,7 @@ enum ak_path {
 #define AK_SF_DEVICE	0x0001	/* device only (overrides $AK_PATH) */
 #define AK_SF_SOFTWARE	0x0002	/* software only (overrides $AK_PATH) */
 #define AK_SF_BUSY_POLL	0x0004	/* device queue opened AK_QF_BUSY_POLL */
+#define AK_SF_SPIN	0x0008	/* device queue opened AK_QF_SPIN */
 
 /* Sizes */
 #define AK_SHA256_LEN		32

@@ -9,6 +9,7 @@ int add_desc_suite(void);
 int add_discovery_suite(void);
 int add_errors_suite(void);
 int add_queue_suite(void);
+int add_spin_suite(void);
 int add_tools_suite(void);
 int add_alg_sw_suite(void);
 
