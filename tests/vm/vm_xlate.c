@@ -164,13 +164,13 @@ void xc_pattern(uint8_t *p, uint64_t pat, size_t len)
 static void case_remap(struct xc *x)
 {
 	uint8_t *oldb = malloc(RM_LEN), *newb = malloc(RM_LEN);
-	uint8_t *rd = malloc(RM_LEN), *d1 = vm_alloc(RM_LEN);
-	uint8_t *d2 = vm_alloc(RM_LEN), *va = MAP_FAILED, *m;
+	uint8_t *rd = malloc(RM_LEN), *d = vm_alloc(RM_LEN);
+	uint8_t *va = MAP_FAILED, *m;
 	uint64_t pat = 0x0123456789abcdefull;
 	int fx = -1, fy = -1, ok;
 	struct ak_job j;
 
-	if (!oldb || !newb || !rd || !d1 || !d2) {
+	if (!oldb || !newb || !rd || !d) {
 		xc_fail(x, "setup: out of memory");
 		goto out;
 	}
@@ -190,10 +190,10 @@ static void case_remap(struct xc *x)
 		xc_fail(x, "setup: mmap of the old object: %s", strerror(errno));
 		goto out;
 	}
-	j = vp_job(AK_OP_COPY, va, d1, RM_LEN, 0, 0x1001);
+	j = vp_job(AK_OP_COPY, va, d, RM_LEN, 0, 0x1001);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 1 (COPY from the old object)",
 		    NULL))
-		xc_data(x, d1, oldb, NULL, RM_LEN, "job 1");
+		xc_data(x, d, oldb, NULL, RM_LEN, "job 1");
 
 	xc_keep_begin(x);
 	munmap(va, RM_LEN);
@@ -208,14 +208,15 @@ static void case_remap(struct xc *x)
 	}
 	/* The CPU leaves the new mapping untouched: the device's only way
 	 * to its pages is a walk (and a page request). */
-	memset(d2, XC_CANARY, RM_LEN);
-	j = vp_job(AK_OP_COPY, va, d2, RM_LEN, 0, 0x1002);
+	/* the same dst: its translations are still right */
+	memset(d, XC_CANARY, RM_LEN);
+	j = vp_job(AK_OP_COPY, va, d, RM_LEN, 0, 0x1002);
 	ok = !xc_job(x, &j, AK_ST_SUCCESS,
 		     "job 2 (COPY after munmap + mmap MAP_FIXED of another object)",
 		     NULL);
 	xc_keep_end(x);
 	if (ok)
-		xc_data(x, d2, newb, oldb, RM_LEN, "job 2 (new object)");
+		xc_data(x, d, newb, oldb, RM_LEN, "job 2 (new object)");
 	if (!x->q)
 		goto out;
 
@@ -240,8 +241,7 @@ out:
 		close(fx);
 	if (fy >= 0)
 		close(fy);
-	vm_free(d1, RM_LEN);
-	vm_free(d2, RM_LEN);
+	vm_free(d, RM_LEN);
 	free(oldb);
 	free(newb);
 	free(rd);
@@ -377,7 +377,7 @@ out:
 
 static void case_cow(struct xc *x)
 {
-	uint8_t *buf = vp_fresh(COW_LEN), *d1 = vm_alloc(COW_LEN), *d2 = NULL;
+	uint8_t *buf = vp_fresh(COW_LEN), *d;
 	uint8_t *oldb = malloc(COW_LEN), *newb = malloc(COW_LEN);
 	uint64_t p1 = 0xc0ffee00c0ffee00ull, p3 = 0x3333cccc3333ccccull;
 	int p2c[2] = { -1, -1 }, st, to, ok;
@@ -385,7 +385,14 @@ static void case_cow(struct xc *x)
 	char ws[64];
 	pid_t pid = -1;
 
-	if (!buf || !d1 || !oldb || !newb || pipe(p2c) < 0) {
+	/* dst is MAP_SHARED: the fork leaves its translations as they are */
+	d = mmap(NULL, COW_LEN, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (d == MAP_FAILED)
+		d = NULL;
+	else
+		memset(d, 0, COW_LEN);
+	if (!buf || !d || !oldb || !newb || pipe(p2c) < 0) {
 		xc_fail(x, "setup: out of memory or pipe");
 		goto out;
 	}
@@ -395,9 +402,9 @@ static void case_cow(struct xc *x)
 		goto out;
 	xc_pattern(oldb, p1, COW_LEN);
 	xc_data(x, buf, oldb, NULL, COW_LEN, "job 0");
-	j = vp_job(AK_OP_COPY, buf, d1, COW_LEN, 0, 0x4001);
+	j = vp_job(AK_OP_COPY, buf, d, COW_LEN, 0, 0x4001);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 1 (COPY before fork)", NULL))
-		xc_data(x, d1, oldb, NULL, COW_LEN, "job 1");
+		xc_data(x, d, oldb, NULL, COW_LEN, "job 1");
 
 	/* the fork write-protects the parent's PTEs: the first change */
 	xc_keep_begin(x);
@@ -422,20 +429,13 @@ static void case_cow(struct xc *x)
 	/* the parent's CPU write breaks COW: new pages */
 	vm_fill_random(newb, COW_LEN, 0x4444);
 	memcpy(buf, newb, COW_LEN);
-	/* mapped after the fork: not shared with the child */
-	d2 = vm_alloc(COW_LEN);
-	if (!d2) {
-		xc_fail(x, "setup: mmap");
-		xc_keep_end(x);
-		goto release;
-	}
-	memset(d2, XC_CANARY, COW_LEN);
-	j = vp_job(AK_OP_COPY, buf, d2, COW_LEN, 0, 0x4002);
+	memset(d, XC_CANARY, COW_LEN);
+	j = vp_job(AK_OP_COPY, buf, d, COW_LEN, 0, 0x4002);
 	ok = !xc_job(x, &j, AK_ST_SUCCESS,
 		     "job 2 (COPY in the parent after its COW break)", NULL);
 	xc_keep_end(x);
 	if (ok)
-		xc_data(x, d2, newb, oldb, COW_LEN,
+		xc_data(x, d, newb, oldb, COW_LEN,
 			"job 2 (the parent's new bytes)");
 	if (x->q) {
 		/* a device write lands in the parent's new pages only */
@@ -446,7 +446,6 @@ static void case_cow(struct xc *x)
 			xc_data(x, buf, newb, NULL, COW_LEN, "job 3");
 		}
 	}
-release:
 	if (write(p2c[1], "g", 1) != 1)
 		xc_fail(x, "handshake with the child: %s", strerror(errno));
 	st = vm_wait_child(pid, 30000, &to);
@@ -462,8 +461,8 @@ out:
 		close(p2c[1]);
 	if (buf)
 		munmap(buf, COW_LEN);
-	vm_free(d1, COW_LEN);
-	vm_free(d2, COW_LEN);
+	if (d)
+		munmap(d, COW_LEN);
 	free(oldb);
 	free(newb);
 }
@@ -543,7 +542,11 @@ static void t_huge1g(void)
  * memfd keeps them, the forked child keeps its COW copy, the THP keeps
  * its split-off subpage until a deferred split, the hugetlb pool keeps
  * the 1 GiB page for no one else), so staleness is certain and the device
- * reads no page the kernel could have given to anyone. MADV_DONTNEED and MADV_COLLAPSE
+ * reads no page the kernel could have given to anyone. Job 2 writes to
+ * the dst job 1 used, whose translations stay right through the change
+ * (the COW case's dst is MAP_SHARED, which fork leaves alone): the device
+ * then walks nothing in the window, as a walk may refresh the entries
+ * that follow it in the same page table (prefetch) and hide a stale one. MADV_DONTNEED and MADV_COLLAPSE
  * free the old pages: with the bit set their job 2 would read freed
  * memory whose contents are not known, so they are not run that way.
  */
