@@ -6,9 +6,11 @@
  * posts page requests for jobs that stall, and asks for interrupts.
  *
  * Threading: MMIO handlers run under the BQL and take s->lock. Workers do
- * DMA without the BQL and without s->lock, and never take the BQL: the
- * interrupts they want are queued in s->irq_pending and sent by a bottom
- * half, which runs in the main loop under the BQL. After work a worker
+ * DMA without the BQL and without s->lock. A worker takes the BQL only to
+ * send an MSI-X message, between jobs, holding nothing else (no s->lock,
+ * no step), so nothing that waits for a worker while holding the BQL can
+ * deadlock with it: ak_reset() waits only for steps, and
+ * ak_workers_stop() drops the BQL while it joins. After work a worker
  * polls for new doorbells for up to `poll-us` (one worker at a time)
  * before it sleeps, so a busy queue does not pay for a thread wake-up.
  *
@@ -277,9 +279,25 @@ static int ak_run_one(AkWorker *w, uint32_t qi)
     return vec;
 }
 
+/* Send MSI-X vector @vec (called with nothing held). */
+static void ak_notify(AkState *s, int vec)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    qemu_mutex_lock_iothread();
+    if (msix_enabled(pdev)) {
+        msix_notify(pdev, vec);
+    }
+    qemu_mutex_unlock_iothread();
+}
+
 /*
  * Nothing to do (s->lock held): poll for a doorbell for a while after
- * work, if no other worker does, else sleep until kicked.
+ * work, if no other worker does, else sleep until kicked. Not after a job
+ * that asked for an interrupt: its submitter sleeps until the interrupt
+ * arrives, and delivering it (main loop, vCPU wake-up) needs the host CPU
+ * that polling would take; a submitter that polls the completion ring
+ * asks for no interrupt and resubmits at once.
  */
 static void ak_idle(AkWorker *w)
 {
@@ -287,7 +305,8 @@ static void ak_idle(AkWorker *w)
     int64_t poll_ns = (int64_t)s->poll_us * 1000;
     uint32_t kick = qatomic_read(&s->kick);
 
-    if (poll_ns && !s->spinning && get_clock() - w->last_work_ns < poll_ns) {
+    if (poll_ns && !s->spinning && !w->last_irq &&
+        get_clock() - w->last_work_ns < poll_ns) {
         s->spinning = true;
         qemu_mutex_unlock(&s->lock);
         while (qatomic_read(&s->kick) == kick &&
@@ -329,9 +348,12 @@ static void *ak_worker(void *opaque)
         for (n = 0; n < AK_BATCH && ak_queue_has_work(s, q); n++) {
             int vec = ak_run_one(w, qi);
 
+            w->last_irq = vec > 0;
             if (vec >= 0) {
-                set_bit(vec, s->irq_pending);
-                qemu_bh_schedule(s->irq_bh);
+                /* Directly: a bottom half would wake the main loop first. */
+                qemu_mutex_unlock(&s->lock);
+                ak_notify(s, vec);
+                qemu_mutex_lock(&s->lock);
             }
             if (s->stopping) {
                 break;
@@ -381,14 +403,23 @@ void ak_workers_start(AkState *s)
 void ak_workers_stop(AkState *s)
 {
     uint32_t i;
+    bool bql;
 
     qemu_mutex_lock(&s->lock);
     s->stopping = true;
     qatomic_inc(&s->kick);
     qemu_cond_broadcast(&s->work);
     qemu_mutex_unlock(&s->lock);
+    /* A worker may be waiting for the BQL to send an interrupt. */
+    bql = qemu_mutex_iothread_locked();
+    if (bql) {
+        qemu_mutex_unlock_iothread();
+    }
     for (i = 0; i < s->nr_workers; i++) {
         qemu_thread_join(&s->workers[i].thread);
+    }
+    if (bql) {
+        qemu_mutex_lock_iothread();
     }
 }
 
@@ -405,7 +436,7 @@ void ak_workers_free(AkState *s)
     s->workers = NULL;
 }
 
-/* Main loop, BQL held: send the interrupts the worker asked for. */
+/* Main loop, BQL held: send the interrupts MMIO handlers asked for. */
 void ak_irq_bh(void *opaque)
 {
     AkState *s = opaque;

@@ -348,7 +348,8 @@ typedef struct AkWorker {
     /* invalidation slots whose DONE waits for the end of this step */
     DECLARE_BITMAP(inv_wait, AK_INV_MAX_SLOTS);
     GPtrArray *deferred;        /* AkEngCtx freed after the current job */
-    int64_t last_work_ns;       /* adaptive polling */
+    int64_t last_work_ns;       /* adaptive polling ... */
+    bool last_irq;              /* ... not after an interrupt */
 } AkWorker;
 
 struct AkState {
