@@ -57,11 +57,20 @@ static int ak_pick_queue(AkState *s, bool take)
     return -1;
 }
 
-/* Something changed that may give a worker work (s->lock held). */
-void ak_kick(AkState *s)
+/*
+ * Something changed that may give a worker work (s->lock held). Returns
+ * true if a sleeping worker must be woken: signal s->work (the caller may
+ * do it after dropping s->lock).
+ */
+bool ak_kick_locked(AkState *s)
 {
     qatomic_inc(&s->kick);
-    if (s->sleepers && !s->spinning) {
+    return s->sleepers && !s->spinning;
+}
+
+void ak_kick(AkState *s)
+{
+    if (ak_kick_locked(s)) {
         qemu_cond_signal(&s->work);
     }
 }

@@ -505,6 +505,7 @@ static void ak_db_write(void *opaque, hwaddr addr, uint64_t val,
     AkState *s = opaque;
     uint32_t qi = addr >> 12;
     AkQueue *q;
+    bool wake;
 
     qemu_mutex_lock(&s->lock);
     if (qi >= s->nr_queues || !(s->q[qi].status & AK_QST_RUNNING)) {
@@ -517,8 +518,12 @@ static void ak_db_write(void *opaque, hwaddr addr, uint64_t val,
     } else if ((addr & 0xfff) == AK_DB_CQ_HEAD) {
         q->cq_head = val % q->depth;
     }
-    ak_kick(s);
+    wake = ak_kick_locked(s);
     qemu_mutex_unlock(&s->lock);
+    /* After the unlock: the woken worker's first act is taking s->lock. */
+    if (wake) {
+        qemu_cond_signal(&s->work);
+    }
 }
 
 static const MemoryRegionOps ak_db_ops = {

@@ -486,6 +486,7 @@ void ak_workers_start(AkState *s);
 void ak_workers_stop(AkState *s);
 void ak_workers_free(AkState *s);
 void ak_irq_bh(void *opaque);
+bool ak_kick_locked(AkState *s);
 void ak_kick(AkState *s);
 
 /* accelkit-alg.c */
