@@ -32,41 +32,49 @@ void ak_alg_job_free(AkAlgJob *a)
 }
 
 /*
- * Copy between guest memory at @va and a device buffer, one step per
- * physically contiguous run (at most AK_STEP_BYTES); *done is the
- * progress, kept across NEED_PAGE.
+ * Copy between guest memory at @va and a device buffer, up to
+ * AK_STEP_BYTES a step: physically contiguous runs, the first of a step
+ * possibly walked, the others cache hits (a miss ends the step); *done is
+ * the progress, kept across NEED_PAGE.
  */
 static int ak_copy_range(AkState *s, AkRun *r, uint64_t va, uint8_t *buf,
                          uint64_t len, uint64_t *done, bool write,
                          AkStall *stall)
 {
     while (*done < len) {
-        hwaddr gpa, l;
-        uint64_t n = 0;
-        uint8_t *p;
+        bool first = true;
         int st = ak_step_xlate(s, r);
 
-        if (st == AK_ST_SUCCESS) {
+        while (st == AK_ST_SUCCESS && *done < len &&
+               r->step_bytes < AK_STEP_BYTES) {
+            hwaddr gpa, l;
+            uint64_t n = 0;
+            uint8_t *p;
+
             st = ak_xlate_run(s, r, va + *done, len - *done, write, true,
-                              &gpa, &n);
+                              first, &gpa, &n);
+            if (st != AK_ST_SUCCESS) {
+                break;
+            }
+            first = false;
+            l = n;
+            p = ak_dma_map(s, gpa, &l, write);
+            if (!p) {
+                return AK_ST_DMA_ERROR;
+            }
+            if (write) {
+                memcpy(p, buf + *done, l);
+            } else {
+                memcpy(buf + *done, p, l);
+            }
+            ak_dma_unmap(s, p, l, write);
+            r->step_bytes += l;
+            *done += l;
         }
-        if (st != AK_ST_SUCCESS) {
+        if (st != AK_ST_SUCCESS && st != AK_ST_MISS) {
             *stall = (AkStall){ va + *done, len - *done, write };
             return st;
         }
-        l = n;
-        p = ak_dma_map(s, gpa, &l, write);
-        if (!p) {
-            return AK_ST_DMA_ERROR;
-        }
-        if (write) {
-            memcpy(p, buf + *done, l);
-        } else {
-            memcpy(buf + *done, p, l);
-        }
-        ak_dma_unmap(s, p, l, write);
-        r->step_bytes += l;
-        *done += l;
     }
     return AK_ST_SUCCESS;
 }

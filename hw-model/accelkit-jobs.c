@@ -44,7 +44,7 @@ int ak_check_range(AkState *s, AkRun *r, uint64_t va, uint64_t len,
 
         if (st == AK_ST_SUCCESS) {
             st = ak_xlate_run(s, r, va + done, len - done, write, false,
-                              &gpa, &n);
+                              true, &gpa, &n);
         }
         if (st != AK_ST_SUCCESS) {
             stall->va = va + done;
@@ -75,52 +75,37 @@ static void ak_fill(uint8_t *p, uint64_t n, uint64_t pattern, uint64_t off)
 }
 
 /*
- * COPY or FILL, resumable: every page is translated before the first byte
- * is written (so a job that faults in that pass writes nothing), then the
- * data pass moves physically contiguous runs straight between guest
- * pages, one step each. Returns a status, or AK_ST_NEED_PAGE with *stall
- * when a page request can resolve the fault.
+ * One step of COPY/FILL data: physically contiguous runs of src and dst,
+ * moved straight between guest pages, up to AK_STEP_BYTES; only the
+ * first run may walk (AK_ST_MISS: the step is over, the next one walks).
  */
-static int ak_move(AkState *s, AkRun *r, AkJob *j, AkCpl *c, AkStall *stall)
+static int ak_move_step(AkState *s, AkRun *r, AkJob *j, AkStall *stall)
 {
     const AkDesc *d = &j->d;
-    bool copy = d->opcode == AK_OP_COPY;
-    int st;
+    bool copy = d->opcode == AK_OP_COPY, first = true;
+    int st = AK_ST_SUCCESS;
 
-    if (copy) {
-        st = ak_check_range(s, r, d->src, d->len, false, &j->src_ok, stall);
-        if (st != AK_ST_SUCCESS) {
-            return st;
-        }
-    }
-    st = ak_check_range(s, r, d->dst, d->len, true, &j->dst_ok, stall);
-    if (st != AK_ST_SUCCESS) {
-        return st;
-    }
-
-    while (j->done < d->len) {
+    while (j->done < d->len && r->step_bytes < AK_STEP_BYTES) {
         uint64_t rest = d->len - j->done, n = rest, sn;
         hwaddr sgpa = 0, dgpa, dl, sl;
         uint8_t *dp, *sp;
 
-        st = ak_step_xlate(s, r);
-        if (st != AK_ST_SUCCESS) {
-            return st;
-        }
         if (copy) {
             st = ak_xlate_run(s, r, d->src + j->done, rest, false, true,
-                              &sgpa, &sn);
+                              first, &sgpa, &sn);
             if (st != AK_ST_SUCCESS) {
                 *stall = (AkStall){ d->src + j->done, rest, false };
                 return st;
             }
             n = sn;
         }
-        st = ak_xlate_run(s, r, d->dst + j->done, n, true, true, &dgpa, &n);
+        st = ak_xlate_run(s, r, d->dst + j->done, n, true, true, first,
+                          &dgpa, &n);
         if (st != AK_ST_SUCCESS) {
             *stall = (AkStall){ d->dst + j->done, rest, true };
             return st;
         }
+        first = false;
         dl = n;
         dp = ak_dma_map(s, dgpa, &dl, true);
         if (!dp) {
@@ -143,6 +128,43 @@ static int ak_move(AkState *s, AkRun *r, AkJob *j, AkCpl *c, AkStall *stall)
         ak_dma_unmap(s, dp, dl, true);
         r->step_bytes += n;
         j->done += n;
+    }
+    return st;
+}
+
+/*
+ * COPY or FILL, resumable: every page is translated before the first byte
+ * is written (so a job that faults in that pass writes nothing), then the
+ * data pass moves up to AK_STEP_BYTES a step (ak_move_step()). Returns a
+ * status, or AK_ST_NEED_PAGE with *stall
+ * when a page request can resolve the fault.
+ */
+static int ak_move(AkState *s, AkRun *r, AkJob *j, AkCpl *c, AkStall *stall)
+{
+    const AkDesc *d = &j->d;
+    bool copy = d->opcode == AK_OP_COPY;
+    int st;
+
+    if (copy) {
+        st = ak_check_range(s, r, d->src, d->len, false, &j->src_ok, stall);
+        if (st != AK_ST_SUCCESS) {
+            return st;
+        }
+    }
+    st = ak_check_range(s, r, d->dst, d->len, true, &j->dst_ok, stall);
+    if (st != AK_ST_SUCCESS) {
+        return st;
+    }
+
+    while (j->done < d->len) {
+        st = ak_step_xlate(s, r);
+        if (st != AK_ST_SUCCESS) {
+            return st;
+        }
+        st = ak_move_step(s, r, j, stall);
+        if (st != AK_ST_SUCCESS && st != AK_ST_MISS) {
+            return st;
+        }
     }
     c->bytes = j->done;
     return AK_ST_SUCCESS;

@@ -507,22 +507,37 @@ int ak_translate(AkState *s, AkRun *r, uint64_t va, bool write,
 
 /*
  * Translate the run of [va, va + len) that this step may use: the first
- * page (from the cache or by a walk), then following pages as long as the
- * cache has them (no further walk) and, if @contig, they are physically
- * contiguous, within the step's byte budget. *gpa is the first byte's
- * address, *n the bytes of the run.
+ * page (from the cache, or by a walk if @may_walk: else AK_ST_MISS), then
+ * following pages as long as the cache has them (no further walk) and, if
+ * @contig, they are physically contiguous, within the step's byte budget.
+ * *gpa is the first byte's address, *n the bytes of the run.
  */
 int ak_xlate_run(AkState *s, AkRun *r, uint64_t va, uint64_t len,
-                 bool write, bool contig, hwaddr *gpa, uint64_t *n)
+                 bool write, bool contig, bool may_walk, hwaddr *gpa,
+                 uint64_t *n)
 {
     uint64_t budget = AK_STEP_BYTES - MIN(r->step_bytes, AK_STEP_BYTES - 1);
     uint64_t want = MIN(len, budget), got, left;
     hwaddr next;
     int st;
 
-    st = ak_translate(s, r, va, write, gpa, &left);
-    if (st != AK_ST_SUCCESS) {
-        return st;
+    if (!may_walk) {
+        bool hit = false;
+
+        if (ak_tlb_on(s)) {
+            qemu_spin_lock(&s->tlb.lock);
+            hit = ak_tlb_lookup(&s->tlb, r->pasid, va, write, gpa, &left);
+            qemu_spin_unlock(&s->tlb.lock);
+        }
+        if (!hit) {
+            return AK_ST_MISS;
+        }
+        ak_stat_add(s, AK_STAT_IOTLB_HITS, 1);
+    } else {
+        st = ak_translate(s, r, va, write, gpa, &left);
+        if (st != AK_ST_SUCCESS) {
+            return st;
+        }
     }
     got = MIN(left, want);
     next = *gpa + got;

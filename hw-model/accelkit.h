@@ -161,6 +161,8 @@ enum {
     AK_ST_STOPPED = 0x101,
     /* Internal: the device was disabled: keep the job for later. */
     AK_ST_PAUSED = 0x102,
+    /* Internal: not in the cache, and this step already walked. */
+    AK_ST_MISS = 0x103,
 };
 
 #define AK_CAPS             (BIT(AK_OP_NOP) | BIT(AK_OP_COPY) | \
@@ -457,7 +459,8 @@ int ak_read_pasid(AkState *s, AkRun *r);
 int ak_translate(AkState *s, AkRun *r, uint64_t va, bool write,
                  hwaddr *gpa, uint64_t *left);
 int ak_xlate_run(AkState *s, AkRun *r, uint64_t va, uint64_t len,
-                 bool write, bool contig, hwaddr *gpa, uint64_t *n);
+                 bool write, bool contig, bool may_walk, hwaddr *gpa,
+                 uint64_t *n);
 uint64_t ak_probe_missing(AkState *s, const AkCtx *ctx, uint64_t va,
                           uint64_t max_pages, bool write);
 void ak_tlb_flush(AkState *s, uint32_t pasid, uint32_t flags,
