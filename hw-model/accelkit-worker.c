@@ -58,19 +58,14 @@ static int ak_pick_queue(AkState *s, bool take)
 }
 
 /*
- * Something changed that may give a worker work (s->lock held). Returns
- * true if a sleeping worker must be woken: signal s->work (the caller may
- * do it after dropping s->lock).
+ * Something changed that may give a worker work (s->lock held): end a
+ * worker's polling (s->kick) and wake a sleeping one. The doorbell path
+ * does the same in two halves around its unlock (accelkit.c).
  */
-bool ak_kick_locked(AkState *s)
-{
-    qatomic_inc(&s->kick);
-    return s->sleepers && !s->spinning;
-}
-
 void ak_kick(AkState *s)
 {
-    if (ak_kick_locked(s)) {
+    qatomic_inc(&s->kick);
+    if (s->sleepers && !s->spinning) {
         qemu_cond_signal(&s->work);
     }
 }
@@ -302,11 +297,10 @@ static void ak_notify(AkState *s, int vec)
 
 /*
  * Nothing to do (s->lock held): poll for a doorbell for a while after
- * work, if no other worker does, else sleep until kicked. Not after a job
- * that asked for an interrupt: its submitter sleeps until the interrupt
- * arrives, and delivering it (main loop, vCPU wake-up) needs the host CPU
- * that polling would take; a submitter that polls the completion ring
- * asks for no interrupt and resubmits at once.
+ * work, if no other worker does, else sleep until kicked. Polling reads
+ * s->kick only, never s->lock, and the doorbell bumps s->kick after its
+ * unlock: the poller then takes an uncontended lock and the vCPU ringing
+ * the doorbell never has to wake it.
  */
 static void ak_idle(AkWorker *w)
 {
@@ -314,8 +308,7 @@ static void ak_idle(AkWorker *w)
     int64_t poll_ns = (int64_t)s->poll_us * 1000;
     uint32_t kick = qatomic_read(&s->kick);
 
-    if (poll_ns && !s->spinning && !w->last_irq &&
-        get_clock() - w->last_work_ns < poll_ns) {
+    if (poll_ns && !s->spinning && get_clock() - w->last_work_ns < poll_ns) {
         s->spinning = true;
         qemu_mutex_unlock(&s->lock);
         while (qatomic_read(&s->kick) == kick &&
@@ -357,7 +350,6 @@ static void *ak_worker(void *opaque)
         for (n = 0; n < AK_BATCH && ak_queue_has_work(s, q); n++) {
             int vec = ak_run_one(w, qi);
 
-            w->last_irq = vec > 0;
             if (vec >= 0) {
                 /* Directly: a bottom half would wake the main loop first. */
                 qemu_mutex_unlock(&s->lock);

@@ -518,9 +518,15 @@ static void ak_db_write(void *opaque, hwaddr addr, uint64_t val,
     } else if ((addr & 0xfff) == AK_DB_CQ_HEAD) {
         q->cq_head = val % q->depth;
     }
-    wake = ak_kick_locked(s);
+    wake = s->sleepers && !s->spinning;
     qemu_mutex_unlock(&s->lock);
-    /* After the unlock: the woken worker's first act is taking s->lock. */
+    /*
+     * After the unlock: a polling worker (s->kick) or a woken one takes
+     * s->lock first. A poller that gave up meanwhile finds the new tail
+     * when it re-checks under s->lock, or is asleep and counted in
+     * s->sleepers above.
+     */
+    qatomic_inc(&s->kick);
     if (wake) {
         qemu_cond_signal(&s->work);
     }

@@ -350,8 +350,7 @@ typedef struct AkWorker {
     /* invalidation slots whose DONE waits for the end of this step */
     DECLARE_BITMAP(inv_wait, AK_INV_MAX_SLOTS);
     GPtrArray *deferred;        /* AkEngCtx freed after the current job */
-    int64_t last_work_ns;       /* adaptive polling ... */
-    bool last_irq;              /* ... not after an interrupt */
+    int64_t last_work_ns;       /* adaptive polling */
 } AkWorker;
 
 struct AkState {
@@ -489,7 +488,6 @@ void ak_workers_start(AkState *s);
 void ak_workers_stop(AkState *s);
 void ak_workers_free(AkState *s);
 void ak_irq_bh(void *opaque);
-bool ak_kick_locked(AkState *s);
 void ak_kick(AkState *s);
 
 /* accelkit-alg.c */
