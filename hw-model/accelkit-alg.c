@@ -26,6 +26,7 @@ void ak_alg_job_free(AkAlgJob *a)
     }
     g_free(a->rd[AK_RD_AAD].buf);
     g_free(a->rd[AK_RD_SRC].buf);
+    ak_eng_ctx_free(a->hctx);
     ak_eng_wipe(a->iv, sizeof(a->iv));
     ak_eng_out_free(&a->out);
     g_free(a);
@@ -35,11 +36,12 @@ void ak_alg_job_free(AkAlgJob *a)
  * Copy between guest memory at @va and a device buffer, up to
  * AK_STEP_BYTES a step: physically contiguous runs, the first of a step
  * possibly walked, the others cache hits (a miss ends the step); *done is
- * the progress, kept across NEED_PAGE.
+ * the progress, kept across NEED_PAGE. With @feed (a read), the runs go
+ * to that hash context instead of @buf.
  */
 static int ak_copy_range(AkState *s, AkRun *r, uint64_t va, uint8_t *buf,
                          uint64_t len, uint64_t *done, bool write,
-                         AkStall *stall)
+                         AkEngCtx *feed, AkStall *stall)
 {
     while (*done < len) {
         bool first = true;
@@ -64,8 +66,11 @@ static int ak_copy_range(AkState *s, AkRun *r, uint64_t va, uint8_t *buf,
             }
             if (write) {
                 memcpy(p, buf + *done, l);
-            } else {
+            } else if (!feed) {
                 memcpy(buf + *done, p, l);
+            } else if (!ak_eng_hash_update(feed, p, l)) {
+                ak_dma_unmap(s, p, l, write);
+                return AK_ST_DMA_ERROR;     /* host failure */
             }
             ak_dma_unmap(s, p, l, write);
             r->step_bytes += l;
@@ -82,14 +87,15 @@ static int ak_copy_range(AkState *s, AkRun *r, uint64_t va, uint8_t *buf,
 static int ak_read_range(AkState *s, AkRun *r, AkRange *rg, AkStall *stall)
 {
     return ak_copy_range(s, r, rg->va, rg->buf, rg->len, &rg->done, false,
-                         stall);
+                         NULL, stall);
 }
 
 static int ak_write_range(AkState *s, AkRun *r, uint64_t va,
                           const uint8_t *buf, uint64_t len, uint64_t *done,
                           AkStall *stall)
 {
-    return ak_copy_range(s, r, va, (uint8_t *)buf, len, done, true, stall);
+    return ak_copy_range(s, r, va, (uint8_t *)buf, len, done, true, NULL,
+                         stall);
 }
 
 /*
@@ -126,8 +132,13 @@ static int ak_alg_setup(AkState *s, AkRun *r, AkJob *j,
     rd[AK_RD_TAG] = (AkRange){ .va = p->auth_tag, .buf = a->tag_in,
                                .len = a->needs.tag_in ? AK_ENG_TAG_SIZE : 0 };
     rd[AK_RD_SRC] = (AkRange){ .va = d->src, .len = d->len };
+    /* A digest needs no copy of its input: it is fed as it is read. */
+    a->feed = ak_eng_hash_streams(d->opcode, d->flags & AK_DF_FIRST, p);
     /* Host memory is bounded by MAX_XFER per buffer; failing is not fatal. */
     for (i = AK_RD_KEY; i < AK_RD_N; i++) {
+        if (a->feed && i == AK_RD_SRC) {
+            continue;
+        }
         if (rd[i].len && !rd[i].buf) {
             rd[i].buf = g_try_malloc(rd[i].len);
             if (!rd[i].buf) {
@@ -160,8 +171,10 @@ static int ak_eng_status(int eng_st)
  * COMPRESS, DECOMPRESS, HASH, CIPHER, resumable in three steps, each
  * keeping its progress in j->alg across page-request stalls:
  *  1. read the parameter block and every input (key, IV, AAD, tag, src)
- *     into host buffers;
- *  2. run the engine once on a copy of the stream context (@cur);
+ *     into host buffers; a SHA-256/512 digest takes its src straight from
+ *     the mapped guest pages instead, into a copy of the stream context;
+ *  2. run the engine once on a copy of the stream context (@cur) (the
+ *     digest: finish it);
  *  3. translate all of dst (output bytes) and the GCM tag, then write them.
  * Nothing is written before step 3, so a job that fails earlier (or in
  * the translation pass of step 3) writes nothing. The caller commits
@@ -200,7 +213,25 @@ int ak_alg_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx *cur, AkCpl *c,
         };
 
         for (i = AK_RD_KEY; i < AK_RD_N; i++) {
+            if (a->feed && i == AK_RD_SRC) {
+                continue;
+            }
             st = ak_read_range(s, r, &a->rd[i], stall);
+            if (st != AK_ST_SUCCESS) {
+                return st;
+            }
+        }
+        if (a->feed) {
+            AkRange *src = &a->rd[AK_RD_SRC];
+
+            if (!a->hctx) {
+                a->hctx = ak_eng_hash_begin(&ej);
+                if (!a->hctx) {
+                    return AK_ST_DMA_ERROR;     /* host failure */
+                }
+            }
+            st = ak_copy_range(s, r, src->va, NULL, src->len, &src->done,
+                               false, a->hctx, stall);
             if (st != AK_ST_SUCCESS) {
                 return st;
             }
@@ -211,7 +242,12 @@ int ak_alg_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx *cur, AkCpl *c,
          * result.
          */
         ak_step_end(s, r);
-        a->eng_st = ak_eng_run(&ej, out);
+        if (a->feed) {
+            a->eng_st = ak_eng_hash_end(&ej, a->hctx, out);
+            a->hctx = NULL;
+        } else {
+            a->eng_st = ak_eng_run(&ej, out);
+        }
         a->ran = true;
         /* Inputs are no longer needed: wipe the key, free the rest now. */
         if (a->rd[AK_RD_KEY].buf) {

@@ -360,13 +360,71 @@ static int ak_eng_zlib(const AkEngJob *j, AkEngOut *out)
     return st;
 }
 
+bool ak_eng_hash_streams(unsigned op, bool first, const AkEngParams *p)
+{
+    return op == AK_ENG_OP_HASH && !(first && p->alg == AK_HASH_HMAC_SHA256);
+}
+
+static bool ak_eng_hash_sha512(const AkEngJob *j)
+{
+    return j->first ? j->p->alg == AK_HASH_SHA512
+                    : j->ctx->alg == AK_HASH_SHA512;
+}
+
+AkEngCtx *ak_eng_hash_begin(const AkEngJob *j)
+{
+    bool sha512 = ak_eng_hash_sha512(j);
+    AkEngCtx *n = g_new0(AkEngCtx, 1);
+
+    n->op = j->op;
+    n->alg = sha512 ? AK_HASH_SHA512 : AK_HASH_SHA256;
+    n->md = EVP_MD_CTX_new();
+    if (!n->md ||
+        !(j->first ? EVP_DigestInit_ex(n->md, sha512 ? EVP_sha512()
+                                                     : EVP_sha256(), NULL)
+                   : EVP_MD_CTX_copy_ex(n->md, j->ctx->md))) {
+        ak_eng_ctx_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+bool ak_eng_hash_update(AkEngCtx *n, const void *p, size_t len)
+{
+    return EVP_DigestUpdate(n->md, p, len);
+}
+
+int ak_eng_hash_end(const AkEngJob *j, AkEngCtx *n, AkEngOut *out)
+{
+    uint64_t dlen = n->alg == AK_HASH_SHA512 ? 64 : 32;
+    unsigned int olen = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (j->last && j->out_cap < dlen) {
+        ak_eng_ctx_free(n);
+        out->aux = dlen;
+        return AK_ENG_OVERFLOW;
+    }
+    if (!j->last) {
+        out->next = n;
+        return AK_ENG_OK;
+    }
+    out->buf = g_malloc(dlen);
+    if (!EVP_DigestFinal_ex(n->md, out->buf, &olen) || olen != dlen) {
+        ak_eng_ctx_free(n);
+        ak_eng_out_free(out);
+        return AK_ENG_NOMEM;
+    }
+    ak_eng_ctx_free(n);
+    out->len = dlen;
+    return AK_ENG_OK;
+}
+
 static int ak_eng_hash(const AkEngJob *j, AkEngOut *out)
 {
     static const uint8_t empty[1];
     const uint8_t *in = j->in_len ? j->in : empty;
-    bool sha512 = j->first ? j->p->alg == AK_HASH_SHA512
-                           : j->ctx->alg == AK_HASH_SHA512;
-    uint64_t dlen = sha512 ? 64 : 32;
+    uint64_t dlen = ak_eng_hash_sha512(j) ? 64 : 32;
     unsigned int olen = 0;
     AkEngCtx *n;
 
@@ -384,32 +442,15 @@ static int ak_eng_hash(const AkEngJob *j, AkEngOut *out)
         out->len = dlen;
         return AK_ENG_OK;
     }
-
-    n = g_new0(AkEngCtx, 1);
-    n->op = j->op;
-    n->alg = sha512 ? AK_HASH_SHA512 : AK_HASH_SHA256;
-    n->md = EVP_MD_CTX_new();
-    if (!n->md ||
-        !(j->first ? EVP_DigestInit_ex(n->md, sha512 ? EVP_sha512()
-                                                     : EVP_sha256(), NULL)
-                   : EVP_MD_CTX_copy_ex(n->md, j->ctx->md)) ||
-        !EVP_DigestUpdate(n->md, in, j->in_len)) {
+    n = ak_eng_hash_begin(j);
+    if (!n) {
+        return AK_ENG_NOMEM;
+    }
+    if (!ak_eng_hash_update(n, in, j->in_len)) {
         ak_eng_ctx_free(n);
         return AK_ENG_NOMEM;
     }
-    if (!j->last) {
-        out->next = n;
-        return AK_ENG_OK;
-    }
-    out->buf = g_malloc(dlen);
-    if (!EVP_DigestFinal_ex(n->md, out->buf, &olen) || olen != dlen) {
-        ak_eng_ctx_free(n);
-        ak_eng_out_free(out);
-        return AK_ENG_NOMEM;
-    }
-    ak_eng_ctx_free(n);
-    out->len = dlen;
-    return AK_ENG_OK;
+    return ak_eng_hash_end(j, n, out);
 }
 
 static const EVP_CIPHER *ak_cipher(uint32_t alg, uint32_t key_len)

@@ -101,6 +101,18 @@ int ak_eng_validate(unsigned op, bool first, bool last, bool decrypt,
  */
 int ak_eng_run(const AkEngJob *j, AkEngOut *out);
 
+/*
+ * SHA-256/512 fed as the device reads the input (not HMAC, which is one
+ * call): ak_eng_hash_begin() gives a job-private context (a copy of
+ * j->ctx, or fresh with FIRST; NULL on host failure), _update() takes
+ * each piece, _end() consumes the context and fills @out as ak_eng_run()
+ * would have (j->in is not used).
+ */
+bool ak_eng_hash_streams(unsigned op, bool first, const AkEngParams *p);
+AkEngCtx *ak_eng_hash_begin(const AkEngJob *j);
+bool ak_eng_hash_update(AkEngCtx *n, const void *p, size_t len);
+int ak_eng_hash_end(const AkEngJob *j, AkEngCtx *n, AkEngOut *out);
+
 void ak_eng_out_free(AkEngOut *out);
 void ak_eng_ctx_free(AkEngCtx *c);
 

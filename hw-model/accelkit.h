@@ -229,6 +229,8 @@ typedef struct AkAlgJob {
     AkEngNeeds needs;
     bool validated;             /* params read and checked, buffers set up */
     AkRange rd[AK_RD_N];        /* key, aad and src buffers are ours */
+    bool feed;                  /* HASH: src goes to the engine as read */
+    AkEngCtx *hctx;             /* ... into this job-private context */
     bool ran;                   /* the engine ran: eng_st and out are set */
     int eng_st;
     AkEngOut out;
