@@ -168,6 +168,30 @@ static bool ak_tlb_lookup(AkTlb *t, uint32_t pasid, uint64_t va, bool write,
     return false;
 }
 
+/*
+ * Look @va up, taking the cache's lock (@on: the cache is in use; the
+ * caller counts what it uses). On a miss *gen, if given, gets the
+ * generation a walk starting now caches its result under.
+ */
+static bool ak_tlb_find(AkState *s, bool on, uint32_t pasid, uint64_t va,
+                        bool write, hwaddr *gpa, uint64_t *left,
+                        uint64_t *gen)
+{
+    AkTlb *t = &s->tlb;
+    bool hit;
+
+    if (!on) {
+        return false;
+    }
+    qemu_spin_lock(&t->lock);
+    hit = ak_tlb_lookup(t, pasid, va, write, gpa, left);
+    if (!hit && gen) {
+        *gen = t->gen;
+    }
+    qemu_spin_unlock(&t->lock);
+    return hit;
+}
+
 /* Cache a translation walked under generation @gen (tlb->lock held). */
 static void ak_tlb_insert(AkTlb *t, uint64_t gen, uint32_t pasid, int shift,
                           uint64_t va, hwaddr gpa, bool writable)
@@ -476,15 +500,11 @@ int ak_translate(AkState *s, AkRun *r, uint64_t va, bool write,
     uint64_t gen = 0;
     int st;
 
+    if (ak_tlb_find(s, on, r->pasid, va, write, gpa, left, &gen)) {
+        ak_stat_add(s, AK_STAT_IOTLB_HITS, 1);
+        return AK_ST_SUCCESS;
+    }
     if (on) {
-        qemu_spin_lock(&t->lock);
-        if (ak_tlb_lookup(t, r->pasid, va, write, gpa, left)) {
-            qemu_spin_unlock(&t->lock);
-            ak_stat_add(s, AK_STAT_IOTLB_HITS, 1);
-            return AK_ST_SUCCESS;
-        }
-        gen = t->gen;
-        qemu_spin_unlock(&t->lock);
         ak_stat_add(s, AK_STAT_IOTLB_MISSES, 1);
     }
     st = ak_walk(s, &r->ctx, va, write, &leaf);
@@ -518,18 +538,12 @@ int ak_xlate_run(AkState *s, AkRun *r, uint64_t va, uint64_t len,
 {
     uint64_t budget = AK_STEP_BYTES - MIN(r->step_bytes, AK_STEP_BYTES - 1);
     uint64_t want = MIN(len, budget), got, left;
+    bool on = ak_tlb_on(s);
     hwaddr next;
     int st;
 
     if (!may_walk) {
-        bool hit = false;
-
-        if (ak_tlb_on(s)) {
-            qemu_spin_lock(&s->tlb.lock);
-            hit = ak_tlb_lookup(&s->tlb, r->pasid, va, write, gpa, &left);
-            qemu_spin_unlock(&s->tlb.lock);
-        }
-        if (!hit) {
+        if (!ak_tlb_find(s, on, r->pasid, va, write, gpa, &left, NULL)) {
             return AK_ST_MISS;
         }
         ak_stat_add(s, AK_STAT_IOTLB_HITS, 1);
@@ -542,17 +556,11 @@ int ak_xlate_run(AkState *s, AkRun *r, uint64_t va, uint64_t len,
     got = MIN(left, want);
     next = *gpa + got;
     while (got < want) {
-        AkTlb *t = &s->tlb;
         hwaddr g;
-        bool hit;
 
-        if (!ak_tlb_on(s)) {
-            break;
-        }
-        qemu_spin_lock(&t->lock);
-        hit = ak_tlb_lookup(t, r->pasid, va + got, write, &g, &left);
-        qemu_spin_unlock(&t->lock);
-        if (!hit || (contig && g != next)) {
+        if (!ak_tlb_find(s, on, r->pasid, va + got, write, &g, &left,
+                         NULL) ||
+            (contig && g != next)) {
             break;
         }
         ak_stat_add(s, AK_STAT_IOTLB_HITS, 1);
