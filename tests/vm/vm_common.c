@@ -291,17 +291,23 @@ int vm_reap_n(struct ak_queue *q, struct ak_result *out, int n,
 	return got;
 }
 
-int vm_run(struct ak_queue *q, const struct ak_job *job,
-	   struct ak_result *res)
+int vm_run_ms(struct ak_queue *q, const struct ak_job *job,
+	      struct ak_result *res, int timeout_ms)
 {
 	int r = ak_submit(q, job);
 
 	memset(res, 0xee, sizeof(*res));
 	if (r < 0)
 		return r;
-	if (vm_reap_n(q, res, 1, AK_JOB_TIMEOUT_MS) != 1)
+	if (vm_reap_n(q, res, 1, timeout_ms) != 1)
 		return -ETIMEDOUT;
 	return 0;
+}
+
+int vm_run(struct ak_queue *q, const struct ak_job *job,
+	   struct ak_result *res)
+{
+	return vm_run_ms(q, job, res, AK_JOB_TIMEOUT_MS);
 }
 
 int vm_wait_child(pid_t pid, int timeout_ms, int *timed_out)
@@ -424,6 +430,38 @@ int vm_probe_read(const volatile void *p)
 
 /* ---- page-request counters ---- */
 
+struct ak_job vm_job(uint16_t op, const void *src, void *dst, uint64_t len,
+		     uint64_t pattern, uint64_t tag)
+{
+	struct ak_job j;
+
+	memset(&j, 0, sizeof(j));
+	j.op = op;
+	j.src = src;
+	j.dst = dst;
+	j.len = len;
+	j.pattern = pattern;
+	j.tag = tag;
+	return j;
+}
+
+uint8_t *vm_fresh(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		VM_FAIL("mmap(%zu): %s", len, strerror(errno));
+		return NULL;
+	}
+	if (madvise(p, len, MADV_NOHUGEPAGE) < 0) {
+		VM_FAIL("madvise(MADV_NOHUGEPAGE): %s", strerror(errno));
+		munmap(p, len);
+		return NULL;
+	}
+	return p;
+}
+
 int vm_queue_stats(int fd, struct vm_qstats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -436,6 +474,7 @@ int vm_queue_stats(int fd, struct vm_qstats *st)
 	st->page_requests = ks.page_requests;
 	st->page_faults_resolved = ks.page_faults_resolved;
 	st->page_faults_failed = ks.page_faults_failed;
+	st->pages_requested = ks.pages_requested;
 	return 0;
 #else
 	(void)fd;

@@ -95,10 +95,21 @@ long vm_first_diff(const void *a, const void *b, size_t len);
 /* Index of the first byte that is not the FILL pattern, or -1. */
 long vm_first_not_pattern(const void *p, uint64_t pattern, size_t len);
 
+/* A job: zero-filled, then the given fields. */
+struct ak_job vm_job(uint16_t op, const void *src, void *dst, uint64_t len,
+		     uint64_t pattern, uint64_t tag);
+
+/* Anonymous private memory the CPU never touched, 4 KiB pages only
+ * (MADV_NOHUGEPAGE); munmap() it. NULL after a recorded failure. */
+uint8_t *vm_fresh(size_t len);
+
 /* Submit @job and reap its result (waits up to AK_JOB_TIMEOUT_MS).
  * Returns 0 if a result was reaped (status in *res), else -errno. */
 int vm_run(struct ak_queue *q, const struct ak_job *job,
 	   struct ak_result *res);
+/* The same with @timeout_ms; -ETIMEDOUT: the job is still in flight. */
+int vm_run_ms(struct ak_queue *q, const struct ak_job *job,
+	      struct ak_result *res, int timeout_ms);
 
 /* Reap until @n results were collected into @out or @timeout_ms passed.
  * Returns the number collected. */
@@ -137,6 +148,7 @@ struct vm_qstats {
 	uint64_t page_requests;
 	uint64_t page_faults_resolved;
 	uint64_t page_faults_failed;
+	uint64_t pages_requested;	/* pages covered by the requests */
 };
 int vm_queue_stats(int fd, struct vm_qstats *st);
 

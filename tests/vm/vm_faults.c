@@ -117,16 +117,7 @@ static void expect_fault(const char *what, const struct ak_job *j,
 static struct ak_job mkjob(uint16_t op, const void *src, void *dst,
 			   uint64_t len, uint64_t tag)
 {
-	struct ak_job j;
-
-	memset(&j, 0, sizeof(j));
-	j.op = op;
-	j.src = src;
-	j.dst = dst;
-	j.len = len;
-	j.tag = tag;
-	j.pattern = 0x1122334455667788ull;
-	return j;
+	return vm_job(op, src, dst, len, 0x1122334455667788ull, tag);
 }
 
 /* The queue still works after a failed job. */

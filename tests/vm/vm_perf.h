@@ -24,18 +24,6 @@ int add_worker_order_suites(void);	/* vm_worker_order.c */
 #define VP_DBG_KEEP_IOTLB	0x4	/* invalidations drop nothing */
 #define VP_DBG_NO_IOTLB		0x8	/* every translation is a walk */
 
-/*
- * Page-request counters of one queue (ACCELKIT_CMD_QUEUE_STATS), with the
- * pages covered by its requests (contract 2.1). 0 or -errno.
- */
-struct vp_qstats {
-	uint64_t page_requests;
-	uint64_t page_faults_resolved;
-	uint64_t page_faults_failed;
-	uint64_t pages_requested;
-};
-int vp_stats(struct ak_queue *q, struct vp_qstats *st);
-
 /* A sample-driver counter of the PCI device (iotlb_hits, page_walks,
  * workers...): the value, or -errno (-ENOENT: no such attribute). The PCI
  * device is resolved from g_sysdir on every call. */
@@ -48,20 +36,7 @@ int vp_debug_inject(unsigned int val);
  * DEBUG_INJECT) and wait for the node. 0, or -1. */
 int vp_rebind(void);
 
-/* Anonymous private memory the CPU never touched, 4 KiB pages only
- * (MADV_NOHUGEPAGE); munmap() it. NULL after a recorded failure. */
-uint8_t *vp_fresh(size_t len);
-
-/* Submit @j and reap its completion within @timeout_ms. 0 (result in
- * *res), or -errno (-ETIMEDOUT: the job is still in flight). */
-int vp_run(struct ak_queue *q, const struct ak_job *j, struct ak_result *res,
-	   int timeout_ms);
-
 /* AnonHugePages (kB) of the VMA holding @p, or -1. */
 long vp_thp_kb(const void *p);
-
-/* A job (zero-filled, then the given fields). */
-struct ak_job vp_job(uint16_t op, const void *src, void *dst, uint64_t len,
-		     uint64_t pattern, uint64_t tag);
 
 #endif /* AK_VM_PERF_H */

@@ -26,7 +26,7 @@
 static int pr_run(struct ak_queue *q, const struct ak_job *j,
 		  struct ak_result *res, const char *what)
 {
-	int r = vp_run(q, j, res, PR_TIMEOUT_MS);
+	int r = vm_run_ms(q, j, res, PR_TIMEOUT_MS);
 
 	VM_CHECK(r == 0, "%s: no completion within %d s (%s)", what,
 		 PR_TIMEOUT_MS / 1000, strerror(-r));
@@ -35,9 +35,9 @@ static int pr_run(struct ak_queue *q, const struct ak_job *j,
 	return r;
 }
 
-static int pr_stats(struct ak_queue *q, struct vp_qstats *s, const char *when)
+static int pr_stats(struct ak_queue *q, struct vm_qstats *s, const char *when)
 {
-	int r = vp_stats(q, s);
+	int r = vm_queue_stats(ak_queue_fd(q), s);
 
 	VM_CHECK(r == 0, "ACCELKIT_CMD_QUEUE_STATS (%s): %s", when,
 		 strerror(-r));
@@ -48,8 +48,8 @@ static int pr_stats(struct ak_queue *q, struct vp_qstats *s, const char *when)
  * One job over @pages never-present pages: at most pages/64 requests,
  * all resolved, covering at least @pages pages.
  */
-static void pr_check_range(const struct vp_qstats *s0,
-			   const struct vp_qstats *s1, size_t pages,
+static void pr_check_range(const struct vm_qstats *s0,
+			   const struct vm_qstats *s1, size_t pages,
 			   const char *what)
 {
 	uint64_t req = s1->page_requests - s0->page_requests;
@@ -77,9 +77,9 @@ static void pr_check_range(const struct vp_qstats *s0,
 static void t_fill_range(void)
 {
 	struct ak_queue *q = vm_open_queue(0);
-	uint8_t *dst = vp_fresh(PR_LEN);
+	uint8_t *dst = vm_fresh(PR_LEN);
 	uint64_t pat = 0x0f1e2d3c4b5a6978ull;
-	struct vp_qstats s0, s1;
+	struct vm_qstats s0, s1;
 	struct ak_result res;
 	struct ak_job j;
 	long n, bad;
@@ -92,7 +92,7 @@ static void t_fill_range(void)
 		goto out;
 	if (pr_stats(q, &s0, "before"))
 		goto out;
-	j = vp_job(AK_OP_FILL, NULL, dst + 3, PR_LEN - 6, pat, 0x8101);
+	j = vm_job(AK_OP_FILL, NULL, dst + 3, PR_LEN - 6, pat, 0x8101);
 	if (pr_run(q, &j, &res, "FILL of never-touched 8 MiB"))
 		goto out;
 	VM_CHECK(res.status == AK_ST_SUCCESS && res.bytes == PR_LEN - 6,
@@ -120,8 +120,8 @@ out:
 static void t_copy_into_range(void)
 {
 	struct ak_queue *q = vm_open_queue(0);
-	uint8_t *dst = vp_fresh(PR_LEN), *src = vm_alloc(PR_LEN);
-	struct vp_qstats s0, s1;
+	uint8_t *dst = vm_fresh(PR_LEN), *src = vm_alloc(PR_LEN);
+	struct vm_qstats s0, s1;
 	struct ak_result res;
 	struct ak_job j;
 	long n, bad;
@@ -135,7 +135,7 @@ static void t_copy_into_range(void)
 		goto out;
 	if (pr_stats(q, &s0, "before"))
 		goto out;
-	j = vp_job(AK_OP_COPY, src, dst, PR_LEN, 0, 0x8201);
+	j = vm_job(AK_OP_COPY, src, dst, PR_LEN, 0, 0x8201);
 	if (pr_run(q, &j, &res, "COPY into never-touched 8 MiB"))
 		goto out;
 	VM_CHECK(res.status == AK_ST_SUCCESS && res.bytes == PR_LEN,
@@ -158,8 +158,8 @@ out:
 static void t_read_range(void)
 {
 	struct ak_queue *q = vm_open_queue(0);
-	uint8_t *src = vp_fresh(PR_LEN), *dst = vm_alloc(PR_LEN);
-	struct vp_qstats s0, s1;
+	uint8_t *src = vm_fresh(PR_LEN), *dst = vm_alloc(PR_LEN);
+	struct vm_qstats s0, s1;
 	struct ak_result res;
 	struct ak_job j;
 	long n, bad;
@@ -173,7 +173,7 @@ static void t_read_range(void)
 		goto out;
 	if (pr_stats(q, &s0, "before"))
 		goto out;
-	j = vp_job(AK_OP_COPY, src, dst, PR_LEN, 0, 0x8301);
+	j = vm_job(AK_OP_COPY, src, dst, PR_LEN, 0, 0x8301);
 	if (pr_run(q, &j, &res, "COPY from never-touched 8 MiB"))
 		goto out;
 	VM_CHECK(res.status == AK_ST_SUCCESS && res.bytes == PR_LEN,
@@ -205,10 +205,10 @@ out:
 static void t_hole(void)
 {
 	struct ak_queue *q = vm_open_queue(0);
-	uint8_t *buf = vp_fresh(HOLE_LEN), *src = vp_fresh(HOLE_LEN);
+	uint8_t *buf = vm_fresh(HOLE_LEN), *src = vm_fresh(HOLE_LEN);
 	uint8_t *dst = vm_alloc(HOLE_LEN), *hole, *after;
 	uint64_t pat = 0x1122334455667788ull;
-	struct vp_qstats s0, s1;
+	struct vm_qstats s0, s1;
 	struct ak_result res;
 	struct ak_job j;
 	long before_res, after_res;
@@ -226,7 +226,7 @@ static void t_hole(void)
 		goto out;
 
 	/* a write run into the hole */
-	j = vp_job(AK_OP_FILL, NULL, buf + 100, HOLE_LEN - 200, pat, 0x8401);
+	j = vm_job(AK_OP_FILL, NULL, buf + 100, HOLE_LEN - 200, pat, 0x8401);
 	if (pr_run(q, &j, &res, "FILL across a PROT_NONE page"))
 		goto out;
 	VM_CHECK(res.status == AK_ST_XLATE_FAULT && res.err == -EFAULT &&
@@ -252,7 +252,7 @@ static void t_hole(void)
 
 	/* a read run into the hole */
 	memset(dst, CANARY, HOLE_LEN);
-	j = vp_job(AK_OP_COPY, src + 8, dst, HOLE_LEN - 8, 0, 0x8402);
+	j = vm_job(AK_OP_COPY, src + 8, dst, HOLE_LEN - 8, 0, 0x8402);
 	if (pr_run(q, &j, &res, "COPY from across a PROT_NONE page"))
 		goto out;
 	VM_CHECK(res.status == AK_ST_XLATE_FAULT &&

@@ -44,35 +44,6 @@ static int sva_clean(void)
 	return vm_suite_queue_close(&sq);
 }
 
-/* Anonymous memory the CPU never touches; 4 KiB pages only. */
-static uint8_t *fresh_map(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		VM_FAIL("mmap(%zu): %s", len, strerror(errno));
-		return NULL;
-	}
-	madvise(p, len, MADV_NOHUGEPAGE);
-	return p;
-}
-
-static struct ak_job mkjob(uint16_t op, const void *src, void *dst,
-			   uint64_t len, uint64_t pattern, uint64_t tag)
-{
-	struct ak_job j;
-
-	memset(&j, 0, sizeof(j));
-	j.op = op;
-	j.src = src;
-	j.dst = dst;
-	j.len = len;
-	j.pattern = pattern;
-	j.tag = tag;
-	return j;
-}
-
 /* Run @j on @q; record a failure unless it completes with @want. */
 static int run_expect(struct ak_queue *q, const struct ak_job *j,
 		      uint16_t want, const char *what, struct ak_result *out)
@@ -122,8 +93,8 @@ static int stats(struct ak_queue *q, struct vm_qstats *s, const char *when)
 static void t_never_touched(void)
 {
 	size_t len = NT_PAGES * AK_PAGE;
-	uint8_t *nsrc = fresh_map(len), *ndst = fresh_map(len);
-	uint8_t *ndst2 = fresh_map(len), *data = vm_alloc(len);
+	uint8_t *nsrc = vm_fresh(len), *ndst = vm_fresh(len);
+	uint8_t *ndst2 = vm_fresh(len), *data = vm_alloc(len);
 	uint8_t *tdst = vm_alloc(len);
 	uint64_t pat = 0x0f1e2d3c4b5a6978ull;
 	struct vm_qstats s0, s1;
@@ -141,7 +112,7 @@ static void t_never_touched(void)
 	stats(sq, &s0, "before");
 
 	/* COPY from touched heap into a never-touched dst */
-	j = mkjob(AK_OP_COPY, data + 5, ndst + 3, len - 10, 0, 0x5001);
+	j = vm_job(AK_OP_COPY, data + 5, ndst + 3, len - 10, 0, 0x5001);
 	if (!run_expect(sq, &j, AK_ST_SUCCESS, "COPY into never-touched dst",
 			NULL)) {
 		bad = vm_first_diff(ndst + 3, data + 5, len - 10);
@@ -155,7 +126,7 @@ static void t_never_touched(void)
 		 res, NT_PAGES);
 
 	/* FILL of a never-touched dst */
-	j = mkjob(AK_OP_FILL, NULL, ndst2 + 1, len - 2, pat, 0x5002);
+	j = vm_job(AK_OP_FILL, NULL, ndst2 + 1, len - 2, pat, 0x5002);
 	if (!run_expect(sq, &j, AK_ST_SUCCESS, "FILL of never-touched dst",
 			NULL)) {
 		bad = vm_first_not_pattern(ndst2 + 1, pat, len - 2);
@@ -166,7 +137,7 @@ static void t_never_touched(void)
 
 	/* COPY from a never-touched src: the device reads zeros */
 	memset(tdst, CANARY, len);
-	j = mkjob(AK_OP_COPY, nsrc, tdst, len, 0, 0x5003);
+	j = vm_job(AK_OP_COPY, nsrc, tdst, len, 0, 0x5003);
 	if (!run_expect(sq, &j, AK_ST_SUCCESS, "COPY from never-touched src",
 			NULL)) {
 		bad = vm_first_not(tdst, 0, len);
@@ -251,12 +222,12 @@ static void t_64mib(void)
 	VM_REQUIRE(off == BIG, "pwrite: %s", strerror(errno));
 	src = mmap(NULL, BIG, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
-	dst = fresh_map(BIG);
+	dst = vm_fresh(BIG);
 	VM_REQUIRE(src != MAP_FAILED && dst, "mmap: %s", strerror(errno));
 	VM_CHECK(vm_resident_pages(dst, BIG) == 0, "dst already present");
 
 	stats(q, &s0, "before");
-	j = mkjob(AK_OP_COPY, src, dst, BIG, 0, 0x6401);
+	j = vm_job(AK_OP_COPY, src, dst, BIG, 0, 0x6401);
 	r = run_big(q, &j, &res, &secs);
 	VM_CHECK(r == 0, "64 MiB COPY: no completion within %d s",
 		 BIG_TIMEOUT_MS / 1000);
@@ -283,9 +254,9 @@ static void t_64mib(void)
 	munmap(dst, BIG);
 	dst = NULL;
 
-	dst2 = fresh_map(BIG);
+	dst2 = vm_fresh(BIG);
 	VM_REQUIRE(dst2, "mmap");
-	j = mkjob(AK_OP_FILL, NULL, dst2, BIG, pat, 0x6402);
+	j = vm_job(AK_OP_FILL, NULL, dst2, BIG, pat, 0x6402);
 	r = run_big(q, &j, &res, &secs);
 	VM_CHECK(r == 0, "64 MiB FILL: no completion within %d s",
 		 BIG_TIMEOUT_MS / 1000);
@@ -346,7 +317,7 @@ static void t_thp_untouched(void)
 		   "precondition: THP region already present");
 
 	/* FILL the whole never-touched 2 MiB region */
-	j = mkjob(AK_OP_FILL, NULL, h1, HP, pat, 0x7001);
+	j = vm_job(AK_OP_FILL, NULL, h1, HP, pat, 0x7001);
 	if (!run_expect(sq, &j, AK_ST_SUCCESS, "FILL never-touched THP region",
 			NULL)) {
 		kb = vm_smaps_kb(h1, "AnonHugePages");
@@ -359,7 +330,7 @@ static void t_thp_untouched(void)
 
 	/* COPY into the second never-touched region, across its whole 2 MiB */
 	vm_fill_random(data, HP, 3131);
-	j = mkjob(AK_OP_COPY, data, h2, HP, 0, 0x7002);
+	j = vm_job(AK_OP_COPY, data, h2, HP, 0, 0x7002);
 	if (!run_expect(sq, &j, AK_ST_SUCCESS, "COPY into never-touched THP region",
 			NULL)) {
 		kb = vm_smaps_kb(h2, "AnonHugePages");
@@ -443,17 +414,17 @@ static void t_hugetlb_1g(void)
 
 	/* The CPU never touches it before the device wrote it. */
 	vm_fill_random(data, 4 << 20, 1919);
-	j = mkjob(AK_OP_FILL, NULL, p + w[0].off, w[0].len, pat, 0x8001);
+	j = vm_job(AK_OP_FILL, NULL, p + w[0].off, w[0].len, pat, 0x8001);
 	run_expect(sq, &j, AK_ST_SUCCESS, "FILL start of a never-touched 1 GiB page",
 		   NULL);
 	free1 = read_long(HUGE1G_SYS "/free_hugepages");
 	VM_CHECK(free1 == free0 - 1,
 		 "free 1 GiB pages %ld after the device's write fault, want %ld",
 		 free1, free0 - 1);
-	j = mkjob(AK_OP_COPY, data, p + w[1].off, w[1].len, 0, 0x8002);
+	j = vm_job(AK_OP_COPY, data, p + w[1].off, w[1].len, 0, 0x8002);
 	run_expect(sq, &j, AK_ST_SUCCESS, "COPY into the middle of the 1 GiB page",
 		   NULL);
-	j = mkjob(AK_OP_FILL, NULL, p + w[2].off, w[2].len, ~pat, 0x8003);
+	j = vm_job(AK_OP_FILL, NULL, p + w[2].off, w[2].len, ~pat, 0x8003);
 	run_expect(sq, &j, AK_ST_SUCCESS, "FILL the end of the 1 GiB page", NULL);
 
 	bad = vm_first_not_pattern(p + w[0].off, pat, w[0].len);
@@ -473,7 +444,7 @@ static void t_hugetlb_1g(void)
 	}
 	/* and out of it again */
 	memset(back, CANARY, 1 << 20);
-	j = mkjob(AK_OP_COPY, p + w[1].off + 5, back, 1 << 20, 0, 0x8004);
+	j = vm_job(AK_OP_COPY, p + w[1].off + 5, back, 1 << 20, 0, 0x8004);
 	if (!run_expect(sq, &j, AK_ST_SUCCESS, "COPY out of the 1 GiB page", NULL))
 		VM_CHECK(vm_first_diff(back, data + 5, 1 << 20) < 0,
 			 "COPY from the 1 GiB page differs");
@@ -513,11 +484,11 @@ static void t_shared_file(void)
 	dirty0 = vm_smaps_kb(m, "Shared_Dirty") +
 		 vm_smaps_kb(m, "Private_Dirty");
 
-	j = mkjob(AK_OP_FILL, NULL, m + 100, len / 2 - 100, pat, 0x9001);
+	j = vm_job(AK_OP_FILL, NULL, m + 100, len / 2 - 100, pat, 0x9001);
 	run_expect(sq, &j, AK_ST_SUCCESS, "FILL of a MAP_SHARED tmpfs mapping",
 		   NULL);
 	vm_fill_random(data, len, 4711);
-	j = mkjob(AK_OP_COPY, data, m + len / 2, len / 2 - 3, 0, 0x9002);
+	j = vm_job(AK_OP_COPY, data, m + len / 2, len / 2 - 3, 0, 0x9002);
 	run_expect(sq, &j, AK_ST_SUCCESS, "COPY into a MAP_SHARED tmpfs mapping",
 		   NULL);
 
@@ -604,10 +575,10 @@ static void t_cow_fork(void)
 	stats(sq, &s0, "before");
 	/* the parent's PTEs are write-protected now: the device's writes
 	 * must break COW exactly like a CPU store */
-	j = mkjob(AK_OP_FILL, NULL, buf + 10, len / 2 - 10, pat, 0xa001);
+	j = vm_job(AK_OP_FILL, NULL, buf + 10, len / 2 - 10, pat, 0xa001);
 	run_expect(sq, &j, AK_ST_SUCCESS, "FILL of a COW-shared private buffer",
 		   NULL);
-	j = mkjob(AK_OP_COPY, data, buf + len / 2, len / 2 - 10, 0, 0xa002);
+	j = vm_job(AK_OP_COPY, data, buf + len / 2, len / 2 - 10, 0, 0xa002);
 	run_expect(sq, &j, AK_ST_SUCCESS, "COPY into a COW-shared private buffer",
 		   NULL);
 	if (stats(sq, &s1, "after") == 0)
@@ -650,14 +621,14 @@ static void t_mprotect(void)
 	struct ak_job j;
 
 	VM_REQUIRE(sq && buf && dst, "setup");
-	j = mkjob(AK_OP_FILL, NULL, buf, len, p1, 0xb001);
+	j = vm_job(AK_OP_FILL, NULL, buf, len, p1, 0xb001);
 	run_expect(sq, &j, AK_ST_SUCCESS, "FILL before mprotect", NULL);
 	VM_CHECK(vm_first_not_pattern(buf, p1, len) < 0, "FILL before mprotect: data");
 
 	VM_REQUIRE(mprotect(buf, len, PROT_READ) == 0, "mprotect: %s",
 		   strerror(errno));
 	stats(sq, &s0, "before");
-	j = mkjob(AK_OP_FILL, NULL, buf + 1, len - 2, p2, 0xb002);
+	j = vm_job(AK_OP_FILL, NULL, buf + 1, len - 2, p2, 0xb002);
 	if (!run_expect(sq, &j, AK_ST_XLATE_FAULT, "FILL of mprotect(PROT_READ) buffer",
 			&res)) {
 		VM_CHECK(res.bytes == 0, "faulting FILL: bytes %llu",
@@ -679,12 +650,12 @@ static void t_mprotect(void)
 	}
 	/* reading is still allowed */
 	memset(dst, CANARY, len);
-	j = mkjob(AK_OP_COPY, buf, dst, len, 0, 0xb003);
+	j = vm_job(AK_OP_COPY, buf, dst, len, 0, 0xb003);
 	if (!run_expect(sq, &j, AK_ST_SUCCESS, "COPY from the read-only buffer", NULL))
 		VM_CHECK(vm_first_not_pattern(dst, p1, len) < 0, "COPY data");
 
 	VM_REQUIRE(mprotect(buf, len, PROT_READ | PROT_WRITE) == 0, "mprotect RW");
-	j = mkjob(AK_OP_FILL, NULL, buf, len, p2, 0xb004);
+	j = vm_job(AK_OP_FILL, NULL, buf, len, p2, 0xb004);
 	if (!run_expect(sq, &j, AK_ST_SUCCESS, "FILL after mprotect back to RW", NULL))
 		VM_CHECK(vm_first_not_pattern(buf, p2, len) < 0,
 			 "FILL after mprotect RW: data");
@@ -706,7 +677,7 @@ static void t_dontneed(void)
 	VM_REQUIRE(sq && src && dst, "setup");
 	madvise(src, len, MADV_NOHUGEPAGE);
 	vm_fill_random(src, len, 8080);
-	j = mkjob(AK_OP_COPY, src, dst, len, 0, 0xc001);
+	j = vm_job(AK_OP_COPY, src, dst, len, 0, 0xc001);
 	if (!run_expect(sq, &j, AK_ST_SUCCESS, "COPY before MADV_DONTNEED", NULL))
 		VM_CHECK(vm_first_diff(dst, src, len) < 0, "COPY data");
 	VM_REQUIRE(madvise(src, len, MADV_DONTNEED) == 0, "madvise: %s",
@@ -715,7 +686,7 @@ static void t_dontneed(void)
 		 "pages still present after MADV_DONTNEED");
 	memset(dst, CANARY, len);
 	stats(sq, &s0, "before");
-	j = mkjob(AK_OP_COPY, src, dst, len, 0, 0xc002);
+	j = vm_job(AK_OP_COPY, src, dst, len, 0, 0xc002);
 	if (!run_expect(sq, &j, AK_ST_SUCCESS, "COPY after MADV_DONTNEED", NULL)) {
 		bad = vm_first_not(dst, 0, len);
 		VM_CHECK(bad < 0,

@@ -124,7 +124,7 @@ static int mo_submit(struct mo_ctx *c, struct mo_rec *r, unsigned k)
 		d.tag = r->tag;
 		rv = ak_submit_raw(c->q, &d, sizeof(d));
 	} else {
-		j = vp_job(r->kind == K_NOP ? AK_OP_NOP : r->kind == K_FILL ?
+		j = vm_job(r->kind == K_NOP ? AK_OP_NOP : r->kind == K_FILL ?
 			   AK_OP_FILL : AK_OP_COPY, r->src, r->dst, r->len,
 			   r->pattern, r->tag);
 		rv = ak_submit(c->q, &j);
@@ -361,7 +361,7 @@ static void t_mixed_order(void)
  * never touched so that its page request marks the end of the reads. */
 static uint8_t *pl_src(void)
 {
-	uint8_t *s = vp_fresh(PL_LEN);
+	uint8_t *s = vm_fresh(PL_LEN);
 	size_t off, n;
 
 	if (!s)
@@ -405,7 +405,7 @@ static void t_parallel(void)
 	struct ak_job nops[PL_NOPS];
 	struct aks_params p;
 	struct aks_desc d;
-	struct vp_qstats st;
+	struct vm_qstats st;
 	uint8_t *src = NULL, *dst = NULL;
 	uint64_t deadline;
 	int i, n, r, sent = 0, got = 0, a_done = 0;
@@ -442,7 +442,7 @@ static void t_parallel(void)
 	 * then runs in the engine for seconds. */
 	deadline = vm_now_ms() + PL_WAIT_MS;
 	do {
-		r = vp_stats(qa, &st);
+		r = vm_queue_stats(ak_queue_fd(qa), &st);
 		if (r || st.page_faults_resolved >= 1)
 			break;
 		usleep(1000);
@@ -460,7 +460,7 @@ static void t_parallel(void)
 	}
 
 	for (i = 0; i < PL_NOPS; i++)
-		nops[i] = vp_job(AK_OP_NOP, NULL, NULL, 0, 0, 0xB000 + i);
+		nops[i] = vm_job(AK_OP_NOP, NULL, NULL, 0, 0, 0xB000 + i);
 	while (got < PL_NOPS) {
 		if (sent < PL_NOPS) {
 			r = ak_submit_batch(qb, nops + sent, PL_NOPS - sent);

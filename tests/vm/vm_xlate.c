@@ -94,7 +94,7 @@ int xc_job(struct xc *x, const struct ak_job *j, uint16_t want,
 		xc_fail(x, "%s: no queue", what);
 		return -1;
 	}
-	r = vp_run(x->q, j, &res, XC_TIMEOUT_MS);
+	r = vm_run_ms(x->q, j, &res, XC_TIMEOUT_MS);
 	if (out)
 		*out = res;
 	if (r) {
@@ -190,7 +190,7 @@ static void case_remap(struct xc *x)
 		xc_fail(x, "setup: mmap of the old object: %s", strerror(errno));
 		goto out;
 	}
-	j = vp_job(AK_OP_COPY, va, d, RM_LEN, 0, 0x1001);
+	j = vm_job(AK_OP_COPY, va, d, RM_LEN, 0, 0x1001);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 1 (COPY from the old object)",
 		    NULL))
 		xc_data(x, d, oldb, NULL, RM_LEN, "job 1");
@@ -210,7 +210,7 @@ static void case_remap(struct xc *x)
 	 * to its pages is a walk (and a page request). */
 	/* the same dst: its translations are still right */
 	memset(d, XC_CANARY, RM_LEN);
-	j = vp_job(AK_OP_COPY, va, d, RM_LEN, 0, 0x1002);
+	j = vm_job(AK_OP_COPY, va, d, RM_LEN, 0, 0x1002);
 	ok = !xc_job(x, &j, AK_ST_SUCCESS,
 		     "job 2 (COPY after munmap + mmap MAP_FIXED of another object)",
 		     NULL);
@@ -221,7 +221,7 @@ static void case_remap(struct xc *x)
 		goto out;
 
 	/* A device write goes to the new object; the old keeps its bytes. */
-	j = vp_job(AK_OP_FILL, NULL, va + 100, RM_LEN - 200, pat, 0x1003);
+	j = vm_job(AK_OP_FILL, NULL, va + 100, RM_LEN - 200, pat, 0x1003);
 	if (xc_job(x, &j, AK_ST_SUCCESS, "job 3 (FILL of the new object)", NULL))
 		goto out;
 	xc_pattern(newb + 100, pat, RM_LEN - 200);
@@ -254,7 +254,7 @@ out:
 
 static void case_mprotect(struct xc *x)
 {
-	uint8_t *buf = vp_fresh(MP_LEN), *dst = vm_alloc(MP_LEN);
+	uint8_t *buf = vm_fresh(MP_LEN), *dst = vm_alloc(MP_LEN);
 	uint8_t *ro = buf + 2 * AK_PAGE;
 	uint64_t p1 = 0x1111222233334444ull, p2 = 0x5555666677778888ull;
 	uint8_t want[MP_LEN];
@@ -266,7 +266,7 @@ static void case_mprotect(struct xc *x)
 		goto out;
 	}
 	/* job 1 writes: writable translations in the cache */
-	j = vp_job(AK_OP_FILL, NULL, buf, MP_LEN, p1, 0x2001);
+	j = vm_job(AK_OP_FILL, NULL, buf, MP_LEN, p1, 0x2001);
 	if (xc_job(x, &j, AK_ST_SUCCESS, "job 1 (FILL)", NULL))
 		goto out;
 	xc_pattern(want, p1, MP_LEN);
@@ -278,7 +278,7 @@ static void case_mprotect(struct xc *x)
 	}
 	/* as for the CPU: the first read-only byte faults; the device
 	 * translates before it writes, so nothing is written */
-	j = vp_job(AK_OP_FILL, NULL, buf, MP_LEN, p2, 0x2002);
+	j = vm_job(AK_OP_FILL, NULL, buf, MP_LEN, p2, 0x2002);
 	if (!xc_job(x, &j, AK_ST_XLATE_FAULT,
 		    "job 2 (FILL over pages made read-only)", &res)) {
 		if (res.err != -EFAULT || res.bytes != 0 ||
@@ -293,7 +293,7 @@ static void case_mprotect(struct xc *x)
 		"after job 2 (a write fault must write nothing)");
 	/* reading stays allowed */
 	memset(dst, XC_CANARY, MP_LEN);
-	j = vp_job(AK_OP_COPY, buf, dst, MP_LEN, 0, 0x2003);
+	j = vm_job(AK_OP_COPY, buf, dst, MP_LEN, 0, 0x2003);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "COPY from the read-only pages", NULL))
 		xc_data(x, dst, want, NULL, MP_LEN, "COPY from read-only pages");
 
@@ -301,7 +301,7 @@ static void case_mprotect(struct xc *x)
 		xc_fail(x, "mprotect back to RW: %s", strerror(errno));
 		goto out;
 	}
-	j = vp_job(AK_OP_FILL, NULL, buf, MP_LEN, p2, 0x2004);
+	j = vm_job(AK_OP_FILL, NULL, buf, MP_LEN, p2, 0x2004);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 3 (FILL after mprotect RW)",
 		    NULL)) {
 		xc_pattern(want, p2, MP_LEN);
@@ -320,7 +320,7 @@ out:
 
 static void case_dontneed(struct xc *x)
 {
-	uint8_t *src = vp_fresh(DN_LEN), *dst = vm_alloc(DN_LEN);
+	uint8_t *src = vm_fresh(DN_LEN), *dst = vm_alloc(DN_LEN);
 	uint8_t *orig = malloc(DN_LEN), *zero = calloc(1, DN_LEN);
 	uint64_t pat = 0x0badc0de0badc0deull;
 	struct ak_job j;
@@ -333,7 +333,7 @@ static void case_dontneed(struct xc *x)
 	}
 	vm_fill_random(src, DN_LEN, 0x3333);
 	memcpy(orig, src, DN_LEN);
-	j = vp_job(AK_OP_COPY, src, dst, DN_LEN, 0, 0x3001);
+	j = vm_job(AK_OP_COPY, src, dst, DN_LEN, 0, 0x3001);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 1 (COPY)", NULL))
 		xc_data(x, dst, orig, NULL, DN_LEN, "job 1");
 
@@ -345,7 +345,7 @@ static void case_dontneed(struct xc *x)
 		xc_fail(x, "setup: %ld pages still present after MADV_DONTNEED",
 			res);
 	memset(dst, XC_CANARY, DN_LEN);
-	j = vp_job(AK_OP_COPY, src, dst, DN_LEN, 0, 0x3002);
+	j = vm_job(AK_OP_COPY, src, dst, DN_LEN, 0, 0x3002);
 	ok = !xc_job(x, &j, AK_ST_SUCCESS, "job 2 (COPY after MADV_DONTNEED)",
 		     NULL);
 	xc_keep_end(x);
@@ -356,7 +356,7 @@ static void case_dontneed(struct xc *x)
 		goto out;
 
 	/* and a device write gets fresh pages the CPU then reads */
-	j = vp_job(AK_OP_FILL, NULL, src, DN_LEN, pat, 0x3003);
+	j = vm_job(AK_OP_FILL, NULL, src, DN_LEN, pat, 0x3003);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 3 (FILL after MADV_DONTNEED)",
 		    NULL)) {
 		xc_pattern(orig, pat, DN_LEN);
@@ -377,7 +377,7 @@ out:
 
 static void case_cow(struct xc *x)
 {
-	uint8_t *buf = vp_fresh(COW_LEN), *d;
+	uint8_t *buf = vm_fresh(COW_LEN), *d;
 	uint8_t *oldb = malloc(COW_LEN), *newb = malloc(COW_LEN);
 	uint64_t p1 = 0xc0ffee00c0ffee00ull, p3 = 0x3333cccc3333ccccull;
 	int p2c[2] = { -1, -1 }, st, to, ok;
@@ -397,12 +397,12 @@ static void case_cow(struct xc *x)
 		goto out;
 	}
 	/* job 0 writes (writable translations), job 1 reads */
-	j = vp_job(AK_OP_FILL, NULL, buf, COW_LEN, p1, 0x4000);
+	j = vm_job(AK_OP_FILL, NULL, buf, COW_LEN, p1, 0x4000);
 	if (xc_job(x, &j, AK_ST_SUCCESS, "job 0 (FILL before fork)", NULL))
 		goto out;
 	xc_pattern(oldb, p1, COW_LEN);
 	xc_data(x, buf, oldb, NULL, COW_LEN, "job 0");
-	j = vp_job(AK_OP_COPY, buf, d, COW_LEN, 0, 0x4001);
+	j = vm_job(AK_OP_COPY, buf, d, COW_LEN, 0, 0x4001);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 1 (COPY before fork)", NULL))
 		xc_data(x, d, oldb, NULL, COW_LEN, "job 1");
 
@@ -430,7 +430,7 @@ static void case_cow(struct xc *x)
 	vm_fill_random(newb, COW_LEN, 0x4444);
 	memcpy(buf, newb, COW_LEN);
 	memset(d, XC_CANARY, COW_LEN);
-	j = vp_job(AK_OP_COPY, buf, d, COW_LEN, 0, 0x4002);
+	j = vm_job(AK_OP_COPY, buf, d, COW_LEN, 0, 0x4002);
 	ok = !xc_job(x, &j, AK_ST_SUCCESS,
 		     "job 2 (COPY in the parent after its COW break)", NULL);
 	xc_keep_end(x);
@@ -439,7 +439,7 @@ static void case_cow(struct xc *x)
 			"job 2 (the parent's new bytes)");
 	if (x->q) {
 		/* a device write lands in the parent's new pages only */
-		j = vp_job(AK_OP_FILL, NULL, buf, COW_LEN, p3, 0x4003);
+		j = vm_job(AK_OP_FILL, NULL, buf, COW_LEN, p3, 0x4003);
 		if (!xc_job(x, &j, AK_ST_SUCCESS,
 			    "job 3 (FILL in the parent after fork)", NULL)) {
 			xc_pattern(newb, p3, COW_LEN);

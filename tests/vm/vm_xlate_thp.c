@@ -79,7 +79,7 @@ void case_thp_split(struct xc *x)
 		goto out;
 	k = h + THP_K * AK_PAGE;
 	memcpy(orig, h, VP_HP);
-	j = vp_job(AK_OP_COPY, h, d, VP_HP, 0, 0x5001);
+	j = vm_job(AK_OP_COPY, h, d, VP_HP, 0, 0x5001);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 1 (COPY of the THP)", NULL))
 		xc_data(x, d, orig, NULL, VP_HP, "job 1");
 
@@ -94,7 +94,7 @@ void case_thp_split(struct xc *x)
 	memcpy(want, orig, VP_HP);
 	memset(want + THP_K * AK_PAGE, 0, AK_PAGE);
 	memset(d, XC_CANARY, VP_HP);
-	j = vp_job(AK_OP_COPY, h, d, VP_HP, 0, 0x5002);
+	j = vm_job(AK_OP_COPY, h, d, VP_HP, 0, 0x5002);
 	ok = !xc_job(x, &j, AK_ST_SUCCESS, "job 2 (COPY after the split)", NULL);
 	xc_keep_end(x);
 	if (ok)
@@ -105,7 +105,7 @@ void case_thp_split(struct xc *x)
 
 	/* a write across the dropped page (read-mapped to the zero page by
 	 * job 2): a fresh page, never the zero page */
-	j = vp_job(AK_OP_FILL, NULL, k - 8, AK_PAGE + 16, pat, 0x5003);
+	j = vm_job(AK_OP_FILL, NULL, k - 8, AK_PAGE + 16, pat, 0x5003);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 3 (FILL across the dropped page)",
 		    NULL)) {
 		xc_pattern(want + THP_K * AK_PAGE - 8, pat, AK_PAGE + 16);
@@ -133,7 +133,7 @@ void case_thp_mprotect(struct xc *x)
 		goto out;
 	ro = h + 9 * AK_PAGE;
 	/* job 1 writes through the 2 MiB leaf: a writable 2M entry */
-	j = vp_job(AK_OP_FILL, NULL, h, VP_HP, p1, 0x6001);
+	j = vm_job(AK_OP_FILL, NULL, h, VP_HP, p1, 0x6001);
 	if (xc_job(x, &j, AK_ST_SUCCESS, "job 1 (FILL of the THP)", NULL))
 		goto out;
 	xc_pattern(want, p1, VP_HP);
@@ -147,7 +147,7 @@ void case_thp_mprotect(struct xc *x)
 			strerror(errno));
 		goto out;
 	}
-	j = vp_job(AK_OP_FILL, NULL, h, VP_HP, p2, 0x6002);
+	j = vm_job(AK_OP_FILL, NULL, h, VP_HP, p2, 0x6002);
 	if (!xc_job(x, &j, AK_ST_XLATE_FAULT,
 		    "job 2 (FILL over the page made read-only)", &res) &&
 	    (res.err != -EFAULT || res.bytes != 0 ||
@@ -162,7 +162,7 @@ void case_thp_mprotect(struct xc *x)
 		xc_fail(x, "mprotect back to RW: %s", strerror(errno));
 		goto out;
 	}
-	j = vp_job(AK_OP_FILL, NULL, h, VP_HP, p2, 0x6003);
+	j = vm_job(AK_OP_FILL, NULL, h, VP_HP, p2, 0x6003);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 3 (FILL after mprotect RW)",
 		    NULL)) {
 		xc_pattern(want, p2, VP_HP);
@@ -198,7 +198,7 @@ void case_thp_collapse(struct xc *x)
 		goto out;
 	}
 	memcpy(orig, h, VP_HP);
-	j = vp_job(AK_OP_COPY, h, d, VP_HP, 0, 0x7001);
+	j = vm_job(AK_OP_COPY, h, d, VP_HP, 0, 0x7001);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 1 (COPY of the split THP)", NULL))
 		xc_data(x, d, orig, NULL, VP_HP, "job 1");
 
@@ -223,7 +223,7 @@ void case_thp_collapse(struct xc *x)
 	vm_fill_random(newb, VP_HP, 0x7777);
 	memcpy(h, newb, VP_HP);	/* the CPU writes the new huge page */
 	memset(d, XC_CANARY, VP_HP);
-	j = vp_job(AK_OP_COPY, h, d, VP_HP, 0, 0x7002);
+	j = vm_job(AK_OP_COPY, h, d, VP_HP, 0, 0x7002);
 	ok = !xc_job(x, &j, AK_ST_SUCCESS, "job 2 (COPY after MADV_COLLAPSE)",
 		     NULL);
 	xc_keep_end(x);
@@ -233,7 +233,7 @@ void case_thp_collapse(struct xc *x)
 	if (!x->q)
 		goto out;
 
-	j = vp_job(AK_OP_FILL, NULL, h, VP_HP, pat, 0x7003);
+	j = vm_job(AK_OP_FILL, NULL, h, VP_HP, pat, 0x7003);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 3 (FILL of the collapsed page)",
 		    NULL)) {
 		xc_pattern(newb, pat, VP_HP);
@@ -291,7 +291,7 @@ void case_huge1g_remap(struct xc *x)
 		xc_fail(x, "setup: memfd: %s", strerror(errno));
 		goto out;
 	}
-	j = vp_job(AK_OP_COPY, va, d, G1_LEN, 0, 0x9001);
+	j = vm_job(AK_OP_COPY, va, d, G1_LEN, 0, 0x9001);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 1 (COPY from the 1 GiB page)",
 		    NULL))
 		xc_data(x, d, oldb, NULL, G1_LEN, "job 1");
@@ -309,7 +309,7 @@ void case_huge1g_remap(struct xc *x)
 		goto out;
 	}
 	memset(d, XC_CANARY, G1_LEN);
-	j = vp_job(AK_OP_COPY, va, d, G1_LEN, 0, 0x9002);
+	j = vm_job(AK_OP_COPY, va, d, G1_LEN, 0, 0x9002);
 	ok = !xc_job(x, &j, AK_ST_SUCCESS,
 		     "job 2 (COPY after munmap of the 1 GiB page + mmap of a memfd there)",
 		     NULL);
@@ -319,7 +319,7 @@ void case_huge1g_remap(struct xc *x)
 	if (!x->q)
 		goto out;
 
-	j = vp_job(AK_OP_FILL, NULL, va, G1_LEN, pat, 0x9003);
+	j = vm_job(AK_OP_FILL, NULL, va, G1_LEN, pat, 0x9003);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 3 (FILL of the memfd mapping)",
 		    NULL)) {
 		xc_pattern(newb, pat, G1_LEN);
