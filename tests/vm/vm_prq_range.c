@@ -73,33 +73,45 @@ static void pr_check_range(const struct vm_qstats *s0,
 		 (unsigned long long)bad);
 }
 
+/*
+ * Run @j, the first access to the never-touched PR_LEN buffer @fresh: no
+ * page of it present before, SUCCESS with @bytes, and the queue's page
+ * requests were ranges covering it (pr_check_range). 0, or -1 when the
+ * caller cannot go on (a failure is recorded).
+ */
+static int pr_first_touch(struct ak_queue *q, const struct ak_job *j,
+			  const void *fresh, uint64_t bytes, const char *what)
+{
+	long n = vm_resident_pages(fresh, PR_LEN);
+	struct vm_qstats s0, s1;
+	struct ak_result res;
+
+	VM_CHECK(n == 0, "precondition: %ld pages present", n);
+	if (n != 0 || pr_stats(q, &s0, "before") || pr_run(q, j, &res, what))
+		return -1;
+	VM_CHECK(res.status == AK_ST_SUCCESS && res.bytes == bytes,
+		 "%s: status %s bytes %llu fault_addr %#llx", what,
+		 ak_status_str(res.status), (unsigned long long)res.bytes,
+		 (unsigned long long)res.fault_addr);
+	if (pr_stats(q, &s1, "after"))
+		return -1;
+	pr_check_range(&s0, &s1, PR_PAGES, what);
+	return 0;
+}
+
 /* FILL of a never-touched 8 MiB buffer */
 static void t_fill_range(void)
 {
 	struct ak_queue *q = vm_open_queue(0);
 	uint8_t *dst = vm_fresh(PR_LEN);
 	uint64_t pat = 0x0f1e2d3c4b5a6978ull;
-	struct vm_qstats s0, s1;
-	struct ak_result res;
 	struct ak_job j;
 	long n, bad;
 
 	if (!q || !dst)
 		goto out;
-	n = vm_resident_pages(dst, PR_LEN);
-	VM_CHECK(n == 0, "precondition: %ld pages present", n);
-	if (n != 0)
-		goto out;
-	if (pr_stats(q, &s0, "before"))
-		goto out;
 	j = vm_job(AK_OP_FILL, NULL, dst + 3, PR_LEN - 6, pat, 0x8101);
-	if (pr_run(q, &j, &res, "FILL of never-touched 8 MiB"))
-		goto out;
-	VM_CHECK(res.status == AK_ST_SUCCESS && res.bytes == PR_LEN - 6,
-		 "FILL: status %s bytes %llu fault_addr %#llx",
-		 ak_status_str(res.status), (unsigned long long)res.bytes,
-		 (unsigned long long)res.fault_addr);
-	if (pr_stats(q, &s1, "after"))
+	if (pr_first_touch(q, &j, dst, PR_LEN - 6, "FILL"))
 		goto out;
 	n = vm_resident_pages(dst, PR_LEN);
 	VM_CHECK(n == (long)PR_PAGES, "%ld of %lu pages present after the FILL",
@@ -109,7 +121,6 @@ static void t_fill_range(void)
 	VM_CHECK(vm_first_not(dst, 0, 3) < 0 &&
 		 vm_first_not(dst + PR_LEN - 3, 0, 3) < 0,
 		 "bytes outside the FILL changed");
-	pr_check_range(&s0, &s1, PR_PAGES, "FILL");
 out:
 	ak_queue_close(q);
 	if (dst)
@@ -121,32 +132,17 @@ static void t_copy_into_range(void)
 {
 	struct ak_queue *q = vm_open_queue(0);
 	uint8_t *dst = vm_fresh(PR_LEN), *src = vm_alloc(PR_LEN);
-	struct vm_qstats s0, s1;
-	struct ak_result res;
 	struct ak_job j;
-	long n, bad;
+	long bad;
 
 	if (!q || !dst || !src)
 		goto out;
 	vm_fill_random(src, PR_LEN, 0x8202);
-	n = vm_resident_pages(dst, PR_LEN);
-	VM_CHECK(n == 0, "precondition: %ld pages present", n);
-	if (n != 0)
-		goto out;
-	if (pr_stats(q, &s0, "before"))
-		goto out;
 	j = vm_job(AK_OP_COPY, src, dst, PR_LEN, 0, 0x8201);
-	if (pr_run(q, &j, &res, "COPY into never-touched 8 MiB"))
-		goto out;
-	VM_CHECK(res.status == AK_ST_SUCCESS && res.bytes == PR_LEN,
-		 "COPY: status %s bytes %llu fault_addr %#llx",
-		 ak_status_str(res.status), (unsigned long long)res.bytes,
-		 (unsigned long long)res.fault_addr);
-	if (pr_stats(q, &s1, "after"))
+	if (pr_first_touch(q, &j, dst, PR_LEN, "COPY into"))
 		goto out;
 	bad = vm_first_diff(dst, src, PR_LEN);
 	VM_CHECK(bad < 0, "COPY: byte %ld differs", bad);
-	pr_check_range(&s0, &s1, PR_PAGES, "COPY into");
 out:
 	ak_queue_close(q);
 	if (dst)
@@ -159,33 +155,18 @@ static void t_read_range(void)
 {
 	struct ak_queue *q = vm_open_queue(0);
 	uint8_t *src = vm_fresh(PR_LEN), *dst = vm_alloc(PR_LEN);
-	struct vm_qstats s0, s1;
-	struct ak_result res;
 	struct ak_job j;
-	long n, bad;
+	long bad;
 
 	if (!q || !dst || !src)
 		goto out;
 	memset(dst, CANARY, PR_LEN);
-	n = vm_resident_pages(src, PR_LEN);
-	VM_CHECK(n == 0, "precondition: %ld pages present", n);
-	if (n != 0)
-		goto out;
-	if (pr_stats(q, &s0, "before"))
-		goto out;
 	j = vm_job(AK_OP_COPY, src, dst, PR_LEN, 0, 0x8301);
-	if (pr_run(q, &j, &res, "COPY from never-touched 8 MiB"))
-		goto out;
-	VM_CHECK(res.status == AK_ST_SUCCESS && res.bytes == PR_LEN,
-		 "COPY: status %s bytes %llu fault_addr %#llx",
-		 ak_status_str(res.status), (unsigned long long)res.bytes,
-		 (unsigned long long)res.fault_addr);
-	if (pr_stats(q, &s1, "after"))
+	if (pr_first_touch(q, &j, src, PR_LEN, "COPY from"))
 		goto out;
 	bad = vm_first_not(dst, 0, PR_LEN);
 	VM_CHECK(bad < 0, "COPY of never-touched memory: byte %ld is 0x%02x, want 0",
 		 bad, bad < 0 ? 0 : dst[bad]);
-	pr_check_range(&s0, &s1, PR_PAGES, "COPY from");
 out:
 	ak_queue_close(q);
 	if (src)
