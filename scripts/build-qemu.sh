@@ -58,7 +58,9 @@ if [ "$(grep 'CONFIG_ACCELKIT' "$src/hw/misc/meson.build")" != \
 	sed -i '/CONFIG_ACCELKIT/d' "$src/hw/misc/meson.build"
 	cat "$top/hw-model/meson.build" >>"$src/hw/misc/meson.build"
 fi
-printf 'CONFIG_Q35=y\nCONFIG_ACCELKIT=y\n' \
+# PXB + PCIE_PORT: pxb-pcie expander bridges (a PCI root per NUMA node) and
+# pcie-root-port, for the two-node VM (vm-run.sh --topology numa2).
+printf 'CONFIG_Q35=y\nCONFIG_ACCELKIT=y\nCONFIG_PXB=y\nCONFIG_PCIE_PORT=y\n' \
 	>"$src/configs/devices/x86_64-softmmu/accelkit.mak"
 
 build=$src/build

@@ -7,13 +7,18 @@
 #   --append ARGS    extra kernel command line
 #   --timeout SECS   whole-run bound (default 900)
 #   --log FILE       serial log (default: mktemp)
+#   --topology T     one (default): one accelkit device on the root bus;
+#                    numa2: two NUMA nodes (a vCPU and 1 GiB each), under
+#                    each a pxb-pcie expander bridge (numa_node 0/1) with a
+#                    root port and one accelkit device (4 queues); the guest
+#                    gets ak.topology=numa2 so its suite knows what to expect
 # Exit status: the guest's result; non-zero also when the guest log has an
 # Oops/BUG/WARNING/lockdep/KASAN/kmemleak report, or the guest did not finish.
 set -uo pipefail
 
 mode=$1
 shift
-qemu= kernel= initrd= cpu=max append= timeout=900 log=
+qemu= kernel= initrd= cpu=max append= timeout=900 log= topology=one
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--qemu) qemu=$2; shift ;;
@@ -23,15 +28,34 @@ while [ $# -gt 0 ]; do
 	--append) append=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--log) log=$2; shift ;;
+	--topology) topology=$2; shift ;;
 	*) echo "vm-run: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
 done
 [ -n "$log" ] || log=$(mktemp /tmp/accelkit-vm.XXXXXX.log)
 
-args=(-M q35 -accel tcg -cpu "$cpu" -smp 2 -m 4G -nodefaults -display none
+case "$topology" in
+one)
+	machine=(-m 4G ${AK_DEVICE_ARGS--device accelkit,queues=16})
+	;;
+numa2)
+	machine=(-m 2G)
+	for n in 0 1; do
+		machine+=(-object "memory-backend-ram,id=mem$n,size=1G"
+			-numa "node,nodeid=$n,cpus=$n,memdev=mem$n"
+			-device "pxb-pcie,id=pxb$n,bus=pcie.0,bus_nr=$((64 * (n + 1))),numa_node=$n"
+			-device "pcie-root-port,id=rp$n,bus=pxb$n,chassis=$((n + 1)),slot=0"
+			-device "accelkit,queues=4,bus=rp$n")
+	done
+	append="ak.topology=numa2 $append"
+	;;
+*) echo "vm-run: unknown topology $topology" >&2; exit 2 ;;
+esac
+
+args=(-M q35 -accel tcg -cpu "$cpu" -smp 2 -nodefaults -display none
 	-L /usr/share/seabios -L /usr/share/qemu -no-reboot
-	${AK_DEVICE_ARGS--device accelkit,queues=16}
+	"${machine[@]}"
 	-kernel "$kernel" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 loglevel=4 ak.mode=$mode $append")
 
@@ -39,7 +63,7 @@ if [ "$mode" = shell ]; then
 	exec "$qemu" "${args[@]}" -serial mon:stdio
 fi
 
-echo "vm-run: booting ($mode, cpu $cpu, $(basename "$kernel")); serial log: $log"
+echo "vm-run: booting ($mode, cpu $cpu, $topology, $(basename "$kernel")); serial log: $log"
 timeout --foreground -k 10 "$timeout" "$qemu" "${args[@]}" -serial stdio \
 	</dev/null 2>&1 | tee "$log" | sed -n '/AK-DMESG-BEGIN/,/AK-DMESG-END/!p'
 qrc=${PIPESTATUS[0]}
