@@ -141,6 +141,46 @@ test-vm-debug: qemu initramfs-debug
 		--initrd $(OUT)/initramfs-debug.cpio.gz --timeout $(VM_TIMEOUT) \
 		--cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES)" --log $(OUT)/vm-test-debug.log
 
+# --- 6.12 debug kernel and the two-NUMA-node VM -------------------------
+# The debug kernel of the 6.12 series (linux-source-6.12 of bookworm,
+# downloaded into the cache, never installed) and our modules for it in
+# $(OUT)/kernel-debug-612; the same suite on it. The two-node VM (a pxb-pcie
+# root, a root port and an accelkit device per node) runs the "numa" suite
+# on the stock kernel.
+.PHONY: debug-kernel-612 kernel-debug-612 initramfs-debug-612 test-vm-debug-612 test-vm-numa
+
+DEBUG612_KDIR = $(shell bash scripts/build-debug-kernel.sh 6.12)
+
+debug-kernel-612: deps
+	@bash scripts/build-debug-kernel.sh 6.12
+
+kernel-debug-612: debug-kernel-612
+	rm -rf $(OUT)/kernel-debug-612 && mkdir -p $(OUT)
+	cp -r kernel $(OUT)/kernel-debug-612
+	$(MAKE) -s -C $(OUT)/kernel-debug-612 KDIR=$(DEBUG612_KDIR) clean
+	$(MAKE) -C $(OUT)/kernel-debug-612 KDIR=$(DEBUG612_KDIR)
+
+initramfs-debug-612: initramfs kernel-debug-612
+	rm -rf $(OUT)/stage-debug-612 && cp -a $(OUT)/stage $(OUT)/stage-debug-612
+	bash scripts/mkinitramfs.sh $(OUT)/initramfs-debug-612.cpio.gz $(OUT)/stage-debug-612 \
+		$$(find $(OUT)/kernel-debug-612 -name accelkit.ko) \
+		$$(find $(OUT)/kernel-debug-612 -name accelkit_sample.ko) \
+		$$(find $(OUT)/kernel-debug-612 -name accelkit_selftest.ko)
+
+test-vm-debug-612: qemu initramfs-debug-612
+	bash scripts/vm-run.sh test --qemu "$(QEMU_BIN)" \
+		--kernel $(DEBUG612_KDIR)/arch/x86/boot/bzImage \
+		--initrd $(OUT)/initramfs-debug-612.cpio.gz --timeout $(VM_TIMEOUT) \
+		--cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES)" --log $(OUT)/vm-test-debug-612.log
+
+# make test runs it (after the rules above: one more prerequisite of test-vm).
+test-vm: test-vm-numa
+
+test-vm-numa: qemu initramfs
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --topology numa2 \
+		--append "$(VM_SUITES)" --log $(OUT)/vm-test-numa.log
+# --- end of 6.12 debug kernel and the two-NUMA-node VM --------------------
+
 checkpatch: deps
 	$(MAKE) -C kernel checkpatch
 

@@ -35,6 +35,7 @@ static void vm_filter_suites(const char *list)
 
 int main(int argc, char **argv)
 {
+	const char *topo;
 	int r;
 
 	/* the exec half of the O_CLOEXEC test (vm_lifetime.c) */
@@ -63,6 +64,22 @@ int main(int argc, char **argv)
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
+	/* The two-node VM (ak.topology=numa2) runs the suite made for it. */
+	topo = getenv("AK_TOPOLOGY");
+	if (topo && !strcmp(topo, "numa2")) {
+		if (add_numa_suites()) {
+			fprintf(stderr, "suite registration failed: %s\n",
+				CU_get_error_msg());
+			CU_cleanup_registry();
+			return 2;
+		}
+		goto run;
+	}
+	if (topo && *topo && strcmp(topo, "one")) {
+		fprintf(stderr, "ak-vm-tests: unknown topology %s\n", topo);
+		CU_cleanup_registry();
+		return 2;
+	}
 	/*
 	 * The invalidation timeout (it breaks the device, then rebinds the
 	 * driver) and removal come last but one: they disturb the device.
@@ -81,6 +98,7 @@ int main(int argc, char **argv)
 		CU_cleanup_registry();
 		return 2;
 	}
+run:
 	/* AK_SUITES=a,b: run only suites whose names contain a or b. */
 	if (getenv("AK_SUITES") && *getenv("AK_SUITES")) {
 		vm_filter_suites(getenv("AK_SUITES"));
