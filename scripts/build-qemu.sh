@@ -59,8 +59,9 @@ if [ "$(grep 'CONFIG_ACCELKIT' "$src/hw/misc/meson.build")" != \
 	cat "$top/hw-model/meson.build" >>"$src/hw/misc/meson.build"
 fi
 # PXB + PCIE_PORT: pxb-pcie expander bridges (a PCI root per NUMA node) and
-# pcie-root-port, for the two-node VM (vm-run.sh --topology numa2).
-printf 'CONFIG_Q35=y\nCONFIG_ACCELKIT=y\nCONFIG_PXB=y\nCONFIG_PCIE_PORT=y\n' \
+# pcie-root-port, for the two-node VM (vm-run.sh --topology numa2). PXB
+# needs CXL and CXL_MEM_DEVICE to link (pxb-cxl shares its source file).
+printf 'CONFIG_Q35=y\nCONFIG_ACCELKIT=y\nCONFIG_PXB=y\nCONFIG_PCIE_PORT=y\nCONFIG_CXL=y\nCONFIG_CXL_MEM_DEVICE=y\n' \
 	>"$src/configs/devices/x86_64-softmmu/accelkit.mak"
 
 build=$src/build
