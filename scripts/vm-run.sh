@@ -8,7 +8,8 @@
 #   --timeout SECS   whole-run bound (default 900)
 #   --log FILE       serial log (default: mktemp)
 #   --topology T     one (default): one accelkit device on the root bus;
-#                    numa2: two NUMA nodes (a vCPU and 1 GiB each), under
+#                    numa2: two NUMA nodes (a socket with one vCPU and
+#                    1 GiB each), under
 #                    each a pxb-pcie expander bridge (numa_node 0/1) with a
 #                    root port and one accelkit device (4 queues); the guest
 #                    gets ak.topology=numa2 so its suite knows what to expect
@@ -37,10 +38,12 @@ done
 
 case "$topology" in
 one)
-	machine=(-m 4G ${AK_DEVICE_ARGS--device accelkit,queues=16})
+	machine=(-smp 2 -m 4G ${AK_DEVICE_ARGS--device accelkit,queues=16})
 	;;
 numa2)
-	machine=(-m 2G)
+	# one socket per node: two cores of one socket would share a cache
+	# across nodes, which the guest kernel warns about
+	machine=(-smp 2,sockets=2,cores=1,threads=1 -m 2G)
 	for n in 0 1; do
 		machine+=(-object "memory-backend-ram,id=mem$n,size=1G"
 			-numa "node,nodeid=$n,cpus=$n,memdev=mem$n"
@@ -53,7 +56,7 @@ numa2)
 *) echo "vm-run: unknown topology $topology" >&2; exit 2 ;;
 esac
 
-args=(-M q35 -accel tcg -cpu "$cpu" -smp 2 -nodefaults -display none
+args=(-M q35 -accel tcg -cpu "$cpu" -nodefaults -display none
 	-L /usr/share/seabios -L /usr/share/qemu -no-reboot
 	"${machine[@]}"
 	-kernel "$kernel" -initrd "$initrd"
