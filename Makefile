@@ -144,6 +144,46 @@ test-vm-debug: qemu initramfs-debug
 checkpatch: deps
 	$(MAKE) -C kernel checkpatch
 
+# --- The Debian guest (issue 9) ------------------------------------------
+# A debootstrapped bookworm with systemd, udev and kmod (cached tree:
+# scripts/build-debian-image.sh; the first build takes minutes), accelkit
+# installed as a user would (modules in updates/ + depmod, library, tools,
+# udev rule, group accel), booted with the stock kernel (scripts/debian-run.sh).
+#   make test-debian   vm/debian-test.sh: autoload by modalias, /dev/accel
+#                      nodes, the tools as a member of group accel and as a
+#                      non-member, no failed unit, no journal error
+#   make run-debian    a login prompt on the serial console (root, akuser,
+#                      akother; no passwords)
+# DEBIAN_KVER / DEBIAN_KERNEL / DEBIAN_MODDIR / DEBIAN_KODIR boot another
+# kernel: its vmlinuz, stock module tree and our modules built for it.
+.PHONY: stage-debian test-debian run-debian debian-image
+test: test-debian
+
+DEBIAN_KVER   ?= $(GUEST_KVER)
+DEBIAN_KERNEL ?= /boot/vmlinuz-$(DEBIAN_KVER)
+DEBIAN_MODDIR ?= /lib/modules/$(DEBIAN_KVER)
+DEBIAN_KODIR  ?= $(TOP)/kernel
+DEBIAN_ARGS    = --qemu "$(QEMU_BIN)" --kernel $(DEBIAN_KERNEL) \
+	--moddir $(DEBIAN_MODDIR) --kodir $(DEBIAN_KODIR) \
+	--stage $(OUT)/stage-debian --work $(OUT)/debian-$(DEBIAN_KVER) \
+	--timeout $(VM_TIMEOUT)
+
+debian-image: deps
+	@bash scripts/build-debian-image.sh
+
+stage-debian: lib samples
+	rm -rf $(OUT)/stage-debian && mkdir -p $(OUT)/stage-debian
+	$(MAKE) -s -C lib install DESTDIR=$(OUT)/stage-debian PREFIX=/usr
+	$(MAKE) -s -C samples install DESTDIR=$(OUT)/stage-debian PREFIX=/usr
+
+test-debian: qemu kernel stage-debian debian-image
+	bash scripts/debian-run.sh test $(DEBIAN_ARGS) \
+		--log $(OUT)/debian-test-$(DEBIAN_KVER).log
+
+run-debian: qemu kernel stage-debian debian-image
+	bash scripts/debian-run.sh shell $(DEBIAN_ARGS)
+# --- end of the Debian guest ----------------------------------------------
+
 clean:
 	-$(MAKE) -C kernel clean
 	-$(MAKE) -C lib clean
