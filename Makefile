@@ -182,6 +182,21 @@ test-debian: qemu kernel stage-debian debian-image
 
 run-debian: qemu kernel stage-debian debian-image
 	bash scripts/debian-run.sh shell $(DEBIAN_ARGS)
+
+# One boot on the 6.12 series too, once the 6.12 block (kernel-612, K612_*,
+# scripts/fetch-kernel.sh) is there; run-debian-612 for a look around.
+ifneq ($(wildcard scripts/fetch-kernel.sh),)
+.PHONY: test-debian-612 run-debian-612
+DEBIAN_612 = DEBIAN_KVER=$(K612_VER) DEBIAN_KERNEL=$(K612_VMLINUZ) \
+	DEBIAN_MODDIR=$(K612_MODDIR) DEBIAN_KODIR=$(OUT)/kernel-612
+test: test-debian-612
+
+test-debian-612: kernel-612
+	$(MAKE) test-debian $(DEBIAN_612)
+
+run-debian-612: kernel-612
+	$(MAKE) run-debian $(DEBIAN_612)
+endif
 # --- end of the Debian guest ----------------------------------------------
 
 clean:
