@@ -27,6 +27,7 @@ OTHER_USER=akother	# not in group accel
 EXPECTED_ERRORS=(
 )
 
+echo	# the getty's prompt may still be on the line
 echo "AK-DEBIAN: kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
 
 # --- the boot settles: no job left but ours ------------------------------
