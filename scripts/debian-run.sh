@@ -191,8 +191,8 @@ if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 fi
 res=$(grep -a -o 'AK-RESULT: rc=[0-9]*' "$log" | tail -n1 | sed 's/.*rc=//')
 # Not anchored: the serial getty's prompt may precede a line.
-npass=$(grep -a -o 'PASS: ' "$log" | wc -l)
-nfail=$(grep -a -o 'FAIL: ' "$log" | wc -l)
+npass=$(grep -a -o 'PASS: ' "$log" | wc -l || true)
+nfail=$(grep -a -o 'FAIL: ' "$log" | wc -l || true)
 if [ -z "$res" ]; then
 	echo "debian-run: FAIL: no result from the guest"
 	fail=1
