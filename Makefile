@@ -141,6 +141,51 @@ test-vm-debug: qemu initramfs-debug
 		--initrd $(OUT)/initramfs-debug.cpio.gz --timeout $(VM_TIMEOUT) \
 		--cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES)" --log $(OUT)/vm-test-debug.log
 
+# --- Debian's 6.12 stock kernel next to 6.1 --------------------------------
+# scripts/fetch-kernel.sh 6.12 downloads the newest bookworm build (image,
+# headers, kbuild) into $(CACHE)/kernel-<ver>/ without installing it on the
+# host. Our modules for it are built in a copy of kernel/ (build/kernel-612)
+# and go into their own image with the 6.12 modules; the suite then runs
+# with the same two paging setups as on 6.1. Looked up once per make run.
+K612_INFO    = $(eval K612_INFO := $$(shell bash scripts/fetch-kernel.sh 6.12))$(K612_INFO)
+k612          = $(patsubst $(1)=%,%,$(filter $(1)=%,$(K612_INFO)))
+K612_VER     = $(call k612,ver)
+K612_KDIR    = $(call k612,kdir)
+K612_VMLINUZ = $(call k612,vmlinuz)
+K612_MODDIR  = $(call k612,moddir)
+K612_KO      = $(addprefix $(OUT)/kernel-612/,accelkit.ko sample/accelkit_sample.ko \
+		selftest/accelkit_selftest.ko)
+
+.PHONY: kernel-612 initramfs-612 test-vm-612 test-vm-612-la57 test-vm-612-4level
+
+kernel-612: deps
+	@test -n "$(K612_KDIR)" || { echo "no 6.12 kernel: see scripts/fetch-kernel.sh" >&2; exit 1; }
+	rm -rf $(OUT)/kernel-612 && mkdir -p $(OUT)
+	cp -r kernel $(OUT)/kernel-612
+	$(MAKE) -s -C $(OUT)/kernel-612 KDIR=$(K612_KDIR) clean
+	$(MAKE) -C $(OUT)/kernel-612 KDIR=$(K612_KDIR)
+
+initramfs-612: initramfs kernel-612
+	rm -rf $(OUT)/stage-612 && cp -a $(OUT)/stage $(OUT)/stage-612
+	bash scripts/mkinitramfs.sh --kernel $(K612_VER) $(K612_MODDIR) \
+		$(OUT)/initramfs-612.cpio.gz $(OUT)/stage-612 $(K612_KO)
+
+VM_ARGS_612 = --qemu "$(QEMU_BIN)" --kernel $(K612_VMLINUZ) \
+	--initrd $(OUT)/initramfs-612.cpio.gz --timeout $(VM_TIMEOUT)
+
+test-vm: test-vm-612
+
+test-vm-612: test-vm-612-la57 test-vm-612-4level
+
+test-vm-612-la57: qemu initramfs-612
+	bash scripts/vm-run.sh test $(VM_ARGS_612) --cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES)" \
+		--log $(OUT)/vm-test-612-la57-pti.log
+
+test-vm-612-4level: qemu initramfs-612
+	bash scripts/vm-run.sh test $(VM_ARGS_612) --cpu qemu64,+pdpe1gb --append "pti=off $(VM_HUGE) $(VM_SUITES)" \
+		--log $(OUT)/vm-test-612-4level-nopti.log
+# --- end of the 6.12 block ----------------------------------------------------
+
 checkpatch: deps
 	$(MAKE) -C kernel checkpatch
 
