@@ -18,7 +18,8 @@
 # dkms build + install for every kernel in $KERNELS (default: every
 # /lib/modules/<ver> that has a build/ tree: the kernels whose headers are
 # installed). Later kernels get the modules from DKMS's own kernel hooks
-# (AUTOINSTALL=yes).
+# (AUTOINSTALL=yes). AK_DKMS_SRCROOT replaces /usr/src (for tests, with a
+# dkms wrapper in PATH that passes the same --sourcetree).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,7 +70,7 @@ stage) shift; stage "$@" ;;
 install)
 	[ "$(id -u)" -eq 0 ] || die "install: run as root (sudo make dkms-install)"
 	command -v dkms >/dev/null || die "install: no dkms (apt-get install dkms)"
-	src=/usr/src/$name-$ver
+	src=${AK_DKMS_SRCROOT:-/usr/src}/$name-$ver
 	if dkms status -m "$name" -v "$ver" 2>/dev/null | grep . >/dev/null; then
 		echo "dkms.sh: replacing the registered $name/$ver"
 		dkms remove -m "$name" -v "$ver" --all
@@ -91,7 +92,7 @@ uninstall)
 		dkms status -m "$name" -v "$ver" 2>/dev/null | grep . >/dev/null; then
 		dkms remove -m "$name" -v "$ver" --all
 	fi
-	rm -rf "/usr/src/$name-$ver"
+	rm -rf "${AK_DKMS_SRCROOT:-/usr/src}/$name-$ver"
 	;;
 *) die "usage: dkms.sh version|conf|stage DIR|install|uninstall" ;;
 esac

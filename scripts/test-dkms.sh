@@ -18,6 +18,8 @@
 #     autoloads it) and depends on accelkit; depmod on the private tree
 #     maps the alias to it;
 #   - dkms remove removes them;
+#   - scripts/dkms.sh install/uninstall (make dkms-install, -uninstall)
+#     work, through a dkms wrapper that adds private trees;
 #   - the accelkit-dkms .deb (make deb-dkms) carries the same source tree
 #     (without the selftest module), depends on dkms and registers /
 #     removes the modules in its maintainer scripts;
@@ -165,6 +167,50 @@ dk remove -m accelkit -v "$ver" --all >"$work/remove.log" 2>&1 ||
 	{ cat "$work/remove.log"; fail "dkms remove"; }
 [ -z "$(find "$itree" -name '*.ko*')" ] ||
 	fail "dkms remove left modules: $(find "$itree" -name '*.ko*')"
+
+# make dkms-install / dkms-uninstall themselves (scripts/dkms.sh), with a
+# dkms wrapper in PATH that adds private trees, for the first kernel whose
+# headers are /lib/modules/<release>/build (where dkms-install looks):
+# install (accelkit + accelkit_sample, not the selftest), uninstall
+# (nothing left). (Each install is one more module build: once is enough.)
+real=
+for kdir in "$@"; do
+	k=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+		"$kdir/include/generated/utsrelease.h" 2>/dev/null || true)
+	if [ -n "$k" ] && [ "$(readlink -f "/lib/modules/$k/build")" = "$(readlink -f "$kdir")" ]; then
+		real=$k
+		break
+	fi
+done
+if [ -z "$real" ]; then
+	fail "no KDIR is a /lib/modules/<release>/build: make dkms-install not tested"
+else
+	r=$work/real
+	mkdir -p "$r/bin" "$r/src" "$r/dkms" "$r/modules/$real"
+	printf '#!/bin/bash\nexec "%s" "$@" --sourcetree "%s" --dkmstree "%s" --installtree "%s" --no-depmod\n' \
+		"$DKMS" "$r/src" "$r/dkms" "$r/modules" >"$r/bin/dkms"
+	chmod +x "$r/bin/dkms"
+	rdkms() { PATH=$r/bin:$PATH AK_DKMS_SRCROOT=$r/src KERNELS=$real \
+		bash "$top/scripts/dkms.sh" "$@" >>"$r/log" 2>&1; }
+	if rdkms install; then
+		got=$(cd "$r/modules/$real" && find . -name '*.ko' | sort | tr '\n' ' ')
+		[ "$got" = "./updates/dkms/accelkit.ko ./updates/dkms/accelkit_sample.ko " ] ||
+			fail "dkms-install installed '$got'"
+		[ -f "$r/src/accelkit-$ver/dkms.conf" ] || fail "dkms-install left no source tree"
+	else
+		cat "$r/log"
+		fail "make dkms-install (scripts/dkms.sh install) failed"
+	fi
+	if rdkms uninstall; then
+		[ -z "$(find "$r/modules" "$r/src" -type f)" ] ||
+			fail "dkms-uninstall left $(find "$r/modules" "$r/src" -type f)"
+		[ ! -e "$r/dkms/accelkit" ] || fail "dkms-uninstall left $r/dkms/accelkit"
+	else
+		cat "$r/log"
+		fail "make dkms-uninstall (scripts/dkms.sh uninstall) failed"
+	fi
+	log "$real: make dkms-install and dkms-uninstall: ok"
+fi
 
 # The Debian package (make deb-dkms): metadata, maintainer scripts, and the
 # same source tree as make dkms-install, without the selftest module.
