@@ -165,6 +165,7 @@ clean:
 #   make test-install    install into a temporary DESTDIR and check the tree
 #   make test-dkms       DKMS build on the host (private trees, no dkms
 #                        package installed) for each tree in DKMS_KDIRS
+#   make test-vm-dkms    test-dkms, then test-vm-la57 on the DKMS-built modules
 #   AK_MODDIR=dir        the VM images take accelkit*.ko from dir (e.g. the
 #                        DKMS-built build/dkms/<kernel release>) instead of kernel/
 # ---------------------------------------------------------------------------
@@ -184,7 +185,7 @@ MAN1 := akzip.1 aksum.1 aksum512.1 akenc.1 akdemo.1 akbench.1
 # The sub-makes run in lib/ and samples/: a relative DESTDIR must not move.
 SUBINSTALL = PREFIX=$(PREFIX) DESTDIR=$(if $(DESTDIR),$(abspath $(DESTDIR)))
 
-.PHONY: install uninstall dkms-install dkms-uninstall deb-dkms test-install test-dkms
+.PHONY: install uninstall dkms-install dkms-uninstall deb-dkms test-install test-dkms test-vm-dkms
 
 install:
 	$(MAKE) -C lib install $(SUBINSTALL)
@@ -235,6 +236,10 @@ test-install: lib samples kernel
 
 test-dkms: deps
 	bash scripts/test-dkms.sh $(OUT)/dkms $(DKMS_KDIRS)
+
+# The stock-kernel VM suite (5-level paging, PTI) on the DKMS-built modules.
+test-vm-dkms: test-dkms
+	$(MAKE) test-vm-la57 AK_MODDIR=$(OUT)/dkms/$(GUEST_KVER)
 
 # Extra prerequisites of `make test` (its recipe is above).
 test: test-install test-dkms
