@@ -55,8 +55,8 @@ initramfs: kernel lib samples tests
 	$(MAKE) -s -C samples install DESTDIR=$(OUT)/stage PREFIX=/usr
 	$(MAKE) -s -C tests install DESTDIR=$(OUT)/stage PREFIX=/usr
 	bash scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(OUT)/stage \
-		$$(find kernel -name accelkit.ko) $$(find kernel -name accelkit_sample.ko) \
-		$$(find kernel -name accelkit_selftest.ko)
+		$$(find $(AK_MODDIR) -name accelkit.ko) $$(find $(AK_MODDIR) -name accelkit_sample.ko) \
+		$$(find $(AK_MODDIR) -name accelkit_selftest.ko)
 
 initramfs-debug: initramfs kernel-debug
 	rm -rf $(OUT)/stage-debug && cp -a $(OUT)/stage $(OUT)/stage-debug
@@ -195,3 +195,96 @@ clean:
 	-$(MAKE) -C samples clean
 	-$(MAKE) -C tests clean
 	rm -rf $(OUT)
+
+# ---------------------------------------------------------------------------
+# Install path (issue 9): make install / uninstall, DKMS, and their tests.
+# Kept in one block; README.md "Installing" describes it.
+#
+#   make install [PREFIX=/usr/local] [DESTDIR=]   library (shared + static),
+#       header, pkg-config file, tools, man pages, udev rule, modprobe.d and
+#       sysusers.d files. With no DESTDIR, as root, it also runs ldconfig,
+#       creates group accel and reloads the udev rules.
+#   make uninstall [PREFIX=] [DESTDIR=]           removes those files
+#   make dkms-install / dkms-uninstall            (root) modules through DKMS
+#   make deb-dkms        build/accelkit-dkms_<ver>_all.deb (the same, packaged)
+#   make test-install    install into a temporary DESTDIR and check the tree
+#   make test-dkms       DKMS build on the host (private trees, no dkms
+#                        package installed) for each tree in DKMS_KDIRS
+#   make test-vm-dkms    test-dkms, then test-vm-la57 on the DKMS-built modules
+#   AK_MODDIR=dir        the VM images take accelkit*.ko from dir (e.g. the
+#                        DKMS-built build/dkms/<kernel release>) instead of kernel/
+# ---------------------------------------------------------------------------
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+MANDIR       ?= $(PREFIX)/share/man
+# udev, kmod and systemd read /usr/lib/... and /usr/local/lib/...
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+MODPROBEDIR  ?= $(PREFIX)/lib/modprobe.d
+SYSUSERSDIR  ?= $(PREFIX)/lib/sysusers.d
+AK_MODDIR    ?= kernel
+# The 6.1 guest kernel's headers, and the 6.12 ones once the 6.12 block
+# (K612_KDIR, scripts/fetch-kernel.sh) is there.
+DKMS_KDIRS   ?= /lib/modules/$(GUEST_KVER)/build $(K612_KDIR)
+
+MAN1 := akzip.1 aksum.1 aksum512.1 akenc.1 akdemo.1 akbench.1
+# The sub-makes run in lib/ and samples/: a relative DESTDIR must not move.
+SUBINSTALL = PREFIX=$(PREFIX) DESTDIR=$(if $(DESTDIR),$(abspath $(DESTDIR)))
+
+.PHONY: install uninstall dkms-install dkms-uninstall deb-dkms test-install test-dkms test-vm-dkms
+
+install:
+	$(MAKE) -C lib install $(SUBINSTALL)
+	$(MAKE) -C samples install $(SUBINSTALL)
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(UDEVRULESDIR) \
+		$(DESTDIR)$(MODPROBEDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 $(addprefix man/,$(MAN1)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/libaccelkit.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 0644 man/accelkit.7 $(DESTDIR)$(MANDIR)/man7/
+	install -m 0644 udev/60-accelkit.rules $(DESTDIR)$(UDEVRULESDIR)/
+	install -m 0644 dist/modprobe.conf $(DESTDIR)$(MODPROBEDIR)/accelkit.conf
+	install -m 0644 dist/sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/accelkit.conf
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
+		echo "install: ldconfig, group accel, udev rules"; \
+		ldconfig; \
+		if command -v systemd-sysusers >/dev/null; then \
+			systemd-sysusers $(SYSUSERSDIR)/accelkit.conf; \
+		elif ! getent group accel >/dev/null; then \
+			groupadd --system accel; fi; \
+		if command -v udevadm >/dev/null && [ -d /run/udev ]; then \
+			udevadm control --reload-rules && \
+			udevadm trigger --subsystem-match=uacce --action=change; fi; \
+	elif [ -z "$(DESTDIR)" ]; then \
+		echo "install: not root: run ldconfig and 'groupadd --system accel' as root"; fi
+
+uninstall:
+	$(MAKE) -C lib uninstall $(SUBINSTALL)
+	$(MAKE) -C samples uninstall $(SUBINSTALL)
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(MAN1)) \
+		$(DESTDIR)$(MANDIR)/man3/libaccelkit.3 $(DESTDIR)$(MANDIR)/man7/accelkit.7 \
+		$(DESTDIR)$(UDEVRULESDIR)/60-accelkit.rules \
+		$(DESTDIR)$(MODPROBEDIR)/accelkit.conf $(DESTDIR)$(SYSUSERSDIR)/accelkit.conf
+	@[ -n "$(DESTDIR)" ] || [ "$$(id -u)" -ne 0 ] || ldconfig
+
+dkms-install:
+	bash scripts/dkms.sh install
+
+dkms-uninstall:
+	bash scripts/dkms.sh uninstall
+
+deb-dkms:
+	@mkdir -p $(OUT)
+	bash scripts/deb-dkms.sh $(OUT)
+
+test-install: lib samples kernel
+	bash scripts/test-install.sh $(OUT)/test-install
+
+test-dkms: deps
+	bash scripts/test-dkms.sh $(OUT)/dkms $(DKMS_KDIRS)
+
+# The stock-kernel VM suite (5-level paging, PTI) on the DKMS-built modules.
+test-vm-dkms: test-dkms
+	$(MAKE) test-vm-la57 AK_MODDIR=$(OUT)/dkms/$(GUEST_KVER)
+
+# Extra prerequisites of `make test` (its recipe is above).
+test: test-install test-dkms
