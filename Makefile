@@ -109,8 +109,13 @@ bench-host: samples
 vm-shell: qemu initramfs
 	bash scripts/vm-run.sh shell $(VM_ARGS)
 
-test: test-style test-host test-vm
+# The stock VMs of `make test` (6.1 and 6.12, both paging modes) load the
+# modules that DKMS built (test-dkms runs first); the debug kernels load
+# their own build. `make test-vm...` alone uses kernel/ (AK_MODDIR).
+test: test-style test-host test-dkms test-vm
 	@echo "make test: all suites passed"
+test: AK_MODDIR = $(OUT)/dkms/$(GUEST_KVER)
+test: K612_KO_DIR = $(OUT)/dkms/$(K612_VER)
 
 # Style gates: checkpatch --strict on the kernel code, QEMU's checkpatch on
 # the device model (its source tree comes with the QEMU build).
@@ -153,8 +158,9 @@ K612_VER     = $(call k612,ver)
 K612_KDIR    = $(call k612,kdir)
 K612_VMLINUZ = $(call k612,vmlinuz)
 K612_MODDIR  = $(call k612,moddir)
-K612_KO      = $(addprefix $(OUT)/kernel-612/,accelkit.ko sample/accelkit_sample.ko \
-		selftest/accelkit_selftest.ko)
+K612_KO_DIR ?= $(OUT)/kernel-612
+K612_KO      = $(foreach m,accelkit accelkit_sample accelkit_selftest,\
+		$(firstword $(shell find $(K612_KO_DIR) -name $(m).ko 2>/dev/null)))
 
 .PHONY: kernel-612 initramfs-612 test-vm-612 test-vm-612-la57 test-vm-612-4level
 
@@ -287,4 +293,4 @@ test-vm-dkms: test-dkms
 	$(MAKE) test-vm-la57 AK_MODDIR=$(OUT)/dkms/$(GUEST_KVER)
 
 # Extra prerequisites of `make test` (its recipe is above).
-test: test-install test-dkms
+test: test-install
