@@ -198,8 +198,9 @@ checkpatch: deps
 # --- The Debian guest (issue 9) ------------------------------------------
 # A debootstrapped bookworm with systemd, udev and kmod (cached tree:
 # scripts/build-debian-image.sh; the first build takes minutes), accelkit
-# installed as a user would (modules in updates/ + depmod, library, tools,
-# udev rule, group accel), booted with the stock kernel (scripts/debian-run.sh).
+# installed as a user would (make install DESTDIR=... PREFIX=/usr, modules in
+# updates/ + depmod, group accel by systemd-sysusers), booted with the stock
+# kernel (scripts/debian-run.sh).
 #   make test-debian   vm/debian-test.sh: autoload by modalias, /dev/accel
 #                      nodes, the tools as a member of group accel and as a
 #                      non-member, no failed unit, no journal error
@@ -224,8 +225,7 @@ debian-image: deps
 
 stage-debian: lib samples
 	rm -rf $(OUT)/stage-debian && mkdir -p $(OUT)/stage-debian
-	$(MAKE) -s -C lib install DESTDIR=$(OUT)/stage-debian PREFIX=/usr
-	$(MAKE) -s -C samples install DESTDIR=$(OUT)/stage-debian PREFIX=/usr
+	$(MAKE) -s install DESTDIR=$(OUT)/stage-debian PREFIX=/usr
 
 test-debian: qemu kernel stage-debian debian-image
 	bash scripts/debian-run.sh test $(DEBIAN_ARGS) \

@@ -9,7 +9,9 @@
 #   --moddir DIR      its stock module tree, .../lib/modules/<kver>
 #   --kodir DIR       where our accelkit.ko and accelkit_sample.ko are
 #                     (searched recursively) built for that kernel
-#   --stage DIR       user space installed with DESTDIR=DIR PREFIX=/usr
+#   --stage DIR       make install DESTDIR=DIR PREFIX=/usr (library, tools,
+#                     udev rule, sysusers.d, ...; without udev rule or
+#                     sysusers.d file: udev/ and groupadd)
 #   --work DIR        scratch: root tree, image, initramfs (rebuilt per run)
 #   --cpu MODEL       TCG CPU model (default max)
 #   --append ARGS     extra kernel command line
@@ -18,8 +20,8 @@
 #
 # Per run: a hard-linked copy of the cached bookworm tree
 # (scripts/build-debian-image.sh) gets the stock modules of the kernel, our
-# modules in /lib/modules/<kver>/updates/ (+ depmod), the library and tools,
-# the udev rule, group accel and two users; mkfs.ext4 -d makes the disk
+# modules in /lib/modules/<kver>/updates/ (+ depmod), make install's tree,
+# group accel (systemd-sysusers) and two users; mkfs.ext4 -d makes the disk
 # image from it (no loop mount). A small busybox initramfs loads what the
 # root disk needs (AHCI, sd, ext4) and switches to systemd.
 # Exit status: non-zero unless the guest printed PASS lines, no FAIL line and
@@ -98,10 +100,20 @@ install -m 0644 "${kos[@]}" "$mdst/updates/accelkit/"
 depmod -b "$tree" "$kver"
 grep -q 'alias pci:v.*accelkit_sample$' "$mdst/modules.alias" ||
 	{ say "depmod: no PCI alias for accelkit_sample (MODULE_DEVICE_TABLE?)"; exit 1; }
-# Library and tools (new files only: never write through a hard link).
+# make install's tree (new files only: never write through a hard link).
 cp -a --remove-destination "$stage/." "$tree/"
-install -m 0644 "$top/udev/60-accelkit.rules" "$tree/etc/udev/rules.d/"
-groupadd -R "$tree" --system accel
+# The udev rule and group accel as make install ships them (udev rules.d,
+# sysusers.d: the group is made as a package's postinst would make it);
+# from udev/ and groupadd when the stage has no such file.
+rules=$(find "$tree/usr/lib/udev/rules.d" -name '*accelkit*.rules' 2>/dev/null | head -n1)
+[ -n "$rules" ] || install -m 0644 "$top/udev/60-accelkit.rules" "$tree/etc/udev/rules.d/"
+sysusers=$(find "$tree/usr/lib/sysusers.d" -name '*accelkit*.conf' 2>/dev/null | head -n1)
+if [ -n "$sysusers" ]; then
+	systemd-sysusers --root="$tree" "$sysusers"
+else
+	groupadd -R "$tree" --system accel
+fi
+grep -q '^accel:' "$tree/etc/group" || { say "no group accel in the image"; exit 1; }
 useradd -R "$tree" -m -U -G accel -s /bin/bash akuser
 useradd -R "$tree" -m -U -s /bin/bash akother
 passwd -R "$tree" -q -d akuser
