@@ -214,7 +214,7 @@ test: test-debian
 DEBIAN_KVER   ?= $(GUEST_KVER)
 DEBIAN_KERNEL ?= /boot/vmlinuz-$(DEBIAN_KVER)
 DEBIAN_MODDIR ?= /lib/modules/$(DEBIAN_KVER)
-DEBIAN_KODIR  ?= $(TOP)/kernel
+DEBIAN_KODIR  ?= $(abspath $(AK_MODDIR))
 DEBIAN_ARGS    = --qemu "$(QEMU_BIN)" --kernel $(DEBIAN_KERNEL) \
 	--moddir $(DEBIAN_MODDIR) --kodir $(DEBIAN_KODIR) \
 	--stage $(OUT)/stage-debian --work $(OUT)/debian-$(DEBIAN_KVER) \
@@ -234,12 +234,11 @@ test-debian: qemu kernel stage-debian debian-image
 run-debian: qemu kernel stage-debian debian-image
 	bash scripts/debian-run.sh shell $(DEBIAN_ARGS)
 
-# One boot on the 6.12 series too, once the 6.12 block (kernel-612, K612_*,
-# scripts/fetch-kernel.sh) is there; run-debian-612 for a look around.
-ifneq ($(wildcard scripts/fetch-kernel.sh),)
+# One boot on the 6.12 series too; run-debian-612 for a look around. Under
+# `make test` both boots install the modules DKMS built.
 .PHONY: test-debian-612 run-debian-612
 DEBIAN_612 = DEBIAN_KVER=$(K612_VER) DEBIAN_KERNEL=$(K612_VMLINUZ) \
-	DEBIAN_MODDIR=$(K612_MODDIR) DEBIAN_KODIR=$(OUT)/kernel-612
+	DEBIAN_MODDIR=$(K612_MODDIR) DEBIAN_KODIR=$(abspath $(K612_KO_DIR))
 test: test-debian-612
 
 test-debian-612: kernel-612
@@ -247,7 +246,6 @@ test-debian-612: kernel-612
 
 run-debian-612: kernel-612
 	$(MAKE) run-debian $(DEBIAN_612)
-endif
 # --- end of the Debian guest ----------------------------------------------
 
 clean:
