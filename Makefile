@@ -55,8 +55,8 @@ initramfs: kernel lib samples tests
 	$(MAKE) -s -C samples install DESTDIR=$(OUT)/stage PREFIX=/usr
 	$(MAKE) -s -C tests install DESTDIR=$(OUT)/stage PREFIX=/usr
 	bash scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(OUT)/stage \
-		$$(find kernel -name accelkit.ko) $$(find kernel -name accelkit_sample.ko) \
-		$$(find kernel -name accelkit_selftest.ko)
+		$$(find $(AK_MODDIR) -name accelkit.ko) $$(find $(AK_MODDIR) -name accelkit_sample.ko) \
+		$$(find $(AK_MODDIR) -name accelkit_selftest.ko)
 
 initramfs-debug: initramfs kernel-debug
 	rm -rf $(OUT)/stage-debug && cp -a $(OUT)/stage $(OUT)/stage-debug
@@ -109,8 +109,13 @@ bench-host: samples
 vm-shell: qemu initramfs
 	bash scripts/vm-run.sh shell $(VM_ARGS)
 
-test: test-style test-host test-vm
+# The stock VMs of `make test` (6.1 and 6.12, both paging modes) load the
+# modules that DKMS built (test-dkms runs first); the debug kernels load
+# their own build. `make test-vm...` alone uses kernel/ (AK_MODDIR).
+test: test-style test-host test-dkms test-vm
 	@echo "make test: all suites passed"
+test: AK_MODDIR = $(OUT)/dkms/$(GUEST_KVER)
+test: K612_KO_DIR = $(OUT)/dkms/$(K612_VER)
 
 # Style gates: checkpatch --strict on the kernel code, QEMU's checkpatch on
 # the device model (its source tree comes with the QEMU build).
@@ -181,8 +186,107 @@ test-vm-numa: qemu initramfs
 		--append "$(VM_SUITES)" --log $(OUT)/vm-test-numa.log
 # --- end of 6.12 debug kernel and the two-NUMA-node VM --------------------
 
+# --- Debian's 6.12 stock kernel next to 6.1 --------------------------------
+# scripts/fetch-kernel.sh 6.12 downloads the newest bookworm build (image,
+# headers, kbuild) into $(CACHE)/kernel-<ver>/ without installing it on the
+# host. Our modules for it are built in a copy of kernel/ (build/kernel-612)
+# and go into their own image with the 6.12 modules; the suite then runs
+# with the same two paging setups as on 6.1. Looked up once per make run.
+K612_INFO    = $(eval K612_INFO := $$(shell bash scripts/fetch-kernel.sh 6.12))$(K612_INFO)
+k612          = $(patsubst $(1)=%,%,$(filter $(1)=%,$(K612_INFO)))
+K612_VER     = $(call k612,ver)
+K612_KDIR    = $(call k612,kdir)
+K612_VMLINUZ = $(call k612,vmlinuz)
+K612_MODDIR  = $(call k612,moddir)
+K612_KO_DIR ?= $(OUT)/kernel-612
+K612_KO      = $(foreach m,accelkit accelkit_sample accelkit_selftest,\
+		$(firstword $(shell find $(K612_KO_DIR) -name $(m).ko 2>/dev/null)))
+
+.PHONY: kernel-612 initramfs-612 test-vm-612 test-vm-612-la57 test-vm-612-4level
+
+kernel-612: deps
+	@test -n "$(K612_KDIR)" || { echo "no 6.12 kernel: see scripts/fetch-kernel.sh" >&2; exit 1; }
+	rm -rf $(OUT)/kernel-612 && mkdir -p $(OUT)
+	cp -r kernel $(OUT)/kernel-612
+	$(MAKE) -s -C $(OUT)/kernel-612 KDIR=$(K612_KDIR) clean
+	$(MAKE) -C $(OUT)/kernel-612 KDIR=$(K612_KDIR)
+
+initramfs-612: initramfs kernel-612
+	rm -rf $(OUT)/stage-612 && cp -a $(OUT)/stage $(OUT)/stage-612
+	bash scripts/mkinitramfs.sh --kernel $(K612_VER) $(K612_MODDIR) \
+		$(OUT)/initramfs-612.cpio.gz $(OUT)/stage-612 $(K612_KO)
+
+VM_ARGS_612 = --qemu "$(QEMU_BIN)" --kernel $(K612_VMLINUZ) \
+	--initrd $(OUT)/initramfs-612.cpio.gz --timeout $(VM_TIMEOUT)
+
+test-vm: test-vm-612
+
+test-vm-612: test-vm-612-la57 test-vm-612-4level
+
+test-vm-612-la57: qemu initramfs-612
+	bash scripts/vm-run.sh test $(VM_ARGS_612) --cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES)" \
+		--log $(OUT)/vm-test-612-la57-pti.log
+
+test-vm-612-4level: qemu initramfs-612
+	bash scripts/vm-run.sh test $(VM_ARGS_612) --cpu qemu64,+pdpe1gb --append "pti=off $(VM_HUGE) $(VM_SUITES)" \
+		--log $(OUT)/vm-test-612-4level-nopti.log
+# --- end of the 6.12 block ----------------------------------------------------
+
 checkpatch: deps
 	$(MAKE) -C kernel checkpatch
+
+# --- The Debian guest (issue 9) ------------------------------------------
+# A debootstrapped bookworm with systemd, udev and kmod (cached tree:
+# scripts/build-debian-image.sh; the first build takes minutes), accelkit
+# installed as a user would (make install DESTDIR=... PREFIX=/usr, modules in
+# updates/ + depmod, group accel by systemd-sysusers), booted with the stock
+# kernel (scripts/debian-run.sh).
+#   make test-debian   vm/debian-test.sh: autoload by modalias, /dev/accel
+#                      nodes, the tools as a member of group accel and as a
+#                      non-member, no failed unit, no journal error
+#   make run-debian    a login prompt on the serial console (root, akuser,
+#                      akother; no passwords)
+# DEBIAN_KVER / DEBIAN_KERNEL / DEBIAN_MODDIR / DEBIAN_KODIR boot another
+# kernel: its vmlinuz, stock module tree and our modules built for it.
+.PHONY: stage-debian test-debian run-debian debian-image
+test: test-debian
+
+DEBIAN_KVER   ?= $(GUEST_KVER)
+DEBIAN_KERNEL ?= /boot/vmlinuz-$(DEBIAN_KVER)
+DEBIAN_MODDIR ?= /lib/modules/$(DEBIAN_KVER)
+DEBIAN_KODIR  ?= $(abspath $(AK_MODDIR))
+DEBIAN_ARGS    = --qemu "$(QEMU_BIN)" --kernel $(DEBIAN_KERNEL) \
+	--moddir $(DEBIAN_MODDIR) --kodir $(DEBIAN_KODIR) \
+	--stage $(OUT)/stage-debian --work $(OUT)/debian-$(DEBIAN_KVER) \
+	--timeout $(VM_TIMEOUT)
+
+debian-image: deps
+	@bash scripts/build-debian-image.sh
+
+stage-debian: lib samples
+	rm -rf $(OUT)/stage-debian && mkdir -p $(OUT)/stage-debian
+	$(MAKE) -s install DESTDIR=$(OUT)/stage-debian PREFIX=/usr
+
+test-debian: qemu kernel stage-debian debian-image
+	bash scripts/debian-run.sh test $(DEBIAN_ARGS) \
+		--log $(OUT)/debian-test-$(DEBIAN_KVER).log
+
+run-debian: qemu kernel stage-debian debian-image
+	bash scripts/debian-run.sh shell $(DEBIAN_ARGS)
+
+# One boot on the 6.12 series too; run-debian-612 for a look around. Under
+# `make test` both boots install the modules DKMS built.
+.PHONY: test-debian-612 run-debian-612
+DEBIAN_612 = DEBIAN_KVER=$(K612_VER) DEBIAN_KERNEL=$(K612_VMLINUZ) \
+	DEBIAN_MODDIR=$(K612_MODDIR) DEBIAN_KODIR=$(abspath $(K612_KO_DIR))
+test: test-debian-612
+
+test-debian-612: kernel-612
+	$(MAKE) test-debian $(DEBIAN_612)
+
+run-debian-612: kernel-612
+	$(MAKE) run-debian $(DEBIAN_612)
+# --- end of the Debian guest ----------------------------------------------
 
 clean:
 	-$(MAKE) -C kernel clean
@@ -190,3 +294,96 @@ clean:
 	-$(MAKE) -C samples clean
 	-$(MAKE) -C tests clean
 	rm -rf $(OUT)
+
+# ---------------------------------------------------------------------------
+# Install path (issue 9): make install / uninstall, DKMS, and their tests.
+# Kept in one block; README.md "Installing" describes it.
+#
+#   make install [PREFIX=/usr/local] [DESTDIR=]   library (shared + static),
+#       header, pkg-config file, tools, man pages, udev rule, modprobe.d and
+#       sysusers.d files. With no DESTDIR, as root, it also runs ldconfig,
+#       creates group accel and reloads the udev rules.
+#   make uninstall [PREFIX=] [DESTDIR=]           removes those files
+#   make dkms-install / dkms-uninstall            (root) modules through DKMS
+#   make deb-dkms        build/accelkit-dkms_<ver>_all.deb (the same, packaged)
+#   make test-install    install into a temporary DESTDIR and check the tree
+#   make test-dkms       DKMS build on the host (private trees, no dkms
+#                        package installed) for each tree in DKMS_KDIRS
+#   make test-vm-dkms    test-dkms, then test-vm-la57 on the DKMS-built modules
+#   AK_MODDIR=dir        the VM images take accelkit*.ko from dir (e.g. the
+#                        DKMS-built build/dkms/<kernel release>) instead of kernel/
+# ---------------------------------------------------------------------------
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+MANDIR       ?= $(PREFIX)/share/man
+# udev, kmod and systemd read /usr/lib/... and /usr/local/lib/...
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+MODPROBEDIR  ?= $(PREFIX)/lib/modprobe.d
+SYSUSERSDIR  ?= $(PREFIX)/lib/sysusers.d
+AK_MODDIR    ?= kernel
+# The 6.1 guest kernel's headers, and the 6.12 ones once the 6.12 block
+# (K612_KDIR, scripts/fetch-kernel.sh) is there.
+DKMS_KDIRS   ?= /lib/modules/$(GUEST_KVER)/build $(K612_KDIR)
+
+MAN1 := akzip.1 aksum.1 aksum512.1 akenc.1 akdemo.1 akbench.1
+# The sub-makes run in lib/ and samples/: a relative DESTDIR must not move.
+SUBINSTALL = PREFIX=$(PREFIX) DESTDIR=$(if $(DESTDIR),$(abspath $(DESTDIR)))
+
+.PHONY: install uninstall dkms-install dkms-uninstall deb-dkms test-install test-dkms test-vm-dkms
+
+install:
+	$(MAKE) -C lib install $(SUBINSTALL)
+	$(MAKE) -C samples install $(SUBINSTALL)
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(UDEVRULESDIR) \
+		$(DESTDIR)$(MODPROBEDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 $(addprefix man/,$(MAN1)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/libaccelkit.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 0644 man/accelkit.7 $(DESTDIR)$(MANDIR)/man7/
+	install -m 0644 udev/60-accelkit.rules $(DESTDIR)$(UDEVRULESDIR)/
+	install -m 0644 dist/modprobe.conf $(DESTDIR)$(MODPROBEDIR)/accelkit.conf
+	install -m 0644 dist/sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/accelkit.conf
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
+		echo "install: ldconfig, group accel, udev rules"; \
+		ldconfig; \
+		if command -v systemd-sysusers >/dev/null; then \
+			systemd-sysusers $(SYSUSERSDIR)/accelkit.conf; \
+		elif ! getent group accel >/dev/null; then \
+			groupadd --system accel; fi; \
+		if command -v udevadm >/dev/null && [ -d /run/udev ]; then \
+			udevadm control --reload-rules && \
+			udevadm trigger --subsystem-match=uacce --action=change; fi; \
+	elif [ -z "$(DESTDIR)" ]; then \
+		echo "install: not root: run ldconfig and 'groupadd --system accel' as root"; fi
+
+uninstall:
+	$(MAKE) -C lib uninstall $(SUBINSTALL)
+	$(MAKE) -C samples uninstall $(SUBINSTALL)
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(MAN1)) \
+		$(DESTDIR)$(MANDIR)/man3/libaccelkit.3 $(DESTDIR)$(MANDIR)/man7/accelkit.7 \
+		$(DESTDIR)$(UDEVRULESDIR)/60-accelkit.rules \
+		$(DESTDIR)$(MODPROBEDIR)/accelkit.conf $(DESTDIR)$(SYSUSERSDIR)/accelkit.conf
+	@[ -n "$(DESTDIR)" ] || [ "$$(id -u)" -ne 0 ] || ldconfig
+
+dkms-install:
+	bash scripts/dkms.sh install
+
+dkms-uninstall:
+	bash scripts/dkms.sh uninstall
+
+deb-dkms:
+	@mkdir -p $(OUT)
+	bash scripts/deb-dkms.sh $(OUT)
+
+test-install: lib samples kernel
+	bash scripts/test-install.sh $(OUT)/test-install
+
+test-dkms: deps
+	bash scripts/test-dkms.sh $(OUT)/dkms $(DKMS_KDIRS)
+
+# The stock-kernel VM suite (5-level paging, PTI) on the DKMS-built modules.
+test-vm-dkms: test-dkms
+	$(MAKE) test-vm-la57 AK_MODDIR=$(OUT)/dkms/$(GUEST_KVER)
+
+# Extra prerequisites of `make test` (its recipe is above).
+test: test-install

@@ -134,9 +134,18 @@ static int ak_alg_setup(AkState *s, AkRun *r, AkJob *j,
     rd[AK_RD_SRC] = (AkRange){ .va = d->src, .len = d->len };
     /* A digest needs no copy of its input: it is fed as it is read. */
     a->feed = ak_eng_hash_streams(d->opcode, d->flags & AK_DF_FIRST, p);
+    /*
+     * Nor does a stream cipher, which writes each piece as it reads it,
+     * unless src and dst partially overlap (a write would change input
+     * not read yet); in place (src == dst) is fine.
+     */
+    a->direct = ak_eng_cipher_streams(d->opcode, d->flags & AK_DF_DECRYPT,
+                                      p) &&
+                (d->src == d->dst || !d->len ||
+                 d->src >= d->dst + d->len || d->dst >= d->src + d->len);
     /* Host memory is bounded by MAX_XFER per buffer; failing is not fatal. */
     for (i = AK_RD_KEY; i < AK_RD_N; i++) {
-        if (a->feed && i == AK_RD_SRC) {
+        if ((a->feed || a->direct) && i == AK_RD_SRC) {
             continue;
         }
         if (rd[i].len && !rd[i].buf) {
@@ -167,6 +176,56 @@ static int ak_eng_status(int eng_st)
     return AK_ST_DMA_ERROR;     /* host failure: reported as a bus error */
 }
 
+static bool ak_cipher_fn(void *opaque, uint8_t *dst, const uint8_t *src,
+                         uint64_t n, uint64_t off)
+{
+    return ak_eng_cipher_update(opaque, dst, src, n);
+}
+
+/*
+ * A stream cipher job from src's pages straight to dst's: every page of
+ * src, dst and the GCM tag is translated first (so a job that faults
+ * there writes nothing), then a data pass encrypts each run into dst.
+ * SUCCESS once the engine is done (a->eng_st, a->out set).
+ */
+static int ak_alg_direct(AkState *s, AkRun *r, AkJob *j, const AkEngJob *ej,
+                         AkStall *stall)
+{
+    const AkDesc *d = &j->d;
+    AkAlgJob *a = j->alg;
+    AkMove m = {
+        .src = d->src, .dst = d->dst, .len = d->len, .has_src = true,
+        .fn = ak_cipher_fn,
+    };
+    int st;
+
+    if (!a->hctx) {
+        a->eng_st = ak_eng_cipher_begin(ej, &a->out, &a->hctx);
+        if (a->eng_st != AK_ENG_OK) {
+            return AK_ST_SUCCESS;
+        }
+    }
+    st = ak_check_range(s, r, d->src, d->len, false, &j->src_ok, stall);
+    if (st == AK_ST_SUCCESS) {
+        st = ak_check_range(s, r, d->dst, d->len, true, &j->dst_ok, stall);
+    }
+    if (st == AK_ST_SUCCESS && a->needs.tag_out) {
+        st = ak_check_range(s, r, a->p.auth_tag, AK_ENG_TAG_SIZE, true,
+                            &a->tag_ok, stall);
+    }
+    if (st != AK_ST_SUCCESS) {
+        return st;
+    }
+    m.opaque = a->hctx;
+    st = ak_move_data(s, r, j, &m, stall);
+    if (st != AK_ST_SUCCESS) {
+        return st;
+    }
+    a->eng_st = ak_eng_cipher_end(ej, a->hctx, &a->out);
+    a->hctx = NULL;
+    return AK_ST_SUCCESS;
+}
+
 /*
  * COMPRESS, DECOMPRESS, HASH, CIPHER, resumable in three steps, each
  * keeping its progress in j->alg across page-request stalls:
@@ -176,6 +235,8 @@ static int ak_eng_status(int eng_st)
  *  2. run the engine once on a copy of the stream context (@cur) (the
  *     digest: finish it);
  *  3. translate all of dst (output bytes) and the GCM tag, then write them.
+ * AES-CTR and AES-GCM encryption instead do steps 2 and 3 at once, from
+ * src's pages to dst's (ak_alg_direct()).
  * Nothing is written before step 3, so a job that fails earlier (or in
  * the translation pass of step 3) writes nothing. The caller commits
  * j->alg->out.next as the context's new state on SUCCESS.
@@ -213,7 +274,7 @@ int ak_alg_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx *cur, AkCpl *c,
         };
 
         for (i = AK_RD_KEY; i < AK_RD_N; i++) {
-            if (a->feed && i == AK_RD_SRC) {
+            if ((a->feed || a->direct) && i == AK_RD_SRC) {
                 continue;
             }
             st = ak_read_range(s, r, &a->rd[i], stall);
@@ -221,7 +282,12 @@ int ak_alg_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx *cur, AkCpl *c,
                 return st;
             }
         }
-        if (a->feed) {
+        if (a->direct) {
+            st = ak_alg_direct(s, r, j, &ej, stall);
+            if (st != AK_ST_SUCCESS) {
+                return st;
+            }
+        } else if (a->feed) {
             AkRange *src = &a->rd[AK_RD_SRC];
 
             if (!a->hctx) {
@@ -245,7 +311,7 @@ int ak_alg_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx *cur, AkCpl *c,
         if (a->feed) {
             a->eng_st = ak_eng_hash_end(&ej, a->hctx, out);
             a->hctx = NULL;
-        } else {
+        } else if (!a->direct) {
             a->eng_st = ak_eng_run(&ej, out);
         }
         a->ran = true;

@@ -57,6 +57,7 @@ struct AkEngCtx {
     bool z_init;
     z_stream z;                 /* COMPRESS, DECOMPRESS */
     EVP_MD_CTX *md;             /* HASH */
+    EVP_CIPHER_CTX *cc;         /* CIPHER fed as read (job-private) */
 };
 
 void ak_eng_decode_params(const uint8_t *b, AkEngParams *p)
@@ -151,6 +152,7 @@ void ak_eng_ctx_free(AkEngCtx *c)
         }
     }
     EVP_MD_CTX_free(c->md);
+    EVP_CIPHER_CTX_free(c->cc);     /* cleanses the key schedule */
     g_free(c);
 }
 
@@ -469,17 +471,17 @@ static const EVP_CIPHER *ak_cipher(uint32_t alg, uint32_t key_len)
     }
 }
 
-static int ak_eng_cipher(const AkEngJob *j, AkEngOut *out)
+/*
+ * A cipher context set up for @j: key, IV and (GCM) AAD taken. Returns
+ * AK_ENG_OK, AK_ENG_INVALID (equal XTS key halves) or AK_ENG_NOMEM.
+ */
+static int ak_cipher_init(const AkEngJob *j, EVP_CIPHER_CTX **pc)
 {
     const AkEngParams *p = j->p;
     bool gcm = p->alg == AK_AES_GCM, enc = !j->decrypt;
     EVP_CIPHER_CTX *c;
-    int n = 0, fin = 0, st = AK_ENG_NOMEM;
+    int n = 0, st = AK_ENG_NOMEM;
 
-    if (j->out_cap < j->in_len) {
-        out->aux = j->in_len;
-        return AK_ENG_OVERFLOW;
-    }
     /*
      * XTS needs two different key halves (SP 800-38E). libcrypto checks
      * that only when encrypting; the contract says so in both directions.
@@ -488,61 +490,141 @@ static int ak_eng_cipher(const AkEngJob *j, AkEngOut *out)
         !memcmp(j->key, j->key + p->key_len / 2, p->key_len / 2)) {
         return AK_ENG_INVALID;
     }
-    /* One block of slack: EVP may want it even with padding off. */
-    out->buf = g_try_malloc(j->in_len + 32);
     c = EVP_CIPHER_CTX_new();
-    if (!out->buf || !c ||
+    if (!c ||
         !EVP_CipherInit_ex(c, ak_cipher(p->alg, p->key_len), NULL, NULL,
                            NULL, enc)) {
-        goto done;
+        goto fail;
     }
     if (gcm && !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, p->iv_len,
                                     NULL)) {
-        goto done;
+        goto fail;
     }
     if (!EVP_CipherInit_ex(c, NULL, NULL, j->key, j->iv, enc)) {
-        st = AK_ENG_INVALID;    /* e.g. XTS with equal key halves */
-        goto done;
+        st = AK_ENG_INVALID;
+        goto fail;
     }
     if (p->alg == AK_AES_CBC) {
         EVP_CIPHER_CTX_set_padding(c, 0);
     }
     if (gcm && p->aad_len &&
         !EVP_CipherUpdate(c, NULL, &n, j->aad, p->aad_len)) {
-        goto done;
+        goto fail;
     }
-    n = 0;
-    if (j->in_len && !EVP_CipherUpdate(c, out->buf, &n, j->in, j->in_len)) {
-        st = p->alg == AK_AES_XTS ? AK_ENG_INVALID : AK_ENG_NOMEM;
-        goto done;
-    }
+    *pc = c;
+    return AK_ENG_OK;
+fail:
+    EVP_CIPHER_CTX_free(c);
+    return st;
+}
+
+/* Final block (none with padding off) and the GCM tag. */
+static int ak_cipher_final(const AkEngJob *j, EVP_CIPHER_CTX *c,
+                           uint8_t *rest, int *fin, AkEngOut *out)
+{
+    bool gcm = j->p->alg == AK_AES_GCM;
+
     if (gcm && j->decrypt &&
         !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, AK_ENG_TAG_SIZE,
                              (void *)j->tag)) {
-        goto done;
+        return AK_ENG_NOMEM;
     }
-    if (!EVP_CipherFinal_ex(c, out->buf + n, &fin)) {
-        st = gcm && j->decrypt ? AK_ENG_AUTH_FAILURE : AK_ENG_NOMEM;
-        goto done;
+    if (!EVP_CipherFinal_ex(c, rest, fin)) {
+        return gcm && j->decrypt ? AK_ENG_AUTH_FAILURE : AK_ENG_NOMEM;
     }
-    if (gcm && enc &&
+    if (gcm && !j->decrypt &&
         !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, AK_ENG_TAG_SIZE,
                              out->tag)) {
+        return AK_ENG_NOMEM;
+    }
+    return AK_ENG_OK;
+}
+
+static int ak_eng_cipher(const AkEngJob *j, AkEngOut *out)
+{
+    EVP_CIPHER_CTX *c = NULL;
+    int n = 0, fin = 0, st;
+
+    if (j->out_cap < j->in_len) {
+        out->aux = j->in_len;
+        return AK_ENG_OVERFLOW;
+    }
+    /* One block of slack: EVP may want it even with padding off. */
+    out->buf = g_try_malloc(j->in_len + 32);
+    if (!out->buf) {
+        return AK_ENG_NOMEM;
+    }
+    st = ak_cipher_init(j, &c);
+    if (st != AK_ENG_OK) {
         goto done;
     }
-    if ((uint64_t)n + fin != j->in_len) {
+    if (j->in_len && !EVP_CipherUpdate(c, out->buf, &n, j->in, j->in_len)) {
+        st = j->p->alg == AK_AES_XTS ? AK_ENG_INVALID : AK_ENG_NOMEM;
         goto done;
+    }
+    st = ak_cipher_final(j, c, out->buf + n, &fin, out);
+    if (st == AK_ENG_OK && (uint64_t)n + fin != j->in_len) {
+        st = AK_ENG_NOMEM;
     }
     out->len = j->in_len;
-    st = AK_ENG_OK;
 done:
     EVP_CIPHER_CTX_free(c);
     if (st != AK_ENG_OK) {
-        if (out->buf) {
-            OPENSSL_cleanse(out->buf, j->in_len + 32);
-        }
+        OPENSSL_cleanse(out->buf, j->in_len + 32);
         ak_eng_out_free(out);
     }
+    return st;
+}
+
+bool ak_eng_cipher_streams(unsigned op, bool decrypt, const AkEngParams *p)
+{
+    return op == AK_ENG_OP_CIPHER &&
+           (p->alg == AK_AES_CTR || (p->alg == AK_AES_GCM && !decrypt));
+}
+
+int ak_eng_cipher_begin(const AkEngJob *j, AkEngOut *out, AkEngCtx **pn)
+{
+    AkEngCtx *n;
+    int st;
+
+    memset(out, 0, sizeof(*out));
+    if (j->out_cap < j->in_len) {
+        out->aux = j->in_len;
+        return AK_ENG_OVERFLOW;
+    }
+    n = g_new0(AkEngCtx, 1);
+    n->op = j->op;
+    n->alg = j->p->alg;
+    st = ak_cipher_init(j, &n->cc);
+    if (st != AK_ENG_OK) {
+        ak_eng_ctx_free(n);
+        return st;
+    }
+    *pn = n;
+    return AK_ENG_OK;
+}
+
+bool ak_eng_cipher_update(AkEngCtx *n, uint8_t *out, const uint8_t *in,
+                          size_t len)
+{
+    int outl = 0;
+
+    return len <= INT_MAX &&
+           EVP_CipherUpdate(n->cc, out, &outl, in, len) &&
+           (size_t)outl == len;
+}
+
+int ak_eng_cipher_end(const AkEngJob *j, AkEngCtx *n, AkEngOut *out)
+{
+    uint8_t rest[32];
+    int fin = 0, st;
+
+    st = ak_cipher_final(j, n->cc, rest, &fin, out);
+    ak_eng_ctx_free(n);
+    if (st == AK_ENG_OK && fin) {
+        st = AK_ENG_NOMEM;      /* stream modes keep nothing back */
+    }
+    out->len = st == AK_ENG_OK ? j->in_len : 0;
     return st;
 }
 

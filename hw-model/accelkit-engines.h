@@ -113,6 +113,21 @@ AkEngCtx *ak_eng_hash_begin(const AkEngJob *j);
 bool ak_eng_hash_update(AkEngCtx *n, const void *p, size_t len);
 int ak_eng_hash_end(const AkEngJob *j, AkEngCtx *n, AkEngOut *out);
 
+/*
+ * AES-CTR (either way) and AES-GCM encryption fed as the device reads:
+ * each piece of input gives the same number of output bytes, so the
+ * device can write them at once. _begin() checks out_cap (OVERFLOW) and
+ * takes key, IV and AAD into a job-private context; _update() takes one
+ * piece (false: host failure); _end() consumes the context and fills
+ * @out as ak_eng_run() would have, without a buffer (out->buf NULL,
+ * out->len the bytes written by the updates), the GCM tag included.
+ */
+bool ak_eng_cipher_streams(unsigned op, bool decrypt, const AkEngParams *p);
+int ak_eng_cipher_begin(const AkEngJob *j, AkEngOut *out, AkEngCtx **pn);
+bool ak_eng_cipher_update(AkEngCtx *n, uint8_t *out, const uint8_t *in,
+                          size_t len);
+int ak_eng_cipher_end(const AkEngJob *j, AkEngCtx *n, AkEngOut *out);
+
 void ak_eng_out_free(AkEngOut *out);
 void ak_eng_ctx_free(AkEngCtx *c);
 

@@ -75,34 +75,34 @@ static void ak_fill(uint8_t *p, uint64_t n, uint64_t pattern, uint64_t off)
 }
 
 /*
- * One step of COPY/FILL data: physically contiguous runs of src and dst,
- * moved straight between guest pages, up to AK_STEP_BYTES; only the
- * first run may walk (AK_ST_MISS: the step is over, the next one walks).
+ * One step of a data pass: physically contiguous runs of src (if any) and
+ * dst, mapped and handed to @fn, up to AK_STEP_BYTES; only the first run
+ * may walk (AK_ST_MISS: the step is over, the next one walks).
  */
-static int ak_move_step(AkState *s, AkRun *r, AkJob *j, AkStall *stall)
+static int ak_move_step(AkState *s, AkRun *r, AkJob *j, const AkMove *m,
+                        AkStall *stall)
 {
-    const AkDesc *d = &j->d;
-    bool copy = d->opcode == AK_OP_COPY, first = true;
+    bool first = true;
     int st = AK_ST_SUCCESS;
 
-    while (j->done < d->len && r->step_bytes < AK_STEP_BYTES) {
-        uint64_t rest = d->len - j->done, n = rest, sn;
+    while (j->done < m->len && r->step_bytes < AK_STEP_BYTES) {
+        uint64_t rest = m->len - j->done, n = rest, sn;
         hwaddr sgpa = 0, dgpa, dl, sl;
-        uint8_t *dp, *sp;
+        uint8_t *dp, *sp = NULL;
 
-        if (copy) {
-            st = ak_xlate_run(s, r, d->src + j->done, rest, false, true,
+        if (m->has_src) {
+            st = ak_xlate_run(s, r, m->src + j->done, rest, false, true,
                               first, &sgpa, &sn);
             if (st != AK_ST_SUCCESS) {
-                *stall = (AkStall){ d->src + j->done, rest, false };
+                *stall = (AkStall){ m->src + j->done, rest, false };
                 return st;
             }
             n = sn;
         }
-        st = ak_xlate_run(s, r, d->dst + j->done, n, true, true, first,
+        st = ak_xlate_run(s, r, m->dst + j->done, n, true, true, first,
                           &dgpa, &n);
         if (st != AK_ST_SUCCESS) {
-            *stall = (AkStall){ d->dst + j->done, rest, true };
+            *stall = (AkStall){ m->dst + j->done, rest, true };
             return st;
         }
         first = false;
@@ -111,7 +111,8 @@ static int ak_move_step(AkState *s, AkRun *r, AkJob *j, AkStall *stall)
         if (!dp) {
             return AK_ST_DMA_ERROR;
         }
-        if (copy) {
+        n = dl;
+        if (m->has_src) {
             sl = dl;
             sp = ak_dma_map(s, sgpa, &sl, false);
             if (!sp) {
@@ -119,13 +120,17 @@ static int ak_move_step(AkState *s, AkRun *r, AkJob *j, AkStall *stall)
                 return AK_ST_DMA_ERROR;
             }
             n = sl;
-            memmove(dp, sp, n);     /* two VAs may share a page */
+        }
+        if (!m->fn(m->opaque, dp, sp, n, j->done)) {
+            st = AK_ST_DMA_ERROR;       /* host failure */
+        }
+        if (sp) {
             ak_dma_unmap(s, sp, sl, false);
-        } else {
-            n = dl;
-            ak_fill(dp, n, d->pattern, j->done);
         }
         ak_dma_unmap(s, dp, dl, true);
+        if (st != AK_ST_SUCCESS) {
+            return st;
+        }
         r->step_bytes += n;
         j->done += n;
     }
@@ -133,16 +138,56 @@ static int ak_move_step(AkState *s, AkRun *r, AkJob *j, AkStall *stall)
 }
 
 /*
+ * The data pass of a job whose every page was translated: steps of
+ * ak_move_step() until j->done reaches m->len.
+ */
+int ak_move_data(AkState *s, AkRun *r, AkJob *j, const AkMove *m,
+                 AkStall *stall)
+{
+    int st;
+
+    while (j->done < m->len) {
+        st = ak_step_xlate(s, r);
+        if (st != AK_ST_SUCCESS) {
+            return st;
+        }
+        st = ak_move_step(s, r, j, m, stall);
+        if (st != AK_ST_SUCCESS && st != AK_ST_MISS) {
+            return st;
+        }
+    }
+    return AK_ST_SUCCESS;
+}
+
+static bool ak_copy_fn(void *opaque, uint8_t *dst, const uint8_t *src,
+                       uint64_t n, uint64_t off)
+{
+    memmove(dst, src, n);       /* two VAs may share a page */
+    return true;
+}
+
+static bool ak_fill_fn(void *opaque, uint8_t *dst, const uint8_t *src,
+                       uint64_t n, uint64_t off)
+{
+    ak_fill(dst, n, *(const uint64_t *)opaque, off);
+    return true;
+}
+
+/*
  * COPY or FILL, resumable: every page is translated before the first byte
  * is written (so a job that faults in that pass writes nothing), then the
- * data pass moves up to AK_STEP_BYTES a step (ak_move_step()). Returns a
- * status, or AK_ST_NEED_PAGE with *stall
- * when a page request can resolve the fault.
+ * data pass moves up to AK_STEP_BYTES a step. Returns a status, or
+ * AK_ST_NEED_PAGE with *stall when a page request can resolve the fault.
  */
 static int ak_move(AkState *s, AkRun *r, AkJob *j, AkCpl *c, AkStall *stall)
 {
     const AkDesc *d = &j->d;
     bool copy = d->opcode == AK_OP_COPY;
+    AkMove m = {
+        .src = d->src, .dst = d->dst, .len = d->len, .has_src = copy,
+        .fn = copy ? ak_copy_fn : ak_fill_fn,
+        .opaque = (void *)&d->pattern,
+    };
     int st;
 
     if (copy) {
@@ -155,16 +200,9 @@ static int ak_move(AkState *s, AkRun *r, AkJob *j, AkCpl *c, AkStall *stall)
     if (st != AK_ST_SUCCESS) {
         return st;
     }
-
-    while (j->done < d->len) {
-        st = ak_step_xlate(s, r);
-        if (st != AK_ST_SUCCESS) {
-            return st;
-        }
-        st = ak_move_step(s, r, j, stall);
-        if (st != AK_ST_SUCCESS && st != AK_ST_MISS) {
-            return st;
-        }
+    st = ak_move_data(s, r, j, &m, stall);
+    if (st != AK_ST_SUCCESS) {
+        return st;
     }
     c->bytes = j->done;
     return AK_ST_SUCCESS;

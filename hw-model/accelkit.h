@@ -230,7 +230,8 @@ typedef struct AkAlgJob {
     bool validated;             /* params read and checked, buffers set up */
     AkRange rd[AK_RD_N];        /* key, aad and src buffers are ours */
     bool feed;                  /* HASH: src goes to the engine as read */
-    AkEngCtx *hctx;             /* ... into this job-private context */
+    bool direct;                /* CTR, GCM encrypt: src to dst as read */
+    AkEngCtx *hctx;             /* ... through this job-private context */
     bool ran;                   /* the engine ran: eng_st and out are set */
     int eng_st;
     AkEngOut out;
@@ -483,6 +484,21 @@ int ak_check_range(AkState *s, AkRun *r, uint64_t va, uint64_t len,
                    bool write, uint64_t *pdone, AkStall *stall);
 int ak_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx **ctxs, AkCpl *c,
             bool prq, AkStall *stall);
+
+/*
+ * A data pass: @fn gets each pair of mapped runs, dst[0..n) and (with
+ * has_src) src[0..n), @off bytes into the pass; false = host failure.
+ */
+typedef bool AkMoveFn(void *opaque, uint8_t *dst, const uint8_t *src,
+                      uint64_t n, uint64_t off);
+typedef struct AkMove {
+    uint64_t src, dst, len;
+    bool has_src;
+    AkMoveFn *fn;
+    void *opaque;
+} AkMove;
+int ak_move_data(AkState *s, AkRun *r, AkJob *j, const AkMove *m,
+                 AkStall *stall);
 
 /* accelkit-worker.c */
 void ak_free_deferred(AkWorker *w);

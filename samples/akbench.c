@@ -244,6 +244,7 @@ static void usage(FILE *f)
 "  -t, --time MS       time per engine measurement (default: -e 200, -s 250,\n"
 "                      --host-engine 500); the engines run for a time, not -n\n"
 "  -h, --help          this help\n"
+"      --version       print the version\n"
 "\n"
 "Reading the engine numbers: in the VM the software path runs on the guest\n"
 "CPU, emulated by TCG (3-20x slower than the host), while the device model\n"
@@ -272,6 +273,7 @@ int main(int argc, char **argv)
 		{ "scorecard", no_argument, NULL, 'S' },
 		{ "host-file", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const size_t sizes[] = { 4096, 65536 };
@@ -302,6 +304,10 @@ int main(int argc, char **argv)
 		case 'S': score = true; break;
 		case 'F': ao.host_file = optarg; break;
 		case 'h': usage(stdout); return 0;
+		case 'V':
+			printf("akbench (accelkit) %d.%d\n", AK_VERSION_MAJOR,
+			       AK_VERSION_MINOR);
+			return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -59,6 +59,7 @@ static void usage(FILE *f)
 "  -b, --busy-poll     no completion interrupts: spin for completions\n"
 "  -v, --verbose       one line per job\n"
 "  -h, --help          this help\n"
+"      --version       print the version\n"
 "\n"
 "Prints one summary line \"akdemo: PASS|FAIL ...\"; exits 0 only if every\n"
 "job completed successfully and verified.\n");
@@ -133,6 +134,7 @@ int main(int argc, char **argv)
 		{ "busy-poll", no_argument, NULL, 'b' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dev = NULL;
@@ -152,6 +154,10 @@ int main(int argc, char **argv)
 		case 'b': qflags |= AK_QF_BUSY_POLL; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V':
+			printf("akdemo (accelkit) %d.%d\n", AK_VERSION_MAJOR,
+			       AK_VERSION_MINOR);
+			return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -76,6 +76,7 @@ static void usage(FILE *f)
 "  -o, --output FILE     write FILE (default standard output)\n"
 "  -v, --verbose         print the path used (\"device\" or \"software\")\n"
 "  -h, --help            this help\n"
+"      --version         print the version\n"
 "INPUT defaults to standard input (also \"-\").\n"
 "\n"
 "GCM file format AKENC1 (integers big-endian):\n"
@@ -431,6 +432,7 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	char *tmpname = NULL;
@@ -473,6 +475,10 @@ int main(int argc, char **argv)
 		case 'v': opt.verbose = true; break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("akenc (accelkit) %d.%d\n", AK_VERSION_MAJOR,
+			       AK_VERSION_MINOR);
 			return 0;
 		default:
 			usage(stderr);

@@ -46,6 +46,7 @@ static void usage(FILE *f)
 "  -v, --verbose            print the path used (\"device\" or \"software\")\n"
 "                           on standard error\n"
 "  -h, --help               this help\n"
+"      --version            print the version\n"
 "\n"
 "Options useful only with --check:\n"
 "      --quiet              do not print OK for each verified file\n"
@@ -320,7 +321,7 @@ static int check_file(const char *list)
 	return rc;
 }
 
-enum { O_SHA256 = 256, O_SHA512, O_TAG, O_QUIET, O_STATUS, O_STRICT };
+enum { O_SHA256 = 256, O_SHA512, O_TAG, O_QUIET, O_STATUS, O_STRICT, O_VERSION };
 
 int main(int argc, char **argv)
 {
@@ -338,6 +339,7 @@ int main(int argc, char **argv)
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
 		{ 0 }
 	};
 	int c, r, rc = 0;
@@ -373,6 +375,10 @@ int main(int argc, char **argv)
 		case 'v': opt.verbose = true; break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case O_VERSION:
+			printf("aksum (accelkit) %d.%d\n", AK_VERSION_MAJOR,
+			       AK_VERSION_MINOR);
 			return 0;
 		default:
 			usage(stderr);

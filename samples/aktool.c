@@ -121,6 +121,13 @@ int akt_session_open(int alg, struct ak_session **s)
 		akt_msg("cannot open a %s session: bad AK_PATH=\"%s\" "
 			"(device, software or auto)", ak_alg_name(alg),
 			getenv("AK_PATH"));
+	else if (r == -EACCES || r == -EPERM)
+		/* The device nodes are 0660 root:accel (udev/60-accelkit.rules). */
+		akt_msg("cannot open a %s session: %s: no access to the "
+			"accelerator's device node (/dev/accel/*); members of "
+			"group \"accel\" may use it (ask an administrator: "
+			"usermod -aG accel $USER, then log in again), or use "
+			"AK_PATH=software", ak_alg_name(alg), akt_strerr(r));
 	else if (r)
 		akt_msg("cannot open a %s session: %s", ak_alg_name(alg),
 			akt_strerr(r));

@@ -17,6 +17,8 @@ PKGS=(
 	qemu-system-data
 	# kernel source: checkpatch.pl and the debug guest kernel
 	linux-source-6.1 bc bison flex libelf-dev xz-utils
+	# pahole: BTF of modules built against the 6.12 headers (fetch-kernel.sh)
+	dwarves
 )
 
 SUDO=

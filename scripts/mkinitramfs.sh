@@ -1,14 +1,27 @@
 #!/bin/bash
 # Build the guest initramfs: busybox-static, our modules, library, tools and
 # test binaries, plus every shared library they need.
-# usage: mkinitramfs.sh OUTPUT.cpio.gz STAGING_DIR MODULE.ko...
+# usage: mkinitramfs.sh [--kernel KVER MODDIR] OUTPUT.cpio.gz STAGING_DIR MODULE.ko...
 # STAGING_DIR already holds the user-space install (DESTDIR of `make install`).
+# --kernel: the guest kernel's release and its modules directory (where
+# fuse.ko is taken from); default: the stock guest kernel
+# (scripts/guest-kernel.sh) and /lib/modules/<it>.
 set -euo pipefail
 
+top=$(cd "$(dirname "$0")/.." && pwd)
+kver= moddir=
+if [ "${1:-}" = --kernel ]; then
+	kver=$2
+	moddir=$3
+	shift 3
+fi
 out=$1
 stage=$2
 shift 2
-top=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "$kver" ]; then
+	kver=$(bash "$top/scripts/guest-kernel.sh")
+	moddir=/lib/modules/$kver
+fi
 
 mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,root,etc,lib/accelkit,usr/share/accelkit}
 install -m 0755 /bin/busybox "$stage/bin/busybox"
@@ -18,15 +31,17 @@ install -m 0755 "$top/vm/demo.sh" "$top/vm/vm-tests.sh" "$top/vm/bench.sh" \
 for ko in "$@"; do
 	install -m 0644 "$ko" "$stage/lib/accelkit/"
 done
-# FUSE is a module in the stock guest kernel (the FUSE-stall test needs
-# it); vm/init loads it when it matches the running kernel. The debug
-# kernel has it built in.
-kver=$(bash "$top/scripts/guest-kernel.sh")
-fuse=/lib/modules/$kver/kernel/fs/fuse/fuse.ko
+# FUSE is a module in the stock 6.1 guest kernel (the FUSE-stall test
+# needs it); vm/init loads it when it matches the running kernel. The
+# debug kernel and Debian's 6.12 have it built in. Only one kernel's
+# fuse.ko in the image: a staging tree copied from another image loses
+# the other's.
+rm -rf "$stage/lib/modules"
+fuse=$moddir/kernel/fs/fuse/fuse.ko
 if [ -f "$fuse" ]; then
 	mkdir -p "$stage/lib/modules/$kver"
 	install -m 0644 "$fuse" "$stage/lib/modules/$kver/fuse.ko"
-else
+elif ! grep -qs '^kernel/fs/fuse/fuse\.ko$' "$moddir/modules.builtin"; then
 	echo "mkinitramfs: warning: no $fuse (the FUSE test will fail)" >&2
 fi
 echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"

@@ -46,6 +46,8 @@ static void accelkit_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	    ACCELKIT_BOND_LIVE)
 		return;
 	adev->ops->pasid_block(adev, bond->pasid);
+	/* From now on the device cannot use or cache anything of this mm. */
+	smp_store_release(&bond->blocked, true);
 	/* A live bond has queues, and each holds a device reference. */
 	get_device(&adev->dev);
 	if (!queue_work(accelkit_wq, &adev->defunct_work))
@@ -54,16 +56,28 @@ static void accelkit_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 
 /*
  * Called after PTEs were changed and before the old pages or page-table
- * pages are freed. Atomic context.
+ * pages are freed. Atomic context (possibly under the page-table lock).
+ * Up to 6.5 this is .invalidate_range; from 6.6 on it is
+ * .arch_invalidate_secondary_tlbs, called from every CPU TLB flush of
+ * the mm, including (0, ULONG_MAX) for each page that reclaim unmaps in
+ * a batch: it must stay cheap. Nothing to do unless the device may hold
+ * translations of the mm: not while BINDING (no step of the PASID can
+ * have run), not once the PASID is blocked (exit_mmap() flushes a lot
+ * after release) nor when OFF. Otherwise the driver's op takes any range
+ * including the full one (the sample: one descriptor, one MMIO write,
+ * no lock; an idle PASID completes at once, a full range is one scan of
+ * the device's cache).
  */
-static void accelkit_mn_invalidate_range(struct mmu_notifier *mn,
-					 struct mm_struct *mm,
-					 unsigned long start,
-					 unsigned long end)
+static void accelkit_mn_invalidate(struct mmu_notifier *mn,
+				   struct mm_struct *mm,
+				   unsigned long start, unsigned long end)
 {
 	struct accelkit_bond *bond = container_of(mn, struct accelkit_bond, mn);
 	int state = READ_ONCE(bond->state);
 
+	/* pairs with the smp_store_release() of accelkit_mn_release() */
+	if (state == ACCELKIT_BOND_DEAD && smp_load_acquire(&bond->blocked))
+		return;
 	if (state == ACCELKIT_BOND_LIVE || state == ACCELKIT_BOND_DEAD)
 		bond->adev->ops->invalidate(bond->adev, bond->pasid, start,
 					    end);
@@ -71,7 +85,7 @@ static void accelkit_mn_invalidate_range(struct mmu_notifier *mn,
 
 static const struct mmu_notifier_ops accelkit_mn_ops = {
 	.release		= accelkit_mn_release,
-	.invalidate_range	= accelkit_mn_invalidate_range,
+	.ACCELKIT_MN_INVALIDATE	= accelkit_mn_invalidate,
 };
 
 /* Under adev->mutex: reuse the mm's bond or reserve a PASID for a new one. */
@@ -180,7 +194,7 @@ int accelkit_bind_finish(struct accelkit_queue *q)
 
 	switch (q->adev->bind) {
 	case ACCELKIT_BIND_IOMMU_SVA:
-		sva = iommu_sva_bind_device(q->adev->parent, q->mm, NULL);
+		sva = accelkit_sva_bind(q->adev->parent, q->mm);
 		if (IS_ERR(sva))
 			return PTR_ERR(sva);
 		q->sva = sva;	/* q is not visible to anybody yet */
@@ -297,8 +311,31 @@ void accelkit_bonds_remove(struct accelkit_device *adev)
 	}
 }
 
+/*
+ * Whether the kernel lets @adev's parent bind an address space at all:
+ * a trial bind of the registering task's mm (accelkit_register() runs in
+ * the task that probes, insmod/modprobe or a bind through sysfs). Kernels
+ * with the CVE-2025-71089 mitigation (Debian 6.1.164+, 6.12.69+) accept
+ * the features but refuse every bind on x86 with -EOPNOTSUPP: better to
+ * refuse the device than every open(). A probe from a kernel thread (no
+ * mm) skips the trial.
+ */
+static int accelkit_sva_try_bind(struct accelkit_device *adev)
+{
+	struct iommu_sva *sva;
+
+	if ((current->flags & PF_KTHREAD) || !current->mm)
+		return 0;
+	sva = accelkit_sva_bind(adev->parent, current->mm);
+	if (IS_ERR(sva))
+		return PTR_ERR(sva);
+	iommu_sva_unbind_device(sva);
+	return 0;
+}
+
 int accelkit_sva_enable(struct accelkit_device *adev)
 {
+	const char *what = "enable IOMMU_DEV_FEAT_SVA";
 	int ret;
 
 	/* Not every SVA-capable IOMMU needs (or has) I/O page faults. */
@@ -306,12 +343,19 @@ int accelkit_sva_enable(struct accelkit_device *adev)
 		adev->state |= ACCELKIT_DEV_IOPF_ON;
 
 	ret = iommu_dev_enable_feature(adev->parent, IOMMU_DEV_FEAT_SVA);
+	if (!ret) {
+		adev->state |= ACCELKIT_DEV_SVA_ON;
+		what = "bind an address space";
+		ret = accelkit_sva_try_bind(adev);
+	}
 	if (ret) {
-		dev_err(adev->parent, "accelkit: cannot enable SVA: %d\n", ret);
+		/* The one message of a refused IOMMU-SVA registration. */
+		dev_err(adev->parent,
+			"accelkit: IOMMU SVA refused by the kernel (cannot %s: %pe); needs an IOMMU with PASID and PRI and a kernel that allows SVA, see docs/architecture.md\n",
+			what, ERR_PTR(ret));
 		accelkit_sva_disable(adev);
 		return ret;
 	}
-	adev->state |= ACCELKIT_DEV_SVA_ON;
 	return 0;
 }
 

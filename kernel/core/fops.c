@@ -281,5 +281,5 @@ const struct file_operations accelkit_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= accelkit_fops_mmap,
 	.poll		= accelkit_fops_poll,
-	.llseek		= no_llseek,
+	/* no .llseek: lseek() fails with ESPIPE */
 };

@@ -39,6 +39,8 @@
 #include <linux/workqueue.h>
 #include <linux/accelkit.h>
 
+#include "compat.h"
+
 #define ACCELKIT_CLASS_NAME	"uacce"
 #define ACCELKIT_MAX_DEVICES	256
 #define ACCELKIT_MAX_PASID	BIT(20)
@@ -133,6 +135,12 @@ struct accelkit_bond {
 	unsigned int users;
 	bool registered;		/* mn registered */
 	bool bound;			/* pasid_bind done, pasid_unbind due */
+	/*
+	 * DEAD and the PASID blocked (pasid_block returned): the device
+	 * holds and can take nothing of this mm any more, so the
+	 * invalidation callback has nothing to do (smp_store_release).
+	 */
+	bool blocked;
 };
 
 /*

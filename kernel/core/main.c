@@ -348,7 +348,7 @@ static int __init accelkit_init(void)
 {
 	int ret;
 
-	accelkit_class = class_create(THIS_MODULE, ACCELKIT_CLASS_NAME);
+	accelkit_class = accelkit_class_create(ACCELKIT_CLASS_NAME);
 	if (IS_ERR(accelkit_class)) {
 		ret = PTR_ERR(accelkit_class);
 		pr_err("accelkit: cannot create class \"%s\" (%d); is the kernel's own uacce driver (CONFIG_UACCE) loaded? accelkit replaces it and cannot run next to it\n",

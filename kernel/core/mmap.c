@@ -119,8 +119,8 @@ int accelkit_fops_mmap(struct file *filp, struct vm_area_struct *vma)
 	 * madvise(MADV_DOFORK) fail, so VM_DONTCOPY sticks, and keeps
 	 * get_user_pages() and the fault path away from the queue's pages.
 	 */
-	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK |
-			 VM_DONTDUMP | VM_IO;
+	accelkit_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_WIPEONFORK |
+			      VM_DONTDUMP | VM_IO);
 	/* The driver maps from the start of its region. */
 	vma->vm_pgoff = 0;
 	ret = adev->ops->mmap(q, vma, type);

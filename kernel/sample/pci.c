@@ -58,6 +58,18 @@ static unsigned int depth = 1024;
 module_param(depth, uint, 0444);
 MODULE_PARM_DESC(depth, "ring entries per queue, power of two 2..4096 (default 1024)");
 
+/*
+ * sva_mode=iommu registers the device for IOMMU SVA (the IOMMU translates
+ * the device's PASID-tagged DMA) instead of self-translation. The sample
+ * device model walks the page tables itself and emits no PASID-tagged
+ * DMA, so this mode only exercises the framework's refusal path: where
+ * the kernel refuses SVA (no IOMMU, or the CVE-2025-71089 mitigation) the
+ * probe fails with one message and no node appears.
+ */
+static char *sva_mode = "self";
+module_param(sva_mode, charp, 0444);
+MODULE_PARM_DESC(sva_mode, "self (default: the device walks the page tables) or iommu (IOMMU SVA)");
+
 /* Completion interrupt of one queue: wake whoever poll()s its file. */
 static irqreturn_t aks_queue_irq(int irq, void *data)
 {
@@ -168,12 +180,13 @@ static int aks_enable(struct aks_dev *sdev)
 	return 0;
 }
 
-static int aks_register(struct aks_dev *sdev)
+static int aks_register(struct aks_dev *sdev, bool iommu_sva)
 {
 	struct accelkit_interface intf = {
 		.name		= AKS_NAME,
 		.flags		= UACCE_DEV_SVA,
-		.bind		= ACCELKIT_BIND_SELF,
+		.bind		= iommu_sva ? ACCELKIT_BIND_IOMMU_SVA :
+					      ACCELKIT_BIND_SELF,
 		.ops		= &aks_accelkit_ops,
 		.api		= AKS_API,
 		.algs		= NULL,	/* from CAPS, below */
@@ -206,8 +219,17 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct aks_dev *sdev;
 	unsigned int nr_queues, i;
 	void __iomem *regs;
+	bool iommu_sva;
 	int ret;
 
+	if (sysfs_streq(sva_mode, "iommu")) {
+		iommu_sva = true;
+	} else if (sysfs_streq(sva_mode, "self")) {
+		iommu_sva = false;
+	} else {
+		dev_err(dev, "sva_mode=%s: want self or iommu\n", sva_mode);
+		return -EINVAL;
+	}
 	/* Doorbell pages are 4 KiB: a bigger CPU page would expose others. */
 	if (PAGE_SIZE != AKS_DOORBELL_PAGE)
 		return -ENODEV;
@@ -217,7 +239,7 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -EINVAL;
 	}
 	/* Page-table walks yield physical addresses: no translating IOMMU. */
-	if (!accelkit_dma_is_phys(dev)) {
+	if (!iommu_sva && !accelkit_dma_is_phys(dev)) {
 		dev_err(dev, "device DMA is translated by an IOMMU; use iommu=pt\n");
 		return -ENODEV;
 	}
@@ -307,9 +329,17 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 
 	pci_set_drvdata(pdev, sdev);
-	ret = aks_register(sdev);
-	if (ret)
+	ret = aks_register(sdev, iommu_sva);
+	if (ret) {
+		/*
+		 * The framework said why (one message). The driver core would
+		 * add a second line for any error but ENODEV/ENXIO, and "the
+		 * kernel refuses SVA for this device" is what ENODEV means.
+		 */
+		if (iommu_sva && ret == -EOPNOTSUPP)
+			ret = -ENODEV;
 		goto err_disable;
+	}
 
 	dev_info(dev, "%s: %u queues, depth %u, page requests %s\n",
 		 dev_name(accelkit_class_dev(sdev->adev)), nr_queues, depth,

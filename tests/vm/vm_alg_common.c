@@ -349,5 +349,6 @@ int add_alg_suites(void)
 	return ak_add_suite("alg: advertisement", NULL, NULL, adv_tests) ||
 	       add_alg_kat_suites() || add_alg_raw_suites() ||
 	       add_alg_equiv_suites() || add_alg_interop_suites() ||
-	       add_alg_fuzz_suites() || add_alg_stream_suites();
+	       add_alg_fuzz_suites() || add_alg_stream_suites() ||
+	       add_alg_direct_suites();
 }

@@ -13,6 +13,7 @@
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,6 +126,41 @@ int vm_discover(void)
 	snprintf(g_node, sizeof(g_node), "/dev/%s", best);
 	snprintf(g_sysdir, sizeof(g_sysdir), "/sys/class/uacce/%s", best);
 	return 0;
+}
+
+/* See vm_common.h. */
+int vm_rediscover(int timeout_ms)
+{
+	uint64_t deadline = vm_now_ms() + (uint64_t)timeout_ms;
+	char p[PATH_MAX], real[PATH_MAX];
+	struct stat st;
+
+	do {
+		DIR *d = opendir("/sys/class/uacce");
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			if (strncmp(e->d_name, "accelkit-", 9))
+				continue;
+			vm_fmt(p, sizeof(p), "/sys/class/uacce/%s/device",
+				 e->d_name);
+			if (!realpath(p, real) || strcmp(real, g_pci_path))
+				continue;
+			vm_fmt(g_name, sizeof(g_name), "%s", e->d_name);
+			vm_fmt(g_node, sizeof(g_node), "/dev/%s", e->d_name);
+			vm_fmt(g_sysdir, sizeof(g_sysdir),
+				 "/sys/class/uacce/%s", e->d_name);
+			closedir(d);
+			if (stat(g_node, &st) == 0 && S_ISCHR(st.st_mode))
+				return 0;
+			d = NULL;
+			break;
+		}
+		if (d)
+			closedir(d);
+		usleep(20000);
+	} while (vm_now_ms() < deadline);
+	return -ENODEV;
 }
 
 long vm_avail(void)

@@ -28,6 +28,7 @@ int add_inval_timeout_suite(void); /* vm_inval.c: before removal */
 int add_hostile_suites(void);	/* vm_hostile.c: PASID/queue accounting */
 int add_fuse_suites(void);	/* vm_fuse.c: FUSE-stalled page request */
 int add_selftest_suites(void);	/* vm_selftest.c: accelkit_selftest.ko */
+int add_sva_mode_suites(void);	/* vm_sva_mode.c: sample sva_mode=iommu */
 int add_remove_suites(void);	/* vm_remove.c (must be registered last) */
 int add_numa_suites(void);	/* vm_numa.c: the two-node VM only */
 int add_final_suite(void);	/* vm_common.c: instances back to maximum */
@@ -50,6 +51,11 @@ extern long g_max_instances;	/* available_instances at suite start */
 /* Find the first accelkit device in /sys/class/uacce and fill g_*.
  * Returns 0 or negative errno. */
 int vm_discover(void);
+
+/* Wait up to @timeout_ms for the accelkit class device whose parent is
+ * g_pci_path (vm_resolve_pci()) and its node; fills g_name, g_node and
+ * g_sysdir. 0 or -ENODEV. */
+int vm_rediscover(int timeout_ms);
 
 /* available_instances of the current device, or negative errno. */
 long vm_avail(void);

@@ -26,41 +26,6 @@
 
 #define OFF_DUS ((off_t)UACCE_QFRT_DUS * (off_t)AK_PAGE)
 
-/* Find the accelkit class device whose parent is pci_path. */
-static int rediscover(int timeout_ms)
-{
-	uint64_t deadline = vm_now_ms() + (uint64_t)timeout_ms;
-	char p[PATH_MAX], real[PATH_MAX];
-	struct stat st;
-
-	do {
-		DIR *d = opendir("/sys/class/uacce");
-		struct dirent *e;
-
-		while (d && (e = readdir(d))) {
-			if (strncmp(e->d_name, "accelkit-", 9))
-				continue;
-			vm_fmt(p, sizeof(p), "/sys/class/uacce/%s/device",
-				 e->d_name);
-			if (!realpath(p, real) || strcmp(real, g_pci_path))
-				continue;
-			vm_fmt(g_name, sizeof(g_name), "%s", e->d_name);
-			vm_fmt(g_node, sizeof(g_node), "/dev/%s", e->d_name);
-			vm_fmt(g_sysdir, sizeof(g_sysdir),
-				 "/sys/class/uacce/%s", e->d_name);
-			closedir(d);
-			if (stat(g_node, &st) == 0 && S_ISCHR(st.st_mode))
-				return 0;
-			d = NULL;
-			break;
-		}
-		if (d)
-			closedir(d);
-		usleep(20000);
-	} while (vm_now_ms() < deadline);
-	return -ENODEV;
-}
-
 /* What a queue's owner sees after removal; bit mask of deviations. */
 static int zombie_checks(int fd, size_t dus_size)
 {
@@ -248,7 +213,7 @@ out:
 		r = vm_write_file(path, g_bdf);
 		VM_CHECK(r == 0, "write %s to %s: %s", g_bdf, path, strerror(-r));
 	}
-	r = rediscover(5000);
+	r = vm_rediscover(5000);
 	VM_CHECK(r == 0, "no accelkit device on %s after rebind", g_bdf);
 	if (r == 0) {
 		printf("[back as %s] ", g_name);
