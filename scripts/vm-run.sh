@@ -9,10 +9,10 @@
 #   --log FILE       serial log (default: mktemp)
 #   --topology T     one (default): one accelkit device on the root bus;
 #                    numa2: two NUMA nodes (a socket with one vCPU and
-#                    1 GiB each), under
-#                    each a pxb-pcie expander bridge (numa_node 0/1) with a
-#                    root port and one accelkit device (4 queues); the guest
-#                    gets ak.topology=numa2 so its suite knows what to expect
+#                    1 GiB each), under each a pxb-pcie expander bridge
+#                    (numa_node 0/1) with a root port and one accelkit
+#                    device (4 queues); the guest gets ak.topology=numa2 so
+#                    its suite knows what to expect
 # Exit status: the guest's result; non-zero also when the guest log has an
 # Oops/BUG/WARNING/lockdep/KASAN/kmemleak report, or the guest did not finish.
 set -uo pipefail
