@@ -178,8 +178,8 @@ test-vm-debug-612: qemu initramfs-debug-612
 		--initrd $(OUT)/initramfs-debug-612.cpio.gz --timeout $(VM_TIMEOUT) \
 		--cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES)" --log $(OUT)/vm-test-debug-612.log
 
-# make test runs it (after the rules above: one more prerequisite of test-vm).
-test-vm: test-vm-numa
+# make test runs both (after the rules above: more prerequisites of test-vm).
+test-vm: test-vm-debug-612 test-vm-numa
 
 test-vm-numa: qemu initramfs
 	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --topology numa2 \
