@@ -141,8 +141,7 @@ static int ak_alg_setup(AkState *s, AkRun *r, AkJob *j,
      */
     a->direct = ak_eng_cipher_streams(d->opcode, d->flags & AK_DF_DECRYPT,
                                       p) &&
-                (d->src == d->dst || !d->len ||
-                 d->src >= d->dst + d->len || d->dst >= d->src + d->len);
+                (d->src == d->dst || !ak_overlap(d->src, d->dst, d->len));
     /* Host memory is bounded by MAX_XFER per buffer; failing is not fatal. */
     for (i = AK_RD_KEY; i < AK_RD_N; i++) {
         if ((a->feed || a->direct) && i == AK_RD_SRC) {

@@ -229,8 +229,8 @@ int ak_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx **ctxs, AkCpl *c,
                d->len > AK_MAX_XFER || d->pattern > AK_MAX_XFER)
             : (d->rsvd0 || d->rsvd1[0] || d->rsvd1[1] ||
                d->len > AK_MAX_XFER ||
-               (d->opcode == AK_OP_COPY && d->len &&
-                d->src < d->dst + d->len && d->dst < d->src + d->len))) {
+               (d->opcode == AK_OP_COPY &&
+                ak_overlap(d->src, d->dst, d->len)))) {
         c->status = AK_ST_INVALID_DESC;
         return c->status;
     }

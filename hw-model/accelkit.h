@@ -469,6 +469,12 @@ void ak_tlb_flush(AkState *s, uint32_t pasid, uint32_t flags,
                   uint64_t start, uint64_t end);
 void ak_tlb_init(AkState *s);
 
+/* Do [a, a + len) and [b, b + len) share a byte? */
+static inline bool ak_overlap(uint64_t a, uint64_t b, uint64_t len)
+{
+    return len && a < b + len && b < a + len;
+}
+
 /* accelkit-step.c */
 int ak_step(AkState *s, AkRun *r);
 int ak_step_xlate(AkState *s, AkRun *r);
