@@ -129,6 +129,19 @@ int vm_discover(void)
 }
 
 /* See vm_common.h. */
+int vm_wait_node(int timeout_ms)
+{
+	uint64_t deadline = vm_now_ms() + (uint64_t)timeout_ms;
+
+	do {
+		if (vm_discover() == 0 && access(g_node, R_OK | W_OK) == 0)
+			return 0;
+		usleep(20000);
+	} while (vm_now_ms() < deadline);
+	return -1;
+}
+
+/* See vm_common.h. */
 int vm_rediscover(int timeout_ms)
 {
 	uint64_t deadline = vm_now_ms() + (uint64_t)timeout_ms;

@@ -57,6 +57,10 @@ int vm_discover(void);
  * g_sysdir. 0 or -ENODEV. */
 int vm_rediscover(int timeout_ms);
 
+/* After a driver rebind: wait up to @timeout_ms until vm_discover()
+ * finds a device again and its node is readable and writable. 0 or -1. */
+int vm_wait_node(int timeout_ms);
+
 /* available_instances of the current device, or negative errno. */
 long vm_avail(void);
 

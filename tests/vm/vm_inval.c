@@ -420,19 +420,6 @@ static int open_errno(void)
 	return 0;
 }
 
-/* After a rebind: the device node comes back (same PCI device). */
-static int wait_node(int timeout_ms)
-{
-	uint64_t deadline = vm_now_ms() + (uint64_t)timeout_ms;
-
-	do {
-		if (vm_discover() == 0 && access(g_node, R_OK | W_OK) == 0)
-			return 0;
-		usleep(20000);
-	} while (vm_now_ms() < deadline);
-	return -1;
-}
-
 /*
  * DEBUG_INJECT IGNORE_INVALIDATIONS: munmap in a process with a bound
  * queue returns after the driver's timeout, the device is marked broken
@@ -500,7 +487,7 @@ static void t_timeout_broken(void)
 		VM_CHECK(r == 0, "write %s to %s: %s", g_bdf, path,
 			 strerror(-r));
 	}
-	VM_REQUIRE(wait_node(5000) == 0, "no device node after the rebind");
+	VM_REQUIRE(vm_wait_node(5000) == 0, "no device node after the rebind");
 	VM_CHECK(vm_pci_attr_long("broken") == 0, "broken is %ld after the rebind",
 		 vm_pci_attr_long("broken"));
 	q = vm_open_queue(0);
@@ -601,7 +588,7 @@ static void t_isolate(void)
 	vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", g_driver);
 	r = vm_write_file(path, g_bdf);
 	VM_CHECK(r == 0, "write %s to %s: %s", g_bdf, path, strerror(-r));
-	VM_REQUIRE(wait_node(5000) == 0, "no device node after the rebind");
+	VM_REQUIRE(vm_wait_node(5000) == 0, "no device node after the rebind");
 	VM_CHECK(vm_attr_long("isolate") == 0 && vm_attr_long("hw_errors") == 0,
 		 "after the rebind: isolate %ld hw_errors %ld, want 0 0",
 		 vm_attr_long("isolate"), vm_attr_long("hw_errors"));

@@ -31,7 +31,6 @@ int vp_debug_inject(unsigned int val)
 int vp_rebind(void)
 {
 	char path[PATH_MAX];
-	uint64_t deadline;
 
 	if (vm_resolve_pci() < 0)
 		return -1;
@@ -41,13 +40,7 @@ int vp_rebind(void)
 	vm_fmt(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", g_driver);
 	if (vm_write_file(path, g_bdf) < 0)
 		return -1;
-	deadline = vm_now_ms() + 10000;
-	do {
-		if (vm_discover() == 0 && access(g_node, R_OK | W_OK) == 0)
-			return 0;
-		usleep(20000);
-	} while (vm_now_ms() < deadline);
-	return -1;
+	return vm_wait_node(10000);
 }
 
 long vp_thp_kb(const void *p)
