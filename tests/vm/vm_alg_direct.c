@@ -80,6 +80,15 @@ static int dev_encrypt(unsigned aks_alg, const struct ref *k,
 
 static const unsigned algs[] = { AKS_CIPHER_AES_CTR, AKS_CIPHER_AES_GCM };
 
+/* The device's answer is the CPU's: SUCCESS, the bytes, (GCM) the tag. */
+static bool same_answer(unsigned aks_alg, int st, const uint8_t *got,
+			const uint8_t *want, size_t n, const uint8_t *tag,
+			const uint8_t *wtag)
+{
+	return st == AKS_ST_SUCCESS && !memcmp(got, want, n) &&
+	       (aks_alg != AKS_CIPHER_AES_GCM || !memcmp(tag, wtag, 16));
+}
+
 static const char *alg_name(unsigned a)
 {
 	return a == AKS_CIPHER_AES_GCM ? "GCM" : "CTR";
@@ -108,9 +117,7 @@ static void t_in_place(void)
 		VM_REQUIRE(rc == 0, "software %s: %d", alg_name(algs[a]), rc);
 		memcpy(buf, orig, n);
 		st = dev_encrypt(algs[a], &k, buf, n, buf, tag, &r);
-		VM_CHECK(st == AKS_ST_SUCCESS && !memcmp(buf, want, n) &&
-			 (algs[a] != AKS_CIPHER_AES_GCM ||
-			  !memcmp(tag, wtag, 16)),
+		VM_CHECK(same_answer(algs[a], st, buf, want, n, tag, wtag),
 			 "%s in place, %zu bytes: %s, first diff %ld, tag %s vs %s",
 			 alg_name(algs[a]), n, va_st(st),
 			 vm_first_diff(buf, want, n), va_hex(tag, 16),
@@ -159,10 +166,8 @@ static void t_overlap(void)
 			memset(area, CANARY, cap);
 			memcpy(src, orig, n);
 			st = dev_encrypt(algs[a], &k, src, n, dst, tag, &r);
-			VM_CHECK(st == AKS_ST_SUCCESS &&
-				 !memcmp(dst, want, n) &&
-				 (algs[a] != AKS_CIPHER_AES_GCM ||
-				  !memcmp(tag, wtag, 16)),
+			VM_CHECK(same_answer(algs[a], st, dst, want, n, tag,
+					     wtag),
 				 "%s dst = src %+ld: %s, first diff %ld",
 				 alg_name(algs[a]), shifts[i], va_st(st),
 				 vm_first_diff(dst, want, n));
@@ -200,9 +205,7 @@ static void t_fresh(void)
 		VM_REQUIRE(rc == 0, "queue stats: %d", rc);
 		st = dev_encrypt(algs[a], &k, src, n, dst, tag, &r);
 		rc = vm_queue_stats(ak_queue_fd(dq), &after);
-		VM_CHECK(st == AKS_ST_SUCCESS && !memcmp(dst, want, n) &&
-			 (algs[a] != AKS_CIPHER_AES_GCM ||
-			  !memcmp(tag, wtag, 16)),
+		VM_CHECK(same_answer(algs[a], st, dst, want, n, tag, wtag),
 			 "%s never-touched src/dst, %zu bytes: %s, first diff %ld",
 			 alg_name(algs[a]), n, va_st(st),
 			 vm_first_diff(dst, want, n));
@@ -277,8 +280,8 @@ static void t_fault_writes_nothing(void)
 		VM_CHECK(sw_encrypt(AKS_CIPHER_AES_GCM, &k, src, 64, want,
 				    wtag) == 0, "software GCM");
 		st = dev_encrypt(AKS_CIPHER_AES_GCM, &k, src, 64, dst, t2, &r);
-		VM_CHECK(st == AKS_ST_SUCCESS && !memcmp(dst, want, 64) &&
-			 !memcmp(t2, wtag, 16),
+		VM_CHECK(same_answer(AKS_CIPHER_AES_GCM, st, dst, want, 64,
+				     t2, wtag),
 			 "GCM after the faults: %s", va_st(st));
 	}
 	munmap(dst, n);
