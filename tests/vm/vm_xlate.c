@@ -156,6 +156,19 @@ void xc_pattern(uint8_t *p, uint64_t pat, size_t len)
 		p[i] = vm_pat_byte(pat, i);
 }
 
+int xc_fill(struct xc *x, uint8_t *p, size_t len, uint64_t pat, uint64_t tag,
+	    uint8_t *want, const char *what)
+{
+	struct ak_job j = vm_job(AK_OP_FILL, NULL, p, len, pat, tag);
+	int r = xc_job(x, &j, AK_ST_SUCCESS, what, NULL);
+
+	if (!r) {
+		xc_pattern(want, pat, len);
+		xc_data(x, p, want, NULL, len, what);
+	}
+	return r;
+}
+
 /* ------------------------------------------------------------------ */
 /* munmap + mmap MAP_FIXED of another object at the same VA */
 
@@ -266,11 +279,8 @@ static void case_mprotect(struct xc *x)
 		goto out;
 	}
 	/* job 1 writes: writable translations in the cache */
-	j = vm_job(AK_OP_FILL, NULL, buf, MP_LEN, p1, 0x2001);
-	if (xc_job(x, &j, AK_ST_SUCCESS, "job 1 (FILL)", NULL))
+	if (xc_fill(x, buf, MP_LEN, p1, 0x2001, want, "job 1 (FILL)"))
 		goto out;
-	xc_pattern(want, p1, MP_LEN);
-	xc_data(x, buf, want, NULL, MP_LEN, "job 1");
 
 	if (mprotect(ro, 4 * AK_PAGE, PROT_READ) < 0) {
 		xc_fail(x, "mprotect(PROT_READ): %s", strerror(errno));
@@ -301,12 +311,8 @@ static void case_mprotect(struct xc *x)
 		xc_fail(x, "mprotect back to RW: %s", strerror(errno));
 		goto out;
 	}
-	j = vm_job(AK_OP_FILL, NULL, buf, MP_LEN, p2, 0x2004);
-	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 3 (FILL after mprotect RW)",
-		    NULL)) {
-		xc_pattern(want, p2, MP_LEN);
-		xc_data(x, buf, want, NULL, MP_LEN, "job 3");
-	}
+	xc_fill(x, buf, MP_LEN, p2, 0x2004, want,
+		"job 3 (FILL after mprotect RW)");
 out:
 	if (buf)
 		munmap(buf, MP_LEN);
@@ -356,12 +362,8 @@ static void case_dontneed(struct xc *x)
 		goto out;
 
 	/* and a device write gets fresh pages the CPU then reads */
-	j = vm_job(AK_OP_FILL, NULL, src, DN_LEN, pat, 0x3003);
-	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 3 (FILL after MADV_DONTNEED)",
-		    NULL)) {
-		xc_pattern(orig, pat, DN_LEN);
-		xc_data(x, src, orig, NULL, DN_LEN, "job 3");
-	}
+	xc_fill(x, src, DN_LEN, pat, 0x3003, orig,
+		"job 3 (FILL after MADV_DONTNEED)");
 out:
 	if (src)
 		munmap(src, DN_LEN);
@@ -397,11 +399,9 @@ static void case_cow(struct xc *x)
 		goto out;
 	}
 	/* job 0 writes (writable translations), job 1 reads */
-	j = vm_job(AK_OP_FILL, NULL, buf, COW_LEN, p1, 0x4000);
-	if (xc_job(x, &j, AK_ST_SUCCESS, "job 0 (FILL before fork)", NULL))
+	if (xc_fill(x, buf, COW_LEN, p1, 0x4000, oldb,
+		    "job 0 (FILL before fork)"))
 		goto out;
-	xc_pattern(oldb, p1, COW_LEN);
-	xc_data(x, buf, oldb, NULL, COW_LEN, "job 0");
 	j = vm_job(AK_OP_COPY, buf, d, COW_LEN, 0, 0x4001);
 	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 1 (COPY before fork)", NULL))
 		xc_data(x, d, oldb, NULL, COW_LEN, "job 1");
@@ -439,12 +439,8 @@ static void case_cow(struct xc *x)
 			"job 2 (the parent's new bytes)");
 	if (x->q) {
 		/* a device write lands in the parent's new pages only */
-		j = vm_job(AK_OP_FILL, NULL, buf, COW_LEN, p3, 0x4003);
-		if (!xc_job(x, &j, AK_ST_SUCCESS,
-			    "job 3 (FILL in the parent after fork)", NULL)) {
-			xc_pattern(newb, p3, COW_LEN);
-			xc_data(x, buf, newb, NULL, COW_LEN, "job 3");
-		}
+		xc_fill(x, buf, COW_LEN, p3, 0x4003, newb,
+			"job 3 (FILL in the parent after fork)");
 	}
 	if (write(p2c[1], "g", 1) != 1)
 		xc_fail(x, "handshake with the child: %s", strerror(errno));

@@ -53,6 +53,11 @@ void xc_data(struct xc *x, const uint8_t *got, const uint8_t *want,
 /* @len bytes of FILL pattern @pat. */
 void xc_pattern(uint8_t *p, uint64_t pat, size_t len);
 
+/* FILL @p[0..len) with @pat (xc_job(), tag @tag), then check its bytes
+ * against the pattern, built in @want. The xc_job() result. */
+int xc_fill(struct xc *x, uint8_t *p, size_t len, uint64_t pat, uint64_t tag,
+	    uint8_t *want, const char *what);
+
 /* vm_xlate_thp.c */
 void case_thp_split(struct xc *x);
 void case_thp_mprotect(struct xc *x);

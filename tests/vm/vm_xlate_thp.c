@@ -133,11 +133,8 @@ void case_thp_mprotect(struct xc *x)
 		goto out;
 	ro = h + 9 * AK_PAGE;
 	/* job 1 writes through the 2 MiB leaf: a writable 2M entry */
-	j = vm_job(AK_OP_FILL, NULL, h, VP_HP, p1, 0x6001);
-	if (xc_job(x, &j, AK_ST_SUCCESS, "job 1 (FILL of the THP)", NULL))
+	if (xc_fill(x, h, VP_HP, p1, 0x6001, want, "job 1 (FILL of the THP)"))
 		goto out;
-	xc_pattern(want, p1, VP_HP);
-	xc_data(x, h, want, NULL, VP_HP, "job 1");
 	if (vp_thp_kb(h) < 2048)
 		xc_fail(x, "setup: the THP was split before the mprotect (AnonHugePages %ld kB)",
 			vp_thp_kb(h));
@@ -162,12 +159,8 @@ void case_thp_mprotect(struct xc *x)
 		xc_fail(x, "mprotect back to RW: %s", strerror(errno));
 		goto out;
 	}
-	j = vm_job(AK_OP_FILL, NULL, h, VP_HP, p2, 0x6003);
-	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 3 (FILL after mprotect RW)",
-		    NULL)) {
-		xc_pattern(want, p2, VP_HP);
-		xc_data(x, h, want, NULL, VP_HP, "job 3");
-	}
+	xc_fill(x, h, VP_HP, p2, 0x6003, want,
+		"job 3 (FILL after mprotect RW)");
 out:
 	if (raw)
 		munmap(raw, 2 * VP_HP);
@@ -233,12 +226,8 @@ void case_thp_collapse(struct xc *x)
 	if (!x->q)
 		goto out;
 
-	j = vm_job(AK_OP_FILL, NULL, h, VP_HP, pat, 0x7003);
-	if (!xc_job(x, &j, AK_ST_SUCCESS, "job 3 (FILL of the collapsed page)",
-		    NULL)) {
-		xc_pattern(newb, pat, VP_HP);
-		xc_data(x, h, newb, NULL, VP_HP, "job 3");
-	}
+	xc_fill(x, h, VP_HP, pat, 0x7003, newb,
+		"job 3 (FILL of the collapsed page)");
 	kb = vp_thp_kb(h);
 	if (kb < 2048)
 		xc_fail(x, "AnonHugePages %ld kB after the device wrote the collapsed page",
