@@ -9,7 +9,7 @@ OUT        := $(TOP)/build
 CACHE      ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/accelkit
 VM_TIMEOUT ?= 1200
 
-.PHONY: all deps qemu kernel kernel-debug debug-kernel initramfs-debug lib samples tests initramfs run vm-shell bench bench-host \
+.PHONY: all deps qemu kernel kernel-debug debug-kernel initramfs-debug lib samples tests initramfs run vm-shell test-dropins bench bench-host \
 	test test-style test-host test-vm test-vm-stock test-vm-la57 test-vm-4level test-vm-debug checkpatch clean
 
 all: kernel lib samples tests
@@ -138,6 +138,11 @@ test-vm-la57: qemu initramfs
 test-vm-4level: qemu initramfs
 	bash scripts/vm-run.sh test $(VM_ARGS) --cpu qemu64,+pdpe1gb --append "pti=off $(VM_HUGE) $(VM_SUITES)" \
 		--log $(OUT)/vm-test-4level-nopti.log
+
+# Unmodified programs on the device path (vm/dropins.d: the zlib shim and
+# the OpenSSL provider), once, in the stock VM.
+test-dropins: qemu initramfs
+	bash scripts/vm-run.sh dropins $(VM_ARGS) --cpu max --log $(OUT)/vm-dropins.log
 
 # The same suite on the debug kernel; kmemleak is scanned after the suite.
 test-vm-debug: qemu initramfs-debug

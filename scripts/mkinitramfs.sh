@@ -28,6 +28,26 @@ install -m 0755 /bin/busybox "$stage/bin/busybox"
 install -m 0755 "$top/vm/init" "$stage/init"
 install -m 0755 "$top/vm/demo.sh" "$top/vm/vm-tests.sh" "$top/vm/bench.sh" \
 	"$stage/usr/share/accelkit/"
+install -m 0755 "$top/vm/dropins.sh" "$stage/usr/share/accelkit/"
+# Drop-in checks (vm/dropins.d/NAME.sh) and the host files they need
+# (vm/dropins.d/NAME.bins: one absolute path per line, a file or a
+# directory, copied to the same path; '#' starts a comment).
+mkdir -p "$stage/usr/share/accelkit/dropins.d"
+for f in "$top"/vm/dropins.d/*.sh; do
+	[ -f "$f" ] && install -m 0755 "$f" "$stage/usr/share/accelkit/dropins.d/"
+done
+for list in "$top"/vm/dropins.d/*.bins; do
+	[ -f "$list" ] || continue
+	sed 's/#.*//' "$list" | while read -r p; do
+		[ -n "$p" ] || continue
+		if [ ! -e "$p" ]; then
+			echo "mkinitramfs: $p (from $(basename "$list")) is missing" >&2
+			exit 1
+		fi
+		mkdir -p "$stage$(dirname "$p")"
+		cp -a -L "$p" "$stage$(dirname "$p")/"
+	done
+done
 for ko in "$@"; do
 	install -m 0644 "$ko" "$stage/lib/accelkit/"
 done

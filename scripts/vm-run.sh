@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot the accelkit VM and judge the run.
 # usage: vm-run.sh MODE [options]
-#   MODE: demo | test | bench | shell
+#   MODE: demo | test | bench | dropins | shell
 #   --qemu PATH --kernel PATH --initrd PATH   (required)
 #   --cpu MODEL      TCG CPU model (default max: advertises LA57)
 #   --append ARGS    extra kernel command line
