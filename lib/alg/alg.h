@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "internal.h"
+#include "../core/internal.h"
 
 #define AK_NR_STREAM_CTX	7	/* contexts 0..6: streams and digests */
 #define AK_ONESHOT_CTX		7	/* context 7: FIRST|LAST one-shot jobs */
