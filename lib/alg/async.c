@@ -7,21 +7,13 @@
 #include <errno.h>
 #include <string.h>
 
-#include "alg.h"
+#include "algs.h"
+#include "engine.h"
+#include "request.h"
+#include "sw.h"
 
 _Static_assert(sizeof(struct ak_req_priv) <= sizeof(((struct ak_req *)0)->priv),
 	       "request private state");
-
-static bool is_comp(int alg)
-{
-	return alg == AK_ALG_DEFLATE || alg == AK_ALG_ZLIB || alg == AK_ALG_GZIP;
-}
-
-static bool is_cipher(int alg)
-{
-	return alg == AK_ALG_AES_CBC || alg == AK_ALG_AES_CTR ||
-	       alg == AK_ALG_AES_XTS;
-}
 
 static uint32_t frame_of(int alg)
 {
@@ -53,11 +45,11 @@ int ak_req_validate(struct ak_session *s, struct ak_req *r)
 		return -EINVAL;
 	switch (r->op) {
 	case AK_REQ_COMPRESS:
-		if (!is_comp(alg) || r->level < 1 || r->level > 9)
+		if (!ak_alg_is_comp(alg) || r->level < 1 || r->level > 9)
 			return -EINVAL;
 		return r->len > mx ? -EMSGSIZE : 0;
 	case AK_REQ_DECOMPRESS:
-		if (!is_comp(alg))
+		if (!ak_alg_is_comp(alg))
 			return -EINVAL;
 		return r->len > mx ? -EMSGSIZE : 0;
 	case AK_REQ_DIGEST:
@@ -87,7 +79,7 @@ int ak_req_validate(struct ak_session *s, struct ak_req *r)
 			return -EMSGSIZE;
 		return 0;
 	}
-	if (!is_cipher(alg) || !r->iv || r->iv_len != AK_AES_BLOCK)
+	if (!ak_alg_is_cipher(alg) || !r->iv || r->iv_len != AK_AES_BLOCK)
 		return -EINVAL;
 	if (alg == AK_ALG_AES_XTS) {
 		if (r->key_len != 32 && r->key_len != 64)
@@ -548,5 +540,17 @@ static void req_done(struct ak_session *s, struct ak_slot *sl,
 		return;
 	default:
 		cipher_done(s, r, res);
+	}
+}
+
+void ak_req_pump(struct ak_session *s)
+{
+	while (s->q && s->backlog_head && ak_queue_space(s->q) > 0) {
+		struct ak_req *rq = s->backlog_head;
+
+		s->backlog_head = req_priv(rq)->next;
+		if (!s->backlog_head)
+			s->backlog_tail = NULL;
+		ak_req_start_device(s, rq);
 	}
 }

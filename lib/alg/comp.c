@@ -11,7 +11,9 @@
 
 #include <zlib.h>
 
-#include "alg.h"
+#include "algs.h"
+#include "engine.h"
+#include "sw.h"
 
 #define SW_OUT (256u << 10)
 #define DEV_OUT_MIN (1u << 20)
@@ -19,8 +21,7 @@
 
 static bool is_comp(const struct ak_session *s)
 {
-	return s->alg == AK_ALG_DEFLATE || s->alg == AK_ALG_ZLIB ||
-	       s->alg == AK_ALG_GZIP;
+	return ak_alg_is_comp(s->alg);
 }
 
 struct ak_stream {

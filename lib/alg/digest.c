@@ -11,7 +11,9 @@
 
 #include <openssl/crypto.h>
 
-#include "alg.h"
+#include "algs.h"
+#include "engine.h"
+#include "sw.h"
 
 struct ak_digest {
 	struct ak_session *s;
@@ -29,21 +31,6 @@ struct ak_digest {
 	uint8_t out[AK_DIGEST_MAX];
 };
 
-AK_API size_t ak_digest_size(int alg)
-{
-	switch (alg) {
-	case AK_ALG_SHA256:
-	case AK_ALG_HMAC_SHA256:	return AK_SHA256_LEN;
-	case AK_ALG_SHA512:		return AK_SHA512_LEN;
-	default:			return 0;
-	}
-}
-
-static bool is_hash(int alg)
-{
-	return alg == AK_ALG_SHA256 || alg == AK_ALG_SHA512;
-}
-
 AK_API int ak_digest_new(struct ak_session *s, struct ak_digest **dp)
 {
 	struct ak_digest *d;
@@ -51,7 +38,7 @@ AK_API int ak_digest_new(struct ak_session *s, struct ak_digest **dp)
 
 	if (dp)
 		*dp = NULL;
-	if (!s || !dp || !is_hash(s->alg))
+	if (!s || !dp || !ak_alg_is_hash(s->alg))
 		return -EINVAL;
 	r = ak_sess_ready(s);
 	if (r < 0)
@@ -224,7 +211,7 @@ AK_API int ak_digest(struct ak_session *s, const void *data, size_t len,
 	int r;
 
 	if (!s || !out_len || (len && !data) || (*out_len && !out) ||
-	    !is_hash(s->alg))
+	    !ak_alg_is_hash(s->alg))
 		return -EINVAL;
 	memset(&q, 0, sizeof(q));
 	q.op = AK_REQ_DIGEST;

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The session core: the device queue of a session (open, fork check,
+ * drop), stream contexts, and the request lists.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "session.h"
+
+int ak_sess_open_queue(struct ak_session *s)
+{
+	struct ak_queue_info qi;
+	unsigned qf = ((s->flags & AK_SF_BUSY_POLL) ? AK_QF_BUSY_POLL : 0) |
+		      ((s->flags & AK_SF_SPIN) ? AK_QF_SPIN : 0);
+	int r;
+
+	r = ak_queue_open(s->req_node[0] ? s->req_node : NULL,
+			  ak_alg_name(s->alg), qf, &s->q);
+	if (r < 0)
+		return r;
+	ak_queue_info(s->q, &qi);
+	s->max_xfer = qi.max_xfer ? qi.max_xfer : (64ull << 20);
+	s->pid = getpid();
+	return 0;
+}
+
+/* Requests that will never complete because the queue is gone: delivered
+ * with @err (or forgotten in a forked child: @err == 0). */
+static void fail_all(struct ak_session *s, int err)
+{
+	struct ak_req *r, *n;
+
+	for (r = s->active; r; r = n) {
+		n = req_priv(r)->anext;
+		req_priv(r)->anext = NULL;
+		if (err) {
+			s->active = n;
+			ak_req_complete(s, r, err);
+		}
+	}
+	s->active = NULL;
+	for (r = s->backlog_head; r; r = n) {
+		n = req_priv(r)->next;
+		if (err)
+			ak_req_complete(s, r, err);
+	}
+	s->backlog_head = s->backlog_tail = NULL;
+	if (!err) {
+		s->done_head = s->done_tail = NULL;
+		s->pending = 0;
+	}
+}
+
+/* Drop the queue. @forked: inherited over fork() (never touch it). */
+void ak_sess_drop_queue(struct ak_session *s, bool forked, int err)
+{
+	if (!s->q)
+		return;
+	if (forked)
+		ak_queue_abandon(s->q);
+	else
+		ak_queue_close(s->q);	/* stops the queue: buffers are free */
+	s->q = NULL;
+	s->gen++;
+	s->ctx_used = 0;
+	s->inflight_jobs = 0;
+	fail_all(s, forked ? 0 : err);
+}
+
+int ak_sess_ready(struct ak_session *s)
+{
+	int r;
+
+	if (s->path != AK_PATH_DEVICE)
+		return 0;
+	if (s->q && s->pid != getpid())
+		ak_sess_drop_queue(s, true, 0);
+	if (s->q)
+		return 0;
+	r = ak_sess_open_queue(s);
+	if (r < 0 && s->auto_path) {
+		s->path = AK_PATH_SOFTWARE;
+		return 0;
+	}
+	return r;
+}
+
+bool ak_sess_irq(const struct ak_session *s)
+{
+	return !(s->flags & AK_SF_BUSY_POLL);
+}
+
+int ak_ctx_get(struct ak_session *s)
+{
+	for (int i = 0; i < AK_NR_STREAM_CTX; i++)
+		if (!(s->ctx_used & (1u << i))) {
+			s->ctx_used |= (uint8_t)(1u << i);
+			return i;
+		}
+	return -EBUSY;
+}
+
+void ak_ctx_put(struct ak_session *s, int ctx, uint32_t gen)
+{
+	if (ctx >= 0 && gen == s->gen)
+		s->ctx_used &= (uint8_t)~(1u << ctx);
+}
+
+void ak_req_complete(struct ak_session *s, struct ak_req *r, int status)
+{
+	struct ak_req_priv *p = req_priv(r);
+	struct ak_req **pp;
+
+	if (p->completed)
+		return;
+	p->completed = 1;
+	for (pp = &s->active; *pp; pp = &req_priv(*pp)->anext)
+		if (*pp == r) {
+			*pp = p->anext;
+			break;
+		}
+	p->anext = NULL;
+	r->status = status;
+	p->next = NULL;
+	if (s->done_tail)
+		req_priv(s->done_tail)->next = r;
+	else
+		s->done_head = r;
+	s->done_tail = r;
+}
