@@ -66,22 +66,35 @@ AK_API int ak_session_open(int alg, const char *node, unsigned flags,
 	return 0;
 }
 
+AK_API int ak_session_open2(const char *node, int alg, unsigned flags,
+			    struct ak_session **sp)
+{
+	return ak_session_open(alg, node, flags, sp);
+}
+
 AK_API void ak_session_close(struct ak_session *s)
 {
 	if (!s)
 		return;
-	if (s->q && s->pid != getpid()) {
-		ak_queue_abandon(s->q);
-		s->q = NULL;
-	}
-	/* Finish outstanding device work so no buffer is in use afterwards;
-	 * closing the queue would also stop it, so this is best effort. */
-	while (s->q && s->inflight_jobs > 0) {
+	if (s->q && s->pid != getpid())
+		ak_sess_drop_queue(s, true, 0);	/* forked: forget */
+	/* Complete the outstanding requests (held-back ones too) without
+	 * delivering them, so that no buffer is in use afterwards and each
+	 * gets its real result; closing the queue would also stop it. */
+	while (s->q && (s->inflight_jobs > 0 || s->backlog_head)) {
+		ak_req_pump(s);
+		if (s->inflight_jobs <= 0)
+			continue;	/* completed at start (or pump again) */
 		if (ak_eng_reap(s, AK_ALG_TIMEOUT_MS) < 0)
 			break;
 	}
 	if (s->q)
 		ak_queue_close(s->q);
+	s->q = NULL;
+	/* What could not complete (queue failed, forked child): -ECANCELED.
+	 * No callback runs; streams and digests of the session now fail with
+	 * -EBADF. */
+	ak_sess_cancel_all(s);
 	free(s);
 }
 
@@ -114,6 +127,10 @@ AK_API int ak_alg_submit(struct ak_session *s, struct ak_req *req)
 
 	if (!s || !req)
 		return -EINVAL;
+	/* Before anything touches it: a pending request's private state is
+	 * in the session's lists. */
+	if (ak_req_pending(s, req))
+		return -EBUSY;
 	r = ak_sess_ready(s);
 	if (r < 0)
 		return r;
@@ -122,11 +139,13 @@ AK_API int ak_alg_submit(struct ak_session *s, struct ak_req *req)
 		return r;
 	p = req_priv(req);
 	memset(p, 0, sizeof(*p));
-	req->status = 0;
+	p->key = ak_req_key(req);
+	p->owner = s;
+	req->status = -EINPROGRESS;
 	req->out_len = 0;
 	req->err_offset = 0;
 	s->pending++;
-	if (s->path == AK_PATH_SOFTWARE) {
+	if (s->path == AK_PATH_SOFTWARE || ak_req_software_only(req)) {
 		ak_req_run_software(s, req);
 		return 0;
 	}
@@ -169,7 +188,8 @@ static int deliver(struct ak_session *s)
 		s->done_head = req_priv(r)->next;
 		if (!s->done_head)
 			s->done_tail = NULL;
-		req_priv(r)->delivered = 1;
+		req_priv(r)->next = NULL;
+		ak_req_release(r);	/* may be resubmitted from its callback */
 		s->pending--;
 		n++;
 		if (r->cb)

@@ -29,6 +29,18 @@ static inline bool ak_alg_is_cipher(int alg)
 	       alg == AK_ALG_AES_XTS;
 }
 
+/* zlib's level convention: AK_DEFAULT_COMPRESSION (-1) means
+ * AK_LEVEL_DEFAULT (6); 0 stores; 1..9 as given. */
+static inline int ak_level(int level)
+{
+	return level == AK_DEFAULT_COMPRESSION ? AK_LEVEL_DEFAULT : level;
+}
+
+static inline bool ak_level_valid(int level)
+{
+	return level >= AK_DEFAULT_COMPRESSION && level <= 9;
+}
+
 /* Device status of an algorithm job -> 0 or negative errno. */
 int ak_status_to_err(int status);
 

@@ -45,7 +45,8 @@ int ak_req_validate(struct ak_session *s, struct ak_req *r)
 		return -EINVAL;
 	switch (r->op) {
 	case AK_REQ_COMPRESS:
-		if (!ak_alg_is_comp(alg) || r->level < 1 || r->level > 9)
+		if (!ak_alg_is_comp(alg) || r->level < AK_DEFAULT_COMPRESSION ||
+		    r->level > 9)
 			return -EINVAL;
 		return r->len > mx ? -EMSGSIZE : 0;
 	case AK_REQ_DECOMPRESS:
@@ -160,8 +161,8 @@ void ak_req_run_software(struct ak_session *s, struct ak_req *r)
 		return;
 	switch (r->op) {
 	case AK_REQ_COMPRESS:
-		st = ak_sw_compress(s->alg, r->level, r->src, r->len, r->dst,
-				    r->dst_len, &out);
+		st = ak_sw_compress(s->alg, ak_level(r->level), r->src, r->len,
+				    r->dst, r->dst_len, &out);
 		break;
 	case AK_REQ_DECOMPRESS:
 		st = ak_sw_decompress(s->alg, r->src, r->len, r->dst,
@@ -364,7 +365,7 @@ void ak_req_start_device(struct ak_session *s, struct ak_req *r)
 	switch (r->op) {
 	case AK_REQ_COMPRESS:
 		p->params.alg = frame_of(s->alg);
-		p->params.level = (uint32_t)r->level;
+		p->params.level = (uint32_t)ak_level(r->level);
 		req_job(s, r, AKS_OP_COMPRESS, 0, r->src, r->len, r->dst,
 			r->dst_len);
 		break;
@@ -541,6 +542,11 @@ static void req_done(struct ak_session *s, struct ak_slot *sl,
 	default:
 		cipher_done(s, r, res);
 	}
+}
+
+bool ak_req_software_only(const struct ak_req *r)
+{
+	return r->op == AK_REQ_COMPRESS && r->level == 0;
 }
 
 void ak_req_pump(struct ak_session *s)

@@ -26,8 +26,17 @@ int ak_sess_open_queue(struct ak_session *s)
 	return 0;
 }
 
-/* Requests that will never complete because the queue is gone: delivered
- * with @err (or forgotten in a forked child: @err == 0). */
+/* A request of the parent, in a forked child: never delivered here (no
+ * callback), but final: -ECANCELED. */
+static void forget(struct ak_req *r)
+{
+	r->status = -ECANCELED;
+	ak_req_release(r);
+}
+
+/* Requests that will never complete because the queue is gone: completed
+ * with @err (or forgotten in a forked child, @err == 0: every pending
+ * request, delivered or not, is set -ECANCELED and never delivered). */
 static void fail_all(struct ak_session *s, int err)
 {
 	struct ak_req *r, *n;
@@ -38,6 +47,8 @@ static void fail_all(struct ak_session *s, int err)
 		if (err) {
 			s->active = n;
 			ak_req_complete(s, r, err);
+		} else {
+			forget(r);
 		}
 	}
 	s->active = NULL;
@@ -45,9 +56,15 @@ static void fail_all(struct ak_session *s, int err)
 		n = req_priv(r)->next;
 		if (err)
 			ak_req_complete(s, r, err);
+		else
+			forget(r);
 	}
 	s->backlog_head = s->backlog_tail = NULL;
 	if (!err) {
+		for (r = s->done_head; r; r = n) {
+			n = req_priv(r)->next;
+			forget(r);
+		}
 		s->done_head = s->done_tail = NULL;
 		s->pending = 0;
 	}
@@ -129,4 +146,79 @@ void ak_req_complete(struct ak_session *s, struct ak_req *r, int status)
 	else
 		s->done_head = r;
 	s->done_tail = r;
+}
+
+bool ak_req_pending(struct ak_session *s, struct ak_req *r)
+{
+	struct ak_req_priv *p = req_priv(r);
+	struct ak_req *x;
+
+	if (p->key != ak_req_key(r))
+		return false;
+	if (p->owner != s)
+		return true;	/* pending elsewhere: not ours to touch */
+	for (x = s->backlog_head; x; x = req_priv(x)->next)
+		if (x == r)
+			return true;
+	for (x = s->active; x; x = req_priv(x)->anext)
+		if (x == r)
+			return true;
+	for (x = s->done_head; x; x = req_priv(x)->next)
+		if (x == r)
+			return true;
+	return false;
+}
+
+void ak_req_release(struct ak_req *r)
+{
+	struct ak_req_priv *p = req_priv(r);
+
+	p->delivered = 1;
+	p->key = 0;
+	p->owner = NULL;
+}
+
+void ak_sess_cancel_all(struct ak_session *s)
+{
+	struct ak_handle *h, *hn;
+	struct ak_req *r, *n;
+
+	fail_all(s, -ECANCELED);
+	for (r = s->done_head; r; r = n) {
+		n = req_priv(r)->next;
+		req_priv(r)->next = NULL;
+		ak_req_release(r);
+	}
+	s->done_head = s->done_tail = NULL;
+	s->pending = 0;
+	for (h = s->handles; h; h = hn) {
+		hn = h->next;
+		h->s = NULL;
+		h->next = h->prev = NULL;
+	}
+	s->handles = NULL;
+}
+
+void ak_sess_track(struct ak_session *s, struct ak_handle *h)
+{
+	h->s = s;
+	h->prev = NULL;
+	h->next = s->handles;
+	if (h->next)
+		h->next->prev = h;
+	s->handles = h;
+}
+
+void ak_sess_untrack(struct ak_handle *h)
+{
+	if (!h->s)
+		return;
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		h->s->handles = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	h->s = NULL;
+	h->next = h->prev = NULL;
 }

@@ -36,6 +36,17 @@ struct ak_slot {
 	ak_slot_done done;
 };
 
+/*
+ * A stream or digest of a session. The session keeps a list of them so
+ * that ak_session_close() can cut them loose: it sets h->s to NULL, after
+ * which the handle's calls fail with -EBADF and its free touches no
+ * session memory.
+ */
+struct ak_handle {
+	struct ak_session *s;		/* NULL once the session is closed */
+	struct ak_handle *next, *prev;
+};
+
 struct ak_session {
 	int alg;
 	int path;			/* AK_PATH_DEVICE / _SOFTWARE */
@@ -53,6 +64,7 @@ struct ak_session {
 	struct ak_req *active;		/* device requests started */
 	int pending;			/* submitted, not delivered */
 	int inflight_jobs;		/* device jobs in the ring */
+	struct ak_handle *handles;	/* live streams and digests */
 };
 
 /* Per-request private state, inside struct ak_req.priv. */
@@ -65,16 +77,27 @@ struct ak_req_priv {
 	uint8_t iv[16];			/* IV / counter of the current job */
 	uint8_t next_iv[16];		/* CBC decrypt: saved before the job */
 	uint8_t blk[16];		/* PKCS#7 last block */
-	uint32_t stage;			/* request-specific step */
 	uint32_t job_len;		/* bytes of the current job */
 	uint32_t members;
-	uint32_t delivered;
-	uint32_t completed;
+	uint8_t stage;			/* request-specific step */
+	uint8_t delivered;
+	uint8_t completed;
+	uint64_t key;			/* ak_req_key() while pending, else 0 */
+	struct ak_session *owner;	/* while pending */
 };
 
 static inline struct ak_req_priv *req_priv(struct ak_req *r)
 {
 	return (struct ak_req_priv *)(void *)r->priv;
+}
+
+/* The mark of a pending request (submitted, not yet delivered): priv is
+ * caller memory, uninitialised before the first submit, so a pending
+ * request is recognised by this value (and then confirmed in the
+ * session's lists), never by a flag alone. */
+static inline uint64_t ak_req_key(const struct ak_req *r)
+{
+	return (uint64_t)(uintptr_t)r ^ 0x616b2d7265712d31ull;
 }
 
 /* Open the session's device queue (s->req_node or discovery). */
@@ -93,5 +116,17 @@ void ak_ctx_put(struct ak_session *s, int ctx, uint32_t gen);
 
 /* Move @r to the done list with @status (once; later calls ignored). */
 void ak_req_complete(struct ak_session *s, struct ak_req *r, int status);
+/* Whether @r is pending on @s (or, returning true too, on another
+ * session). */
+bool ak_req_pending(struct ak_session *s, struct ak_req *r);
+/* Mark @r delivered (no longer pending). */
+void ak_req_release(struct ak_req *r);
+/* Session close: every request not completed yet gets -ECANCELED, every
+ * pending one is released (no callback), every stream and digest is cut
+ * loose (struct ak_handle). */
+void ak_sess_cancel_all(struct ak_session *s);
+
+void ak_sess_track(struct ak_session *s, struct ak_handle *h);
+void ak_sess_untrack(struct ak_handle *h);
 
 #endif /* AK_ALG_SESSION_H */
