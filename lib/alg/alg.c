@@ -48,6 +48,7 @@ AK_API int ak_session_open(int alg, const char *node, unsigned flags,
 		return -ENOMEM;
 	s->alg = alg;
 	s->flags = flags;
+	s->epfd = s->efd = -1;
 	if (node)
 		strcpy(s->req_node, node);
 	s->auto_path = path == AK_PATH_AUTO;
@@ -95,7 +96,17 @@ AK_API void ak_session_close(struct ak_session *s)
 	 * No callback runs; streams and digests of the session now fail with
 	 * -EBADF. */
 	ak_sess_cancel_all(s);
+	ak_sess_close_fds(s);
 	free(s);
+}
+
+AK_API int ak_session_fd(struct ak_session *s)
+{
+	if (!s)
+		return -EINVAL;
+	if (s->q && s->pid != getpid())
+		ak_sess_ready(s);	/* forked: drop the parent's fds */
+	return ak_sess_fd(s);
 }
 
 AK_API int ak_session_path(const struct ak_session *s)
@@ -195,6 +206,7 @@ static int deliver(struct ak_session *s)
 		if (r->cb)
 			r->cb(r);
 	}
+	ak_sess_drained(s);
 	return n;
 }
 

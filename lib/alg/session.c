@@ -4,7 +4,10 @@
  * drop), stream contexts, and the request lists.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "session.h"
@@ -23,7 +26,66 @@ int ak_sess_open_queue(struct ak_session *s)
 	ak_queue_info(s->q, &qi);
 	s->max_xfer = qi.max_xfer ? qi.max_xfer : (64ull << 20);
 	s->pid = getpid();
+	if (s->epfd >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		/* (the old queue's fd left the set when it was closed) */
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->q->fd, &ev) < 0) {
+			r = -errno;
+			ak_queue_close(s->q);
+			s->q = NULL;
+			return r;
+		}
+	}
 	return 0;
+}
+
+int ak_sess_fd(struct ak_session *s)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (s->epfd >= 0 && s->fd_pid == getpid())
+		return s->epfd;
+	ak_sess_close_fds(s);	/* a forked child's copies of the parent's */
+	s->fd_pid = getpid();
+	s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->efd < 0)
+		return -errno;
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->epfd < 0 ||
+	    epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->efd, &ev) < 0 ||
+	    (s->q && epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->q->fd, &ev) < 0)) {
+		int r = -errno;
+
+		ak_sess_close_fds(s);
+		return r;
+	}
+	if (s->done_head) {	/* already something to deliver */
+		uint64_t one = 1;
+
+		if (write(s->efd, &one, sizeof(one)) < 0) {
+			/* cannot fail: counter far from overflow */
+		}
+	}
+	return s->epfd;
+}
+
+void ak_sess_drained(struct ak_session *s)
+{
+	uint64_t v;
+
+	if (s->efd >= 0 && read(s->efd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: was not signalled */
+	}
+}
+
+void ak_sess_close_fds(struct ak_session *s)
+{
+	if (s->epfd >= 0)
+		close(s->epfd);
+	if (s->efd >= 0)
+		close(s->efd);
+	s->epfd = s->efd = -1;
 }
 
 /* A request of the parent, in a forked child: never delivered here (no
@@ -75,10 +137,13 @@ void ak_sess_drop_queue(struct ak_session *s, bool forked, int err)
 {
 	if (!s->q)
 		return;
-	if (forked)
+	if (forked) {
 		ak_queue_abandon(s->q);
-	else
+		/* The epoll set is shared with the parent: leave it to it. */
+		ak_sess_close_fds(s);
+	} else {
 		ak_queue_close(s->q);	/* stops the queue: buffers are free */
+	}
 	s->q = NULL;
 	s->gen++;
 	s->ctx_used = 0;
@@ -140,6 +205,13 @@ void ak_req_complete(struct ak_session *s, struct ak_req *r, int status)
 		}
 	p->anext = NULL;
 	r->status = status;
+	if (s->efd >= 0 && !s->done_head && s->fd_pid == getpid()) {
+		uint64_t one = 1;
+
+		if (write(s->efd, &one, sizeof(one)) < 0) {
+			/* cannot fail: counter far from overflow */
+		}
+	}
 	p->next = NULL;
 	if (s->done_tail)
 		req_priv(s->done_tail)->next = r;

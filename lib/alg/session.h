@@ -65,6 +65,11 @@ struct ak_session {
 	int pending;			/* submitted, not delivered */
 	int inflight_jobs;		/* device jobs in the ring */
 	struct ak_handle *handles;	/* live streams and digests */
+	/* ak_session_fd(): an epoll set of the queue fd and an eventfd
+	 * signalled while completed requests await delivery (-1: none
+	 * yet; created on first use). */
+	int epfd, efd;
+	pid_t fd_pid;			/* creator of epfd/efd */
 };
 
 /* Per-request private state, inside struct ak_req.priv. */
@@ -125,6 +130,13 @@ void ak_req_release(struct ak_req *r);
  * pending one is released (no callback), every stream and digest is cut
  * loose (struct ak_handle). */
 void ak_sess_cancel_all(struct ak_session *s);
+
+/* ak_session_fd(): create (once) and return the session's pollable fd. */
+int ak_sess_fd(struct ak_session *s);
+/* The done list is empty: the eventfd stops signalling. */
+void ak_sess_drained(struct ak_session *s);
+/* Close the session's own fds (close; forked child: its copies). */
+void ak_sess_close_fds(struct ak_session *s);
 
 void ak_sess_track(struct ak_session *s, struct ak_handle *h);
 void ak_sess_untrack(struct ak_handle *h);

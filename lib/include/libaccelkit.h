@@ -916,6 +916,22 @@ AK_API int ak_alg_submit_batch(struct ak_session *s, struct ak_req **reqs,
  */
 AK_API int ak_alg_poll(struct ak_session *s, int timeout_ms);
 
+/*
+ * ak_session_fd - a file descriptor for poll()/epoll() (POLLIN/EPOLLIN):
+ * readable when ak_alg_poll(@s, 0) has something to deliver, on either
+ * path (it is an epoll set of the device queue's fd, whose completions
+ * wake it when they request an interrupt, i.e. unless the session is
+ * AK_SF_BUSY_POLL, and of an eventfd signalled when a request completes
+ * without the device: the software path, -ENOSPC found at submit,
+ * level 0). Level-triggered: when it is readable call ak_alg_poll(@s, 0)
+ * until it returns 0 or -ENOMSG. Created on the first call, then the same
+ * value; stays valid across queue reopening; closed by
+ * ak_session_close(); do not close it or read from it. A forked child
+ * gets a new one of its own by calling this again. Returns the fd, or
+ * negative errno (-EINVAL: NULL @s; -EMFILE ...).
+ */
+AK_API int ak_session_fd(struct ak_session *s);
+
 /* ak_alg_pending - requests submitted and not yet delivered (>= 0), or
  * -EINVAL. */
 AK_API int ak_alg_pending(const struct ak_session *s);

@@ -13,6 +13,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +283,64 @@ static void t_close_forked(void)
 		CU_ASSERT_EQUAL(memcmp(out[i], exp, 32), 0);
 	ak_session_close(fork_sess);
 	sim_release(&fork_sim);
+}
+
+/* ---- ak_session_fd ------------------------------------------------ */
+
+static int readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+static void t_session_fd(void)
+{
+	struct ak_session *s = NULL;
+	struct ak_req req, small;
+	uint8_t out[32];
+	struct sim sim;
+	int fd;
+
+	/* software: completions happen in submit, the fd says so */
+	CU_ASSERT_EQUAL_FATAL(ak_session_open(AK_ALG_SHA256, NULL, AK_SF_SOFTWARE, &s), 0);
+	fd = ak_session_fd(s);
+	CU_ASSERT(fd >= 0);
+	CU_ASSERT_EQUAL(ak_session_fd(s), fd);	/* the same one */
+	CU_ASSERT(!readable(fd));
+	digest_req(&req, "abc", 3, out);
+	CU_ASSERT_EQUAL(ak_alg_submit(s, &req), 0);
+	CU_ASSERT(readable(fd));
+	CU_ASSERT_EQUAL(ak_alg_poll(s, 0), 1);
+	CU_ASSERT(!readable(fd));
+	ak_session_close(s);
+	CU_ASSERT_EQUAL(ak_session_fd(NULL), -EINVAL);
+
+	/* device (simulator): the queue's completion wakes it, and so does
+	 * a request completed at submit (-ENOSPC) */
+	s = sim_session(&sim, AK_ALG_SHA256, 8);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	fd = ak_session_fd(s);
+	CU_ASSERT(fd >= 0);
+	CU_ASSERT(!readable(fd));
+	digest_req(&req, "abc", 3, out);
+	CU_ASSERT_EQUAL(ak_alg_submit(s, &req), 0);
+	CU_ASSERT(!readable(fd));		/* the job has not run */
+	CU_ASSERT_EQUAL(sim_step(&sim), 1);
+	CU_ASSERT(readable(fd));
+	CU_ASSERT_EQUAL(ak_alg_poll(s, 0), 1);
+	CU_ASSERT_EQUAL(req.status, 0);
+	sim_step(&sim);				/* the model drains its fd */
+	CU_ASSERT(!readable(fd));
+	digest_req(&small, "abc", 3, out);
+	small.dst_len = 8;
+	CU_ASSERT_EQUAL(ak_alg_submit(s, &small), 0);
+	CU_ASSERT(readable(fd));
+	CU_ASSERT_EQUAL(ak_alg_poll(s, 0), 1);
+	CU_ASSERT_EQUAL(small.status, -ENOSPC);
+	CU_ASSERT(!readable(fd));
+	ak_session_close(s);
+	sim_release(&sim);
 }
 
 /* ---- streams and digests outliving their session ------------------ */
@@ -596,6 +655,7 @@ int add_libfit_suite(void)
 		{ "version: header, VERSION, .so, .pc, ak_version", t_version },
 		{ "ak_session_open2 argument order", t_open2 },
 		{ "ak_strerror", t_strerror },
+		{ "ak_session_fd readiness (software, device)", t_session_fd },
 		{ "levels -1 and 0 (zlib conventions)", t_levels },
 		{ NULL, NULL }
 	};
