@@ -241,6 +241,54 @@ static void t_close_pending(void)
 	}
 }
 
+/* More requests than the ring holds: the held-back ones start as
+ * ak_alg_poll() finds room, and all are delivered in order. */
+static int order_next, order_bad;
+
+static void order_cb(struct ak_req *r)
+{
+	if (*(int *)r->user != order_next++)
+		order_bad++;
+}
+
+static void t_backlog(void)
+{
+	enum { N = 25 };
+	struct sim sim;
+	struct ak_session *s = sim_session(&sim, AK_ALG_SHA256, 4);
+	struct ak_req req[N];
+	uint8_t out[N][32], exp[N][32];
+	char msg[N][16];
+	int id[N], n = 0, r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	order_next = order_bad = 0;
+	for (int i = 0; i < N; i++) {
+		snprintf(msg[i], sizeof(msg[i]), "block %d", i);
+		sha256(msg[i], strlen(msg[i]), exp[i]);
+		digest_req(&req[i], msg[i], strlen(msg[i]), out[i]);
+		id[i] = i;
+		req[i].user = &id[i];
+		req[i].cb = order_cb;
+		CU_ASSERT_EQUAL(ak_alg_submit(s, &req[i]), 0);
+	}
+	CU_ASSERT_EQUAL(ak_queue_inflight(s->q), 3);
+	CU_ASSERT_EQUAL_FATAL(sim_start(&sim), 0);
+	while (n < N && (r = ak_alg_poll(s, -1)) > 0)
+		n += r;
+	sim_stop(&sim);
+	CU_ASSERT_EQUAL(n, N);
+	CU_ASSERT_EQUAL(order_next, N);
+	CU_ASSERT_EQUAL(order_bad, 0);
+	CU_ASSERT_EQUAL(ak_alg_poll(s, 0), -ENOMSG);
+	for (int i = 0; i < N; i++) {
+		CU_ASSERT_EQUAL(req[i].status, 0);
+		CU_ASSERT_EQUAL(memcmp(out[i], exp[i], 32), 0);
+	}
+	ak_session_close(s);
+	sim_release(&sim);
+}
+
 /* A forked child closing the parent's session: the requests pending at
  * fork() read -ECANCELED there (not 0, which would claim success). */
 static struct sim fork_sim;
@@ -650,6 +698,7 @@ int add_libfit_suite(void)
 	static const struct ak_test t[] = {
 		{ "submit of a pending request: -EBUSY", t_resubmit },
 		{ "close with requests pending (device)", t_close_pending },
+		{ "held-back requests start as room appears (device)", t_backlog },
 		{ "close in a forked child: -ECANCELED", t_close_forked },
 		{ "stream/digest after session close: -EBADF", t_after_close },
 		{ "version: header, VERSION, .so, .pc, ak_version", t_version },
