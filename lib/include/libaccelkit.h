@@ -832,7 +832,8 @@ AK_API int ak_aead_decrypt(struct ak_session *s, const void *key,
  * and every buffer it points to must stay valid and untouched until its
  * completion has been delivered. Completions are delivered only from
  * ak_alg_poll() (never from submit), in the order requests finish (on the
- * device: submission order; on the software path the operation runs inside
+ * device: submission order, except that COMPRESS at level 0 runs in
+ * software inside submit; on the software path the operation runs inside
  * submit and is delivered by the next poll). Delivery sets req->status,
  * req->out_len, req->err_offset and then calls req->cb (if non-NULL).
  * Requests of one session may be in flight together (up to the queue
