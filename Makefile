@@ -331,6 +331,9 @@ AK_MODDIR    ?= kernel
 DKMS_KDIRS   ?= /lib/modules/$(GUEST_KVER)/build $(K612_KDIR)
 
 MAN1 := akzip.1 aksum.1 aksum512.1 akenc.1 akdemo.1 akbench.1
+# libaccelkit(3) and the pages of the main calls (plus one-line .so pages
+# for the other names each documents).
+MAN3 := $(notdir $(wildcard man/*.3))
 # The sub-makes run in lib/ and samples/: a relative DESTDIR must not move.
 SUBINSTALL = PREFIX=$(PREFIX) DESTDIR=$(if $(DESTDIR),$(abspath $(DESTDIR)))
 
@@ -343,7 +346,7 @@ install:
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(UDEVRULESDIR) \
 		$(DESTDIR)$(MODPROBEDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0644 $(addprefix man/,$(MAN1)) $(DESTDIR)$(MANDIR)/man1/
-	install -m 0644 man/libaccelkit.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 0644 $(addprefix man/,$(MAN3)) $(DESTDIR)$(MANDIR)/man3/
 	install -m 0644 man/accelkit.7 $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 udev/60-accelkit.rules $(DESTDIR)$(UDEVRULESDIR)/
 	install -m 0644 dist/modprobe.conf $(DESTDIR)$(MODPROBEDIR)/accelkit.conf
@@ -365,7 +368,7 @@ uninstall:
 	$(MAKE) -C lib uninstall $(SUBINSTALL)
 	$(MAKE) -C samples uninstall $(SUBINSTALL)
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(MAN1)) \
-		$(DESTDIR)$(MANDIR)/man3/libaccelkit.3 $(DESTDIR)$(MANDIR)/man7/accelkit.7 \
+		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(MAN3)) $(DESTDIR)$(MANDIR)/man7/accelkit.7 \
 		$(DESTDIR)$(UDEVRULESDIR)/60-accelkit.rules \
 		$(DESTDIR)$(MODPROBEDIR)/accelkit.conf $(DESTDIR)$(SYSUSERSDIR)/accelkit.conf
 	@[ -n "$(DESTDIR)" ] || [ "$$(id -u)" -ne 0 ] || ldconfig

@@ -8,7 +8,8 @@
 #   - the installed tree is exactly the expected set of files, with the
 #     expected modes and symbolic links (PREFIX=/usr/local, the default);
 #   - pkg-config, pointed at the DESTDIR tree, gives the version of VERSION
-#     and -I/-L into the tree; the header's AK_VERSION matches VERSION;
+#     and -I/-L into the tree; the header's AK_VERSION_* and
+#     AK_VERSION_STRING, the soname and ak_version() match VERSION;
 #   - a program compiled against the installed header and library (shared,
 #     then static) runs a software SHA-256 session with the right digest;
 #   - the installed tools find their library through their RUNPATH (in the
@@ -61,6 +62,7 @@ f 644 usr/local/share/man/man1/aksum.1
 f 644 usr/local/share/man/man1/aksum512.1
 f 644 usr/local/share/man/man1/akzip.1
 f 644 usr/local/share/man/man3/libaccelkit.3
+$(cd "$top/man" && for m in ak_*.3; do echo "f 644 usr/local/share/man/man3/$m"; done)
 f 644 usr/local/share/man/man7/accelkit.7
 EOF
 (cd "$dest" && find . ! -type d | sed 's|^\./||' | sort | while read -r f; do
@@ -81,8 +83,12 @@ log "tree: $(wc -l <"$work/got") files as expected"
 # --- version from one place ------------------------------------------------
 hmaj=$(sed -n 's/^#define AK_VERSION_MAJOR \([0-9]*\).*/\1/p' "$p/include/libaccelkit.h")
 hmin=$(sed -n 's/^#define AK_VERSION_MINOR \([0-9]*\).*/\1/p' "$p/include/libaccelkit.h")
-[ "$hmaj.$hmin" = "$(echo "$ver" | cut -d. -f1-2)" ] ||
-	fail "header says $hmaj.$hmin, VERSION says $ver"
+hpat=$(sed -n 's/^#define AK_VERSION_PATCH \([0-9]*\).*/\1/p' "$p/include/libaccelkit.h")
+hstr=$(sed -n 's/^#define AK_VERSION_STRING "\(.*\)"$/\1/p' "$p/include/libaccelkit.h")
+[ "$hmaj.$hmin.$hpat" = "$ver" ] && [ "$hstr" = "$ver" ] ||
+	fail "header says $hmaj.$hmin.$hpat ('$hstr'), VERSION says $ver"
+[ "$(readelf -d "$p/lib/libaccelkit.so.$ver" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')" = "libaccelkit.so.${ver%%.*}" ] ||
+	fail "soname of libaccelkit.so.$ver is not libaccelkit.so.${ver%%.*}"
 [ "$(bash "$top/scripts/dkms.sh" conf | sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p')" = "$ver" ] ||
 	fail "dkms.conf PACKAGE_VERSION is not $ver"
 
@@ -139,12 +145,12 @@ int main(void)
 	}
 	for (size_t i = 0; i < len; i++)
 		sprintf(hex + 2 * i, "%02x", md[i]);
-	printf("%s %s %d.%d\n", ak_alg_name(AK_ALG_SHA256), hex,
-	       AK_VERSION_MAJOR, AK_VERSION_MINOR);
+	printf("%s %s %d.%d %s\n", ak_alg_name(AK_ALG_SHA256), hex,
+	       AK_VERSION_MAJOR, AK_VERSION_MINOR, ak_version());
 	return strcmp(hex, want) != 0;
 }
 EOF
-want="sha256 ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad $hmaj.$hmin"
+want="sha256 ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad $hmaj.$hmin $ver"
 # shellcheck disable=SC2046
 if cc -Wall -Wextra -Werror $(pc --cflags libaccelkit) -o "$work/t-shared" "$work/t.c" \
 	$(pc --libs libaccelkit) -Wl,-rpath,"$p/lib" 2>"$work/cc.log"; then

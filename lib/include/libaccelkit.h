@@ -69,9 +69,21 @@ extern "C" {
 #define AK_API __attribute__((visibility("default")))
 #endif
 
-/* Library version (of this header). */
+/*
+ * Version of this header. The project's VERSION file is the one source:
+ * lib/Makefile refuses to build when these lines disagree with it, and
+ * the same value names the shared object (libaccelkit.so.<VERSION>), the
+ * pkg-config file's Version and ak_version()'s answer.
+ * 1.1: algorithm API (sessions).
+ */
 #define AK_VERSION_MAJOR 1
-#define AK_VERSION_MINOR 1	/* 1.1: algorithm API (sessions) */
+#define AK_VERSION_MINOR 1
+#define AK_VERSION_PATCH 0
+#define AK_VERSION_STRING "1.1.0"
+/* One number for compile-time comparisons: AK_VERSION_NUM >= AK_VERSION(1, 1, 0). */
+#define AK_VERSION(maj, min, pat) (((maj) << 16) | ((min) << 8) | (pat))
+#define AK_VERSION_NUM \
+	AK_VERSION(AK_VERSION_MAJOR, AK_VERSION_MINOR, AK_VERSION_PATCH)
 
 /* Opaque queue handle. */
 struct ak_queue;
@@ -387,6 +399,25 @@ AK_API int ak_fill(struct ak_queue *q, void *dst, uint64_t pattern, size_t len);
  * Never NULL; the string is static. */
 AK_API const char *ak_status_str(int status);
 
+/*
+ * ak_strerror - a message for a value this library returns: a negative
+ * errno (a positive one is taken as its negation), with the library's own
+ * wording where the errno has a specific meaning here (e.g. -EBADMSG
+ * "corrupt input, bad padding or authentication failure", -ENODEV "no
+ * accelkit device offers the algorithm", -EBADF "the session of this
+ * stream or digest was closed"), else the C library's description. 0 gives
+ * "success". For raw device statuses (struct ak_result.status) see
+ * ak_status_str(). Never NULL; the string is static. Thread-safe.
+ */
+AK_API const char *ak_strerror(int err);
+
+/*
+ * ak_version - the version of the library actually loaded, "MAJOR.MINOR.
+ * PATCH" (the project's VERSION). A program built against this header can
+ * compare it with AK_VERSION_STRING. Never NULL; static. Thread-safe.
+ */
+AK_API const char *ak_version(void);
+
 /* ak_status_errno - the errno mapping used by the library: 0 for SUCCESS,
  * -EINVAL (INVALID_OPCODE, INVALID_DESC), -EFAULT (TRANSLATION_FAULT),
  * -ESRCH (PASID_INVALID), -EBADMSG (DATA_ERROR, AUTH_FAILURE), -ENOSPC
@@ -428,8 +459,9 @@ AK_API int ak_status_errno(int status);
  * inherited queue is dropped (its fd closed, nothing else touched) and a
  * new queue is opened lazily on first use (auto: software if that fails).
  * Device-path streams/digests begun before fork() cannot continue in the
- * child (-ESTALE); software-path ones can. Async requests in flight at
- * fork() are forgotten in the child (their callbacks never run there).
+ * child (-ESTALE); software-path ones can. Async requests pending at
+ * fork() are forgotten in the child: their callbacks never run there, and
+ * the child's copies read req->status -ECANCELED.
  *
  * Errors (negative errno, as everywhere in this library):
  *   -EINVAL   bad argument, wrong algorithm for the call, bad key/IV size,
@@ -441,9 +473,14 @@ AK_API int ak_status_errno(int status);
  *   -EMSGSIZE input larger than the operation allows (GCM > 64 MiB,
  *             XTS data unit > 16 MiB);
  *   -ESTALE   device stream/digest used in a forked child;
+ *   -EBADF    stream or digest whose session was closed;
+ *   -EBUSY    request submitted again while still pending; no free device
+ *             stream context (device-only sessions);
+ *   -ECANCELED  request still pending when its session was closed;
  *   -ENOMEM, -EIO, -EFAULT, -ETIMEDOUT (a device job did not complete in
  *             AK_ALG_TIMEOUT_MS: the queue is closed and reopened on next
  *             use), other device errors as ak_status_errno().
+ * ak_strerror() gives a message for each.
  */
 
 /* Opaque handles of the algorithm API. */
@@ -519,9 +556,31 @@ AK_API int ak_session_open(int alg, const char *node, unsigned flags,
 			   struct ak_session **s);
 
 /*
- * ak_session_close - wait for (and complete, without running callbacks)
- * the session's outstanding requests, close its queue, free it. Streams
- * and digests of the session must be freed first. NULL is a no-op.
+ * ak_session_open2 - ak_session_open() with its arguments in the order of
+ * ak_queue_open(): device node, then algorithm, flags, result. Identical
+ * otherwise; new code should prefer it. (ak_session_open() keeps its
+ * order and meaning: existing programs and binaries are unaffected.)
+ */
+AK_API int ak_session_open2(const char *node, int alg, unsigned flags,
+			    struct ak_session **s);
+
+/*
+ * ak_session_close - end the session. NULL is a no-op.
+ *   - Outstanding requests are completed: device jobs in flight are
+ *     waited for and held-back requests are run, so no buffer is in use
+ *     after this returns; each gets its real result in req->status (and
+ *     out_len/err_offset), as do requests already finished and awaiting
+ *     delivery (on the software path: all of them).
+ *   - Requests that cannot complete (the queue failed or timed out
+ *     meanwhile: that error; in a forked child, the parent's requests:
+ *     -ECANCELED) get that status.
+ *   - No callback runs: every request pending at close is final when this
+ *     returns (its req->status is never -EINPROGRESS) and may be reused.
+ *   - Streams and digests still open are cut loose: their calls fail with
+ *     -EBADF (ak_stream_info() still reports the counters) and
+ *     ak_stream_free()/ak_digest_free() still free them; their device
+ *     contexts ended with the queue.
+ * Then the queue is closed and the session freed.
  */
 AK_API void ak_session_close(struct ak_session *s);
 
@@ -542,9 +601,17 @@ AK_API const char *ak_session_node(const struct ak_session *s);
  *
  * The engine is zlib: deflateInit2(level, Z_DEFLATED, wbits, 8,
  * Z_DEFAULT_STRATEGY) with wbits -15 (raw), 15 (zlib) or 31 (gzip).
- * level: 1..9 (0 or out of range: -EINVAL); AK_LEVEL_DEFAULT = 6.
+ * Levels follow zlib: 1 (fastest) .. 9 (best); AK_DEFAULT_COMPRESSION (-1,
+ * zlib's Z_DEFAULT_COMPRESSION) means AK_LEVEL_DEFAULT (6);
+ * AK_NO_COMPRESSION (0) stores (a valid stream of stored blocks, the
+ * bytes of zlib's level 0). The device engine has levels 1..9: level 0
+ * always runs on the software path (one-shot, request and stream alike,
+ * also on an AK_SF_DEVICE session; storing needs no engine). Other values:
+ * -EINVAL.
  * ------------------------------------------------------------------- */
 #define AK_LEVEL_DEFAULT 6
+#define AK_DEFAULT_COMPRESSION (-1)
+#define AK_NO_COMPRESSION 0
 
 /*
  * ak_compress - one-shot compression of @len bytes at @src into @dst.
@@ -604,7 +671,7 @@ struct ak_stream_info {
 /*
  * ak_stream_new - create a (de)compression stream.
  * @dir:   AK_COMPRESS or AK_DECOMPRESS.
- * @level: AK_COMPRESS: 1..9; ignored for AK_DECOMPRESS.
+ * @level: AK_COMPRESS: -1..9 as above; ignored for AK_DECOMPRESS.
  * @sink:  output callback (required); @arg is passed to it.
  * Device path: the stream holds one of the queue's stream contexts (up to
  * 7 concurrent streams/digests per session; more: auto sessions run the
@@ -617,6 +684,8 @@ struct ak_stream_info {
  * the next bytes start a new member. For raw/zlib, bytes after the end of
  * the stream are an error (-EBADMSG at their offset).
  * Returns 0, -EINVAL, -EBUSY, -ENOMEM.
+ * The stream belongs to @s: after ak_session_close(@s) its feed/finish
+ * fail with -EBADF; free it with ak_stream_free() in any case.
  */
 AK_API int ak_stream_new(struct ak_session *s, int dir, int level,
 			 ak_sink_fn sink, void *arg, struct ak_stream **st);
@@ -658,6 +727,8 @@ AK_API size_t ak_digest_size(int alg);
  * Device path: uses a stream context (HASH with FIRST/LAST; same limits
  * as streams; small updates are buffered in the library, 64 KiB).
  * Returns 0, -EINVAL, -EBUSY, -ENOMEM.
+ * After ak_session_close(@s) update/final fail with -EBADF; free it with
+ * ak_digest_free() in any case.
  */
 AK_API int ak_digest_new(struct ak_session *s, struct ak_digest **d);
 
@@ -761,7 +832,8 @@ AK_API int ak_aead_decrypt(struct ak_session *s, const void *key,
  * and every buffer it points to must stay valid and untouched until its
  * completion has been delivered. Completions are delivered only from
  * ak_alg_poll() (never from submit), in the order requests finish (on the
- * device: submission order; on the software path the operation runs inside
+ * device: submission order, except that COMPRESS at level 0 runs in
+ * software inside submit; on the software path the operation runs inside
  * submit and is delivered by the next poll). Delivery sets req->status,
  * req->out_len, req->err_offset and then calls req->cb (if non-NULL).
  * Requests of one session may be in flight together (up to the queue
@@ -789,7 +861,7 @@ struct ak_req {
 	/* ---- set by the caller ---- */
 	uint32_t op;		/* enum ak_req_op (must fit the session) */
 	uint32_t flags;		/* AK_CF_PKCS7 */
-	int32_t level;		/* COMPRESS: 1..9 */
+	int32_t level;		/* COMPRESS: -1..9 (see Compression) */
 	uint32_t rsvd0;		/* 0 */
 	const void *src;
 	size_t len;
@@ -805,8 +877,10 @@ struct ak_req {
 				 * checked (decrypt) */
 	ak_req_cb cb;		/* may be NULL */
 	void *user;		/* for the caller */
-	/* ---- set by the library at completion ---- */
-	int32_t status;		/* 0 or negative errno (as the sync calls) */
+	/* ---- set by the library ---- */
+	int32_t status;		/* -EINPROGRESS from submit until completion;
+				 * then 0 or negative errno (as the sync
+				 * calls; -ECANCELED: see ak_session_close) */
 	uint32_t rsvd1;
 	size_t out_len;		/* bytes written; -ENOSPC: bytes needed */
 	uint64_t err_offset;	/* -EBADMSG (DECOMPRESS): input offset */
@@ -817,8 +891,11 @@ struct ak_req {
 /*
  * ak_alg_submit - start @req. Returns 0 when accepted (the outcome comes
  * at completion); -EINVAL for a NULL/malformed request or one that does
- * not fit the session's algorithm (nothing is then delivered); other
- * errors (e.g. -ESTALE/-EIO: the queue is gone).
+ * not fit the session's algorithm (nothing is then delivered); -EBUSY if
+ * @req is still pending (submitted and not yet delivered, on this or
+ * another session: it is left untouched); other errors (e.g.
+ * -ESTALE/-EIO: the queue is gone). A request may be submitted again
+ * once delivered, also from its own callback.
  */
 AK_API int ak_alg_submit(struct ak_session *s, struct ak_req *req);
 
@@ -839,6 +916,22 @@ AK_API int ak_alg_submit_batch(struct ak_session *s, struct ak_req **reqs,
  * requests but must not close the session.
  */
 AK_API int ak_alg_poll(struct ak_session *s, int timeout_ms);
+
+/*
+ * ak_session_fd - a file descriptor for poll()/epoll() (POLLIN/EPOLLIN):
+ * readable when ak_alg_poll(@s, 0) has something to deliver, on either
+ * path (it is an epoll set of the device queue's fd, whose completions
+ * wake it when they request an interrupt, i.e. unless the session is
+ * AK_SF_BUSY_POLL, and of an eventfd signalled when a request completes
+ * without the device: the software path, -ENOSPC found at submit,
+ * level 0). Level-triggered: when it is readable call ak_alg_poll(@s, 0)
+ * until it returns 0 or -ENOMSG. Created on the first call, then the same
+ * value; stays valid across queue reopening; closed by
+ * ak_session_close(); do not close it or read from it. A forked child
+ * gets a new one of its own by calling this again. Returns the fd, or
+ * negative errno (-EINVAL: NULL @s; -EMFILE ...).
+ */
+AK_API int ak_session_fd(struct ak_session *s);
 
 /* ak_alg_pending - requests submitted and not yet delivered (>= 0), or
  * -EINVAL. */

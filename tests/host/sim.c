@@ -7,6 +7,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "sim.h"
 
 struct ak_queue *sim_queue_new(struct sim *s, uint32_t depth, unsigned flags)
@@ -47,6 +49,13 @@ struct ak_queue *sim_queue_new(struct sim *s, uint32_t depth, unsigned flags)
 	q->info.open_flags = flags;
 
 	s->q = q;
+	s->db = q->db;
+	s->sq = q->sq;
+	s->cq = q->cq;
+	s->fd = q->fd;
+	s->dus = q->dus;
+	s->db_len = q->mmio_len;
+	s->dus_len = q->dus_len;
 	s->depth = depth;
 	s->phase = 1;
 	s->max_xfer = 64ull << 20;
@@ -58,6 +67,33 @@ static bool overlap(uint64_t a, uint64_t b, uint64_t len)
 	return len && a < b + len && b < a + len;
 }
 
+/* A one-shot HASH job (docs/device.md: FIRST|LAST, params at rsvd1[0]). */
+static uint16_t exec_hash(const struct aks_desc *d, uint64_t *bytes)
+{
+	const struct aks_params *p =
+		(const void *)(uintptr_t)le64toh(d->rsvd1[0]);
+	uint16_t fl = le16toh(d->flags) & ~AKS_DF_IRQ;
+	const EVP_MD *md;
+	unsigned n = 0;
+
+	if (fl != (AKS_DF_FIRST | AKS_DF_LAST) || !p || d->rsvd1[1])
+		return AKS_ST_INVALID_DESC;
+	md = p->alg == AKS_HASH_SHA256 ? EVP_sha256() :
+	     p->alg == AKS_HASH_SHA512 ? EVP_sha512() : NULL;
+	if (!md)
+		return AKS_ST_INVALID_DESC;
+	if (le64toh(d->pattern) < (uint64_t)EVP_MD_get_size(md)) {
+		*bytes = 0;
+		return AKS_ST_OVERFLOW;
+	}
+	if (!EVP_Digest((const void *)(uintptr_t)le64toh(d->src),
+			le64toh(d->len), (void *)(uintptr_t)le64toh(d->dst),
+			&n, md, NULL))
+		return AKS_ST_DMA_ERROR;
+	*bytes = n;
+	return AKS_ST_SUCCESS;
+}
+
 static void exec(struct sim *s, const struct aks_desc *d, struct aks_cpl *c)
 {
 	uint16_t op = le16toh(d->opcode);
@@ -66,7 +102,10 @@ static void exec(struct sim *s, const struct aks_desc *d, struct aks_cpl *c)
 	uint16_t st = AKS_ST_SUCCESS;
 	uint64_t bytes = 0;
 
-	if (op > AKS_OP_FILL)
+	if (op == AKS_OP_HASH && s->hash)
+		st = s->fail_status ? (uint16_t)s->fail_status :
+				      exec_hash(d, &bytes);
+	else if (op > AKS_OP_FILL)
 		st = AKS_ST_INVALID_OPCODE;
 	else if (d->rsvd0 || d->rsvd1[0] || d->rsvd1[1] || len > s->max_xfer ||
 		 (le16toh(d->flags) & ~AKS_DF_IRQ) ||
@@ -93,15 +132,36 @@ static void exec(struct sim *s, const struct aks_desc *d, struct aks_cpl *c)
 	c->rsvd = 0;
 }
 
+int sim_detach(struct sim *s)
+{
+	s->fd = dup(s->q->fd);
+	if (s->fd < 0)
+		return -1;
+	/* ak_queue_close()'s munmap of 0 bytes fails: the memory stays. */
+	s->q->mmio_len = 0;
+	s->q->dus_len = 0;
+	s->detached = true;
+	return 0;
+}
+
+void sim_release(struct sim *s)
+{
+	if (!s->detached)
+		return;
+	munmap(s->db, s->db_len);
+	munmap(s->dus, s->dus_len);
+	close(s->fd);
+	s->detached = false;
+}
+
 unsigned sim_step(struct sim *s)
 {
-	struct ak_queue *q = s->q;
 	uint32_t mask = s->depth - 1, tail, head;
 	unsigned n = 0;
 
-	tail = le32toh(__atomic_load_n((uint32_t *)(q->db + AKS_DB_SQ_TAIL),
+	tail = le32toh(__atomic_load_n((uint32_t *)(s->db + AKS_DB_SQ_TAIL),
 				       __ATOMIC_ACQUIRE));
-	head = le32toh(__atomic_load_n((uint32_t *)(q->db + AKS_DB_CQ_HEAD),
+	head = le32toh(__atomic_load_n((uint32_t *)(s->db + AKS_DB_CQ_HEAD),
 				       __ATOMIC_ACQUIRE));
 	s->last_sq_tail_db = tail;
 	s->last_cq_head_db = head;
@@ -112,16 +172,16 @@ unsigned sim_step(struct sim *s)
 	if (head == s->cq_tail) {
 		uint64_t v;
 
-		if (read(q->fd, &v, sizeof(v)) < 0) {
+		if (read(s->fd, &v, sizeof(v)) < 0) {
 			/* EAGAIN: nothing to drain */
 		}
 	}
 	while (s->sq_head != tail && ((s->cq_tail + 1) & mask) != head) {
 		struct aks_desc d;
-		struct aks_cpl *c = &q->cq[s->cq_tail];
+		struct aks_cpl *c = &s->cq[s->cq_tail];
 		bool irq;
 
-		memcpy(&d, &q->sq[s->sq_head], sizeof(d));
+		memcpy(&d, &s->sq[s->sq_head], sizeof(d));
 		irq = le16toh(d.flags) & AKS_DF_IRQ;
 		s->sq_head = (s->sq_head + 1) & mask;
 		exec(s, &d, c);
@@ -137,7 +197,7 @@ unsigned sim_step(struct sim *s)
 			uint64_t one = 1;
 
 			s->irqs++;
-			if (write(q->fd, &one, sizeof(one)) < 0)
+			if (write(s->fd, &one, sizeof(one)) < 0)
 				abort();
 		}
 	}

@@ -17,6 +17,15 @@
 
 struct sim {
 	struct ak_queue *q;
+	/* The model's own view of the queue (sim_detach: kept when the
+	 * library closes q). */
+	uint8_t *db;
+	struct aks_desc *sq;
+	struct aks_cpl *cq;
+	int fd;
+	size_t db_len, dus_len;
+	uint8_t *dus;
+	bool detached;
 	uint32_t depth;
 	uint32_t sq_head;	/* next descriptor to read */
 	uint32_t cq_tail;	/* next completion slot */
@@ -27,6 +36,8 @@ struct sim {
 	uint32_t last_sq_tail_db;
 	uint32_t last_cq_head_db;
 	int fail_status;	/* != 0: complete every job with this status */
+	bool hash;		/* also run one-shot HASH jobs (FIRST|LAST,
+				 * SHA-256/512), as the algorithm engine */
 	pthread_t thr;
 	bool threaded;
 	volatile bool stop;
@@ -34,6 +45,11 @@ struct sim {
 
 /* Build a queue of @depth with open flags @flags, attached to @s. */
 struct ak_queue *sim_queue_new(struct sim *s, uint32_t depth, unsigned flags);
+/* Let the library close the queue (ak_queue_close, e.g. by
+ * ak_session_close) while the model's thread still runs: the model keeps
+ * the memory mapped and an eventfd of its own until sim_release(). */
+int sim_detach(struct sim *s);
+void sim_release(struct sim *s);
 /* Process whatever the doorbell exposes; returns jobs completed. */
 unsigned sim_step(struct sim *s);
 /* Run sim_step in a thread until sim_stop(). */

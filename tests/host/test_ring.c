@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Ring arithmetic (lib/ring.h) against an explicit head/tail/phase model. */
+/* Ring arithmetic (lib/core/ring.h) against an explicit head/tail/phase model. */
 #include <stdlib.h>
 
 #include "ring.h"

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Ciphers: synchronous wrappers over requests (lib/async.c does the
+/* Ciphers: synchronous wrappers over requests (alg/async.c does the
  * device chaining and the software execution). */
 #include <errno.h>
 #include <string.h>
 
-#include "alg.h"
+#include "session.h"
 
 static int run(struct ak_session *s, unsigned op, const void *key,
 	       size_t key_len, const void *iv, size_t iv_len, const void *aad,

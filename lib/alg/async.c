@@ -7,21 +7,13 @@
 #include <errno.h>
 #include <string.h>
 
-#include "alg.h"
+#include "algs.h"
+#include "engine.h"
+#include "request.h"
+#include "sw.h"
 
 _Static_assert(sizeof(struct ak_req_priv) <= sizeof(((struct ak_req *)0)->priv),
 	       "request private state");
-
-static bool is_comp(int alg)
-{
-	return alg == AK_ALG_DEFLATE || alg == AK_ALG_ZLIB || alg == AK_ALG_GZIP;
-}
-
-static bool is_cipher(int alg)
-{
-	return alg == AK_ALG_AES_CBC || alg == AK_ALG_AES_CTR ||
-	       alg == AK_ALG_AES_XTS;
-}
 
 static uint32_t frame_of(int alg)
 {
@@ -53,11 +45,12 @@ int ak_req_validate(struct ak_session *s, struct ak_req *r)
 		return -EINVAL;
 	switch (r->op) {
 	case AK_REQ_COMPRESS:
-		if (!is_comp(alg) || r->level < 1 || r->level > 9)
+		if (!ak_alg_is_comp(alg) || r->level < AK_DEFAULT_COMPRESSION ||
+		    r->level > 9)
 			return -EINVAL;
 		return r->len > mx ? -EMSGSIZE : 0;
 	case AK_REQ_DECOMPRESS:
-		if (!is_comp(alg))
+		if (!ak_alg_is_comp(alg))
 			return -EINVAL;
 		return r->len > mx ? -EMSGSIZE : 0;
 	case AK_REQ_DIGEST:
@@ -87,7 +80,7 @@ int ak_req_validate(struct ak_session *s, struct ak_req *r)
 			return -EMSGSIZE;
 		return 0;
 	}
-	if (!is_cipher(alg) || !r->iv || r->iv_len != AK_AES_BLOCK)
+	if (!ak_alg_is_cipher(alg) || !r->iv || r->iv_len != AK_AES_BLOCK)
 		return -EINVAL;
 	if (alg == AK_ALG_AES_XTS) {
 		if (r->key_len != 32 && r->key_len != 64)
@@ -168,8 +161,8 @@ void ak_req_run_software(struct ak_session *s, struct ak_req *r)
 		return;
 	switch (r->op) {
 	case AK_REQ_COMPRESS:
-		st = ak_sw_compress(s->alg, r->level, r->src, r->len, r->dst,
-				    r->dst_len, &out);
+		st = ak_sw_compress(s->alg, ak_level(r->level), r->src, r->len,
+				    r->dst, r->dst_len, &out);
 		break;
 	case AK_REQ_DECOMPRESS:
 		st = ak_sw_decompress(s->alg, r->src, r->len, r->dst,
@@ -372,7 +365,7 @@ void ak_req_start_device(struct ak_session *s, struct ak_req *r)
 	switch (r->op) {
 	case AK_REQ_COMPRESS:
 		p->params.alg = frame_of(s->alg);
-		p->params.level = (uint32_t)r->level;
+		p->params.level = (uint32_t)ak_level(r->level);
 		req_job(s, r, AKS_OP_COMPRESS, 0, r->src, r->len, r->dst,
 			r->dst_len);
 		break;
@@ -548,5 +541,22 @@ static void req_done(struct ak_session *s, struct ak_slot *sl,
 		return;
 	default:
 		cipher_done(s, r, res);
+	}
+}
+
+bool ak_req_software_only(const struct ak_req *r)
+{
+	return r->op == AK_REQ_COMPRESS && r->level == 0;
+}
+
+void ak_req_pump(struct ak_session *s)
+{
+	while (s->q && s->backlog_head && ak_queue_space(s->q) > 0) {
+		struct ak_req *rq = s->backlog_head;
+
+		s->backlog_head = req_priv(rq)->next;
+		if (!s->backlog_head)
+			s->backlog_tail = NULL;
+		ak_req_start_device(s, rq);
 	}
 }

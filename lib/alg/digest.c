@@ -11,10 +11,12 @@
 
 #include <openssl/crypto.h>
 
-#include "alg.h"
+#include "algs.h"
+#include "engine.h"
+#include "sw.h"
 
 struct ak_digest {
-	struct ak_session *s;
+	struct ak_handle h;		/* h.s: the session, NULL once closed */
 	int alg;
 	bool device;
 	void *md;			/* software EVP_MD_CTX */
@@ -29,21 +31,6 @@ struct ak_digest {
 	uint8_t out[AK_DIGEST_MAX];
 };
 
-AK_API size_t ak_digest_size(int alg)
-{
-	switch (alg) {
-	case AK_ALG_SHA256:
-	case AK_ALG_HMAC_SHA256:	return AK_SHA256_LEN;
-	case AK_ALG_SHA512:		return AK_SHA512_LEN;
-	default:			return 0;
-	}
-}
-
-static bool is_hash(int alg)
-{
-	return alg == AK_ALG_SHA256 || alg == AK_ALG_SHA512;
-}
-
 AK_API int ak_digest_new(struct ak_session *s, struct ak_digest **dp)
 {
 	struct ak_digest *d;
@@ -51,7 +38,7 @@ AK_API int ak_digest_new(struct ak_session *s, struct ak_digest **dp)
 
 	if (dp)
 		*dp = NULL;
-	if (!s || !dp || !is_hash(s->alg))
+	if (!s || !dp || !ak_alg_is_hash(s->alg))
 		return -EINVAL;
 	r = ak_sess_ready(s);
 	if (r < 0)
@@ -59,13 +46,13 @@ AK_API int ak_digest_new(struct ak_session *s, struct ak_digest **dp)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	d->s = s;
+	ak_sess_track(s, &d->h);
 	d->alg = s->alg;
 	d->ctx = -1;
 	if (s->path == AK_PATH_DEVICE) {
 		d->ctx = ak_ctx_get(s);
 		if (d->ctx < 0 && !s->auto_path) {
-			free(d);
+			ak_digest_free(d);
 			return -EBUSY;
 		}
 	}
@@ -83,7 +70,7 @@ AK_API int ak_digest_new(struct ak_session *s, struct ak_digest **dp)
 	} else {
 		d->md = ak_sw_md_new(s->alg);
 		if (!d->md) {
-			free(d);
+			ak_digest_free(d);
 			return -ENOMEM;
 		}
 	}
@@ -97,10 +84,10 @@ static int dev_check(struct ak_digest *d)
 
 	if (d->pid != getpid())
 		return -ESTALE;
-	r = ak_sess_ready(d->s);
+	r = ak_sess_ready(d->h.s);
 	if (r < 0)
 		return r;
-	if (d->s->gen != d->gen || !d->s->q)
+	if (d->h.s->gen != d->gen || !d->h.s->q)
 		return -ESTALE;
 	return 0;
 }
@@ -118,8 +105,8 @@ static int dev_hash(struct ak_digest *d, const void *src, size_t len,
 		fl |= AKS_DF_FIRST;
 	ak_alg_desc(&desc, AKS_OP_HASH, fl, (unsigned)d->ctx, src, len,
 		    d->out, sizeof(d->out), &d->params, NULL,
-		    ak_sess_irq(d->s));
-	r = ak_eng_run(d->s, &desc, &res, NULL);
+		    ak_sess_irq(d->h.s));
+	r = ak_eng_run(d->h.s, &desc, &res, NULL);
 	if (r < 0)
 		return r;
 	if (res.status != AKS_ST_SUCCESS)
@@ -135,6 +122,8 @@ AK_API int ak_digest_update(struct ak_digest *d, const void *data, size_t len)
 
 	if (!d || (len && !data))
 		return -EINVAL;
+	if (!d->h.s)
+		return -EBADF;	/* its session was closed */
 	if (d->err)
 		return d->err;
 	if (!d->device)
@@ -145,8 +134,8 @@ AK_API int ak_digest_update(struct ak_digest *d, const void *data, size_t len)
 			/* Direct, in pieces of at most max_xfer. */
 			size_t n = len - len % AK_DIGEST_BUF;
 
-			if (n > d->s->max_xfer)
-				n = d->s->max_xfer - d->s->max_xfer % AK_DIGEST_BUF;
+			if (n > d->h.s->max_xfer)
+				n = d->h.s->max_xfer - d->h.s->max_xfer % AK_DIGEST_BUF;
 			r = dev_hash(d, p, n, false);
 			p += n;
 			len -= n;
@@ -177,6 +166,8 @@ AK_API int ak_digest_final(struct ak_digest *d, void *out, size_t *out_len)
 
 	if (!d || !out_len || (*out_len && !out))
 		return -EINVAL;
+	if (!d->h.s)
+		return -EBADF;	/* its session was closed */
 	if (d->err)
 		return d->err;
 	sz = ak_digest_size(d->alg);
@@ -206,10 +197,13 @@ AK_API void ak_digest_free(struct ak_digest *d)
 {
 	if (!d)
 		return;
-	if (d->device && d->started && dev_check(d) == 0)
+	/* After ak_session_close() (h.s NULL) the device context went with
+	 * the queue. */
+	if (d->h.s && d->device && d->started && dev_check(d) == 0)
 		(void)dev_hash(d, NULL, 0, true);	/* free the context */
-	if (d->device && d->pid == getpid())
-		ak_ctx_put(d->s, d->ctx, d->gen);
+	if (d->h.s && d->device && d->pid == getpid())
+		ak_ctx_put(d->h.s, d->ctx, d->gen);
+	ak_sess_untrack(&d->h);
 	if (d->md)
 		ak_sw_md_free(d->md);
 	free(d->buf);
@@ -224,7 +218,7 @@ AK_API int ak_digest(struct ak_session *s, const void *data, size_t len,
 	int r;
 
 	if (!s || !out_len || (len && !data) || (*out_len && !out) ||
-	    !is_hash(s->alg))
+	    !ak_alg_is_hash(s->alg))
 		return -EINVAL;
 	memset(&q, 0, sizeof(q));
 	q.op = AK_REQ_DIGEST;

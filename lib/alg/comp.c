@@ -11,7 +11,9 @@
 
 #include <zlib.h>
 
-#include "alg.h"
+#include "algs.h"
+#include "engine.h"
+#include "sw.h"
 
 #define SW_OUT (256u << 10)
 #define DEV_OUT_MIN (1u << 20)
@@ -19,12 +21,12 @@
 
 static bool is_comp(const struct ak_session *s)
 {
-	return s->alg == AK_ALG_DEFLATE || s->alg == AK_ALG_ZLIB ||
-	       s->alg == AK_ALG_GZIP;
+	return ak_alg_is_comp(s->alg);
 }
 
 struct ak_stream {
-	struct ak_session *s;
+	struct ak_handle h;		/* h.s: the session, NULL once closed */
+	int alg;
 	int dir;
 	int level;
 	ak_sink_fn sink;
@@ -114,7 +116,7 @@ AK_API int ak_compress(struct ak_session *s, int level, const void *src,
 	int r;
 
 	if (!s || !dst_len || (len && !src) || (*dst_len && !dst) ||
-	    !is_comp(s) || level < 1 || level > 9)
+	    !is_comp(s) || !ak_level_valid(level))
 		return -EINVAL;
 	memset(&q, 0, sizeof(q));
 	q.op = AK_REQ_COMPRESS;
@@ -179,7 +181,7 @@ AK_API int ak_stream_new(struct ak_session *s, int dir, int level,
 		*stp = NULL;
 	if (!s || !stp || !sink || !is_comp(s) ||
 	    (dir != AK_COMPRESS && dir != AK_DECOMPRESS) ||
-	    (dir == AK_COMPRESS && (level < 1 || level > 9)))
+	    (dir == AK_COMPRESS && !ak_level_valid(level)))
 		return -EINVAL;
 	r = ak_sess_ready(s);
 	if (r < 0)
@@ -187,16 +189,19 @@ AK_API int ak_stream_new(struct ak_session *s, int dir, int level,
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
-	st->s = s;
+	ak_sess_track(s, &st->h);
+	st->alg = s->alg;
 	st->dir = dir;
+	level = dir == AK_COMPRESS ? ak_level(level) : 0;
 	st->level = level;
 	st->sink = sink;
 	st->arg = arg;
 	st->ctx = -1;
-	if (s->path == AK_PATH_DEVICE) {
+	/* Level 0 (store) runs in software: the device engine has 1..9. */
+	if (s->path == AK_PATH_DEVICE && !(dir == AK_COMPRESS && level == 0)) {
 		st->ctx = ak_ctx_get(s);
 		if (st->ctx < 0 && !s->auto_path) {
-			free(st);
+			ak_stream_free(st);
 			return -EBUSY;
 		}
 	}
@@ -223,7 +228,7 @@ AK_API int ak_stream_new(struct ak_session *s, int dir, int level,
 			inflateInit2(&st->z, ak_sw_wbits(s->alg));
 
 		if (zr != Z_OK) {
-			free(st);
+			ak_stream_free(st);
 			return -ENOMEM;
 		}
 		st->z_init = true;
@@ -292,7 +297,7 @@ static int sw_inflate(struct ak_stream *st, const uint8_t *src, size_t len)
 		size_t ai = len - off > (1u << 30) ? (1u << 30) : len - off;
 
 		if (st->info.ended) {
-			if (st->s->alg != AK_ALG_GZIP) {
+			if (st->alg != AK_ALG_GZIP) {
 				st->info.err_offset = base + off;
 				return -EBADMSG;
 			}
@@ -356,10 +361,10 @@ static int dev_check(struct ak_stream *st)
 
 	if (st->pid != getpid())
 		return -ESTALE;
-	r = ak_sess_ready(st->s);
+	r = ak_sess_ready(st->h.s);
 	if (r < 0)
 		return r;
-	if (st->s->gen != st->gen || !st->s->q)
+	if (st->h.s->gen != st->gen || !st->h.s->q)
 		return -ESTALE;	/* the queue was dropped (timeout/fork) */
 	return 0;
 }
@@ -375,8 +380,8 @@ static int dev_job(struct ak_stream *st, const uint8_t *src, size_t len,
 	ak_alg_desc(&d, st->dir == AK_COMPRESS ? AKS_OP_COMPRESS :
 						  AKS_OP_DECOMPRESS,
 		    flags, (unsigned)st->ctx, src, len, st->out, st->out_cap,
-		    &st->params, NULL, ak_sess_irq(st->s));
-	return ak_eng_run(st->s, &d, res, cfl);
+		    &st->params, NULL, ak_sess_irq(st->h.s));
+	return ak_eng_run(st->h.s, &d, res, cfl);
 }
 
 static int grow_out(struct ak_stream *st, uint64_t need)
@@ -418,7 +423,7 @@ static int dev_piece(struct ak_stream *st, const uint8_t *src, size_t len,
 		unsigned fl;
 
 		if (st->dir == AK_DECOMPRESS && st->info.ended) {
-			if (st->s->alg != AK_ALG_GZIP) {
+			if (st->alg != AK_ALG_GZIP) {
 				st->info.err_offset = base + off;
 				return -EBADMSG;
 			}
@@ -488,6 +493,8 @@ AK_API int ak_stream_feed(struct ak_stream *st, const void *src, size_t len)
 
 	if (!st || (len && !src))
 		return -EINVAL;
+	if (!st->h.s)
+		return -EBADF;	/* its session was closed */
 	if (st->err)
 		return st->err;
 	if (st->finished)
@@ -509,8 +516,8 @@ AK_API int ak_stream_feed(struct ak_stream *st, const void *src, size_t len)
 		if (st->stage_fill == 0 && len >= AK_STAGE_SIZE) {
 			size_t n = len - len % AK_STAGE_SIZE;
 
-			if (n > (st->s->max_xfer & ~(uint64_t)(AK_STAGE_SIZE - 1)))
-				n = st->s->max_xfer & ~(uint64_t)(AK_STAGE_SIZE - 1);
+			if (n > (st->h.s->max_xfer & ~(uint64_t)(AK_STAGE_SIZE - 1)))
+				n = st->h.s->max_xfer & ~(uint64_t)(AK_STAGE_SIZE - 1);
 			if (n > AK_STAGE_SIZE)	/* keep jobs bounded */
 				n = AK_STAGE_SIZE;
 			r = dev_piece(st, p, n, st->info.total_in, false);
@@ -544,6 +551,8 @@ AK_API int ak_stream_finish(struct ak_stream *st)
 
 	if (!st)
 		return -EINVAL;
+	if (!st->h.s)
+		return -EBADF;	/* its session was closed */
 	if (st->err)
 		return st->err;
 	if (st->finished)
@@ -593,15 +602,18 @@ AK_API void ak_stream_free(struct ak_stream *st)
 		else
 			inflateEnd(&st->z);
 	}
-	if (st->device && st->started && dev_check(st) == 0) {
+	/* After ak_session_close() (h.s NULL) the queue, and with it the
+	 * device context, is gone already: nothing to release there. */
+	if (st->h.s && st->device && st->started && dev_check(st) == 0) {
 		/* Free the device context: an empty LAST job (its output,
 		 * if any, is dropped). */
 		struct ak_result res;
 
 		(void)dev_job(st, NULL, 0, AKS_DF_LAST, &res, NULL);
 	}
-	if (st->device && st->pid == getpid())
-		ak_ctx_put(st->s, st->ctx, st->gen);
+	if (st->h.s && st->device && st->pid == getpid())
+		ak_ctx_put(st->h.s, st->ctx, st->gen);
+	ak_sess_untrack(&st->h);
 	free(st->zout);
 	free(st->stage);
 	free(st->out);

@@ -16,7 +16,8 @@
 #include <openssl/hmac.h>
 #include <zlib.h>
 
-#include "alg.h"
+#include "algs.h"
+#include "sw.h"
 
 #define SCRATCH (64u << 10)
 #define ZCHUNK ((size_t)1 << 30)	/* largest avail_in/out per call */
