@@ -778,8 +778,8 @@ AK_API int ak_aead_decrypt(struct ak_session *s, const void *key,
  * when no partial block is held (every update a multiple of 16);
  * otherwise src and dst must not overlap.
  * A stream belongs to its session and thread; after an error it accepts
- * only ak_cipher_stream_free(). A device stream used in a forked child
- * fails with -ESTALE.
+ * only ak_cipher_stream_free(). A device GCM stream used in a forked
+ * child fails with -ESTALE (CBC/CTR and software streams go on).
  * ------------------------------------------------------------------- */
 struct ak_cipher_stream;
 
