@@ -230,12 +230,12 @@ typedef struct AkAlgJob {
     bool validated;             /* params read and checked, buffers set up */
     AkRange rd[AK_RD_N];        /* key, aad and src buffers are ours */
     bool feed;                  /* HASH: src goes to the engine as read */
-    bool direct;                /* CTR, GCM encrypt: src to dst as read */
+    bool direct;                /* CTR, GCM enc/stream: src to dst */
     AkEngCtx *hctx;             /* ... through this job-private context */
     bool ran;                   /* the engine ran: eng_st and out are set */
     int eng_st;
     AkEngOut out;
-    uint64_t tag_ok;            /* GCM encrypt: tag bytes translated */
+    uint64_t tag_ok;            /* GCM tag out: bytes translated */
     uint64_t tag_done;          /* ... and written */
 } AkAlgJob;
 
