@@ -139,8 +139,9 @@ static int ak_alg_setup(AkState *s, AkRun *r, AkJob *j,
      * unless src and dst partially overlap (a write would change input
      * not read yet); in place (src == dst) is fine.
      */
-    a->direct = ak_eng_cipher_streams(d->opcode, d->flags & AK_DF_DECRYPT,
-                                      p) &&
+    a->direct = ak_eng_cipher_streams(d->opcode, d->flags & AK_DF_FIRST,
+                                      d->flags & AK_DF_LAST,
+                                      d->flags & AK_DF_DECRYPT, p) &&
                 (d->src == d->dst || !ak_overlap(d->src, d->dst, d->len));
     /* Host memory is bounded by MAX_XFER per buffer; failing is not fatal. */
     for (i = AK_RD_KEY; i < AK_RD_N; i++) {
@@ -234,8 +235,8 @@ static int ak_alg_direct(AkState *s, AkRun *r, AkJob *j, const AkEngJob *ej,
  *  2. run the engine once on a copy of the stream context (@cur) (the
  *     digest: finish it);
  *  3. translate all of dst (output bytes) and the GCM tag, then write them.
- * AES-CTR and AES-GCM encryption instead do steps 2 and 3 at once, from
- * src's pages to dst's (ak_alg_direct()).
+ * AES-CTR, AES-GCM encryption and GCM stream jobs instead do steps 2 and
+ * 3 at once, from src's pages to dst's (ak_alg_direct()).
  * Nothing is written before step 3, so a job that fails earlier (or in
  * the translation pass of step 3) writes nothing. The caller commits
  * j->alg->out.next as the context's new state on SUCCESS.

@@ -35,7 +35,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_SUBSYS_ID        0x1100
 #define AK_CLASS            0x1200
 #define AK_MAGIC            0x54494b41
-#define AK_VERSION          0x00020100
+#define AK_VERSION          0x00020200
 #define AK_MAX_QUEUES       256
 #define AK_MAX_DEPTH        4096
 #define AK_MAX_XFER         (64 * MiB)
@@ -230,12 +230,12 @@ typedef struct AkAlgJob {
     bool validated;             /* params read and checked, buffers set up */
     AkRange rd[AK_RD_N];        /* key, aad and src buffers are ours */
     bool feed;                  /* HASH: src goes to the engine as read */
-    bool direct;                /* CTR, GCM encrypt: src to dst as read */
+    bool direct;                /* CTR, GCM enc/stream: src to dst */
     AkEngCtx *hctx;             /* ... through this job-private context */
     bool ran;                   /* the engine ran: eng_st and out are set */
     int eng_st;
     AkEngOut out;
-    uint64_t tag_ok;            /* GCM encrypt: tag bytes translated */
+    uint64_t tag_ok;            /* GCM tag out: bytes translated */
     uint64_t tag_done;          /* ... and written */
 } AkAlgJob;
 
