@@ -77,9 +77,9 @@ extern "C" {
  * 1.1: algorithm API (sessions).
  */
 #define AK_VERSION_MAJOR 1
-#define AK_VERSION_MINOR 1
+#define AK_VERSION_MINOR 2
 #define AK_VERSION_PATCH 0
-#define AK_VERSION_STRING "1.1.0"
+#define AK_VERSION_STRING "1.2.0"
 /* One number for compile-time comparisons: AK_VERSION_NUM >= AK_VERSION(1, 1, 0). */
 #define AK_VERSION(maj, min, pat) (((maj) << 16) | ((min) << 8) | (pat))
 #define AK_VERSION_NUM \
