@@ -10,7 +10,9 @@ int add_discovery_suite(void);
 int add_errors_suite(void);
 int add_queue_suite(void);
 int add_spin_suite(void);
-int add_tools_suite(void);
+int add_akzip_suite(void);
+int add_aksum_suite(void);
+int add_akenc_suite(void);
 int add_alg_sw_suite(void);
 
 #endif
