@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * akenc (samples/) run as a child process: the GCM file format, tampering,
- * and CTR against openssl enc.
+ * CTR against openssl enc, key files as openssl writes them, and -o onto
+ * what exists already (regular files, links, FIFOs, devices).
  */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "suites.h"
@@ -172,10 +176,227 @@ static void t_akenc_ctr(void)
 	CU_ASSERT(same("r2.ak", "r2.ossl"));
 }
 
+/* The key of a hex key file (white space stripped) into @hex (65 bytes). */
+static bool key_of(const char *file, char hex[65])
+{
+	size_t l, j = 0;
+	uint8_t *p = slurp(file, &l);
+
+	for (size_t i = 0; p && i < l && j < 64; i++)
+		if (!strchr(" \t\r\n", p[i]))
+			hex[j++] = (char)p[i];
+	hex[j] = '\0';
+	free(p);
+	return j == 64;
+}
+
+/* Hex key files as openssl writes them (newline), CRLF; junk refused. */
+static void t_akenc_keyfile(void)
+{
+	char hex[65], crlf[80];
+
+	CU_ASSERT_FATAL(gen("kp", 50000) == 0);
+	CU_ASSERT_EQUAL_FATAL(RUN(NULL, "key.nl", NULL, "openssl", "rand",
+				  "-hex", "32"), 0);
+	CU_ASSERT_FATAL(key_of("key.nl", hex));
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, "kp.err", "akenc", "-k", "key.nl",
+			    "-o", "kp.enc", "kp"), 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-d", "-K", hex,
+			    "-o", "kp.dec", "kp.enc"), 0);
+	CU_ASSERT(same("kp.dec", "kp"));
+	/* the same key in CTR mode gives openssl's bytes */
+	CU_ASSERT_EQUAL(RUN("kp", "kp.ak", NULL, "akenc", "-m", "ctr", "-k",
+			    "key.nl", "-iv", IVHEX), 0);
+	CU_ASSERT_EQUAL(RUN("kp", "kp.ossl", NULL, "openssl", "enc",
+			    "-aes-256-ctr", "-K", hex, "-iv", IVHEX), 0);
+	CU_ASSERT(same("kp.ak", "kp.ossl"));
+	/* CRLF, blanks around */
+	snprintf(crlf, sizeof(crlf), "  %s\r\n", hex);
+	CU_ASSERT(spit("key.crlf", crlf, strlen(crlf)) == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-d", "-k", "key.crlf",
+			    "-o", "kp.dec", "kp.enc"), 0);
+	CU_ASSERT(same("kp.dec", "kp"));
+	/* junk: refused with a message that says what a key file is */
+	snprintf(crlf, sizeof(crlf), "%s\nzz\n", hex);
+	CU_ASSERT(spit("key.junk", crlf, strlen(crlf)) == 0);
+	CU_ASSERT_EQUAL(RUN("kp", NULL, "kp.err", "akenc", "-k", "key.junk"), 1);
+	CU_ASSERT(contains("kp.err", "64 hex digits"));
+	CU_ASSERT(spit("key.short", hex, 62) == 0);
+	CU_ASSERT_EQUAL(RUN("kp", NULL, "kp.err", "akenc", "-k", "key.short"), 1);
+	CU_ASSERT(contains("kp.err", "64 hex digits (the file has 62)"));
+	CU_ASSERT(spit("key.nul", "\0\0", 2) == 0 &&
+		  append("key.nul", hex, 64) == 0);
+	CU_ASSERT_EQUAL(RUN("kp", NULL, NULL, "akenc", "-k", "key.nul"), 1);
+}
+
+/* Decrypting @enc gives @plain. */
+static bool decrypts_to(const char *enc, const char *plain)
+{
+	return RUN(NULL, "dt.out", NULL, "akenc", "-d", "-K", KEYHEX, enc) == 0 &&
+	       same("dt.out", plain);
+}
+
+/* No ".NAME.akenc-*" temporary file left in the work directory. */
+static bool no_temp_left(void)
+{
+	DIR *d = opendir(work);
+	struct dirent *e;
+	bool ok = d != NULL;
+
+	while (d && (e = readdir(d)))
+		if (strstr(e->d_name, ".akenc-"))
+			ok = false;
+	if (d)
+		closedir(d);
+	return ok;
+}
+
+/* -o to what exists already: regular files keep their mode, owner, links
+ * and symbolic links; FIFOs are written to; nothing is left on failure. */
+static void t_akenc_output_files(void)
+{
+	char p[PATH_MAX * 2];
+	struct stat st, st2;
+
+	CU_ASSERT_FATAL(gen("of", 20000) == 0);
+	/* mode (and owner, as root) kept */
+	CU_ASSERT(spit("om", "old", 3) == 0);
+	wpath(p, sizeof(p), "om");
+	CU_ASSERT(chmod(p, 0604) == 0);
+	if (geteuid() == 0)
+		CU_ASSERT(chown(p, 1234, 5678) == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-K", KEYHEX, "-o",
+			    "om", "of"), 0);
+	CU_ASSERT(wstat("om", &st) == 0 && (st.st_mode & 07777) == 0604);
+	if (geteuid() == 0)
+		CU_ASSERT(st.st_uid == 1234 && st.st_gid == 5678);
+	CU_ASSERT(decrypts_to("om", "of"));
+	/* a symbolic link: written through, the link stays */
+	CU_ASSERT(spit("ot", "old", 3) == 0);
+	wpath(p, sizeof(p), "ot");
+	CU_ASSERT(chmod(p, 0640) == 0);
+	wpath(p, sizeof(p), "ol");
+	CU_ASSERT(symlink("ot", p) == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-K", KEYHEX, "-o",
+			    "ol", "of"), 0);
+	CU_ASSERT(wlstat("ol", &st) == 0 && S_ISLNK(st.st_mode));
+	CU_ASSERT(decrypts_to("ot", "of"));
+	CU_ASSERT(wstat("ot", &st) == 0 && (st.st_mode & 07777) == 0640);
+	/* a link to nothing yet: the file is created where it points */
+	wpath(p, sizeof(p), "odang");
+	CU_ASSERT(symlink("onew", p) == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-K", KEYHEX, "-o",
+			    "odang", "of"), 0);
+	CU_ASSERT(wlstat("odang", &st) == 0 && S_ISLNK(st.st_mode));
+	CU_ASSERT(decrypts_to("onew", "of"));
+	/* hard links: the same inode, both names see the new data */
+	CU_ASSERT(spit("oh1", "old", 3) == 0);
+	{
+		char p2[PATH_MAX * 2];
+
+		wpath(p, sizeof(p), "oh1");
+		wpath(p2, sizeof(p2), "oh2");
+		CU_ASSERT(link(p, p2) == 0);
+	}
+	CU_ASSERT(wstat("oh1", &st2) == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-K", KEYHEX, "-o",
+			    "oh1", "of"), 0);
+	CU_ASSERT(wstat("oh1", &st) == 0 && st.st_nlink == 2 &&
+		  st.st_ino == st2.st_ino);
+	CU_ASSERT(decrypts_to("oh2", "of"));
+	CU_ASSERT(same("oh1", "oh2"));
+	/* a failing run leaves the target as it was, and no temporary file:
+	 * regular, hard-linked */
+	CU_ASSERT(spit("bad.enc", "AKENC1 but not really a file", 28) == 0);
+	CU_ASSERT(spit("keep", "precious", 8) == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-d", "-K", KEYHEX,
+			    "-o", "keep", "bad.enc"), 1);
+	CU_ASSERT(holds("keep", "precious", 8));
+	CU_ASSERT(copy("oh.before", "oh1") == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-d", "-K", KEYHEX,
+			    "-o", "oh1", "bad.enc"), 1);
+	CU_ASSERT(same("oh1", "oh.before") && same("oh2", "oh.before"));
+	CU_ASSERT(no_temp_left());
+	/* a directory is an error */
+	wpath(p, sizeof(p), "odir");
+	CU_ASSERT(mkdir(p, 0755) == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-K", KEYHEX, "-o",
+			    "odir", "of"), 1);
+	CU_ASSERT(no_temp_left());
+}
+
+/* A FIFO: its reader gets the bytes, the FIFO stays. */
+static void t_akenc_output_fifo(void)
+{
+	char p[PATH_MAX * 2];
+	uint8_t *buf = malloc(1 << 16);
+	struct stat st;
+	ssize_t n, got = 0;
+	int rd;
+
+	CU_ASSERT_FATAL(buf != NULL);
+	/* small enough for the pipe buffer: no reader process needed */
+	CU_ASSERT_FATAL(gen("ff.in", 20000) == 0);
+	wpath(p, sizeof(p), "ff");
+	CU_ASSERT_FATAL(mkfifo(p, 0644) == 0);
+	rd = open(p, O_RDONLY | O_NONBLOCK);
+	CU_ASSERT_FATAL(rd >= 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-K", KEYHEX, "-o",
+			    "ff", "ff.in"), 0);
+	CU_ASSERT(wlstat("ff", &st) == 0 && S_ISFIFO(st.st_mode));
+	while ((n = read(rd, buf + got, (size_t)((1 << 16) - got))) > 0)
+		got += n;
+	close(rd);
+	CU_ASSERT(got == 24 + 20000 + 16);
+	CU_ASSERT(spit("ff.got", buf, (size_t)(got > 0 ? got : 0)) == 0);
+	CU_ASSERT(decrypts_to("ff.got", "ff.in"));
+	free(buf);
+	CU_ASSERT(no_temp_left());
+}
+
+/* A character device (a private node with /dev/null's numbers: the test
+ * must not risk /dev/null itself) and a symbolic link to it. Root only. */
+static void t_akenc_output_device(void)
+{
+	char p[PATH_MAX * 2];
+	struct stat st;
+
+	CU_ASSERT_FATAL(gen("cd.in", 5000) == 0);
+	wpath(p, sizeof(p), "cnull");
+	if (mknod(p, S_IFCHR | 0666, makedev(1, 3))) {
+		fprintf(stderr, "\n  mknod: %s: the device case needs root "
+			"(checked with a FIFO and links instead)\n",
+			strerror(errno));
+		CU_PASS("not root: no device node");
+		return;
+	}
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-K", KEYHEX, "-o",
+			    "cnull", "cd.in"), 0);
+	CU_ASSERT(wlstat("cnull", &st) == 0 && S_ISCHR(st.st_mode) &&
+		  st.st_rdev == makedev(1, 3));
+	wpath(p, sizeof(p), "cnull.link");
+	CU_ASSERT(symlink("cnull", p) == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-d", "-K", KEYHEX,
+			    "-m", "gcm", "-o", "cnull.link", "/dev/null"), 1);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-K", KEYHEX, "-o",
+			    "cnull.link", "cd.in"), 0);
+	CU_ASSERT(wlstat("cnull.link", &st) == 0 && S_ISLNK(st.st_mode));
+	CU_ASSERT(wlstat("cnull", &st) == 0 && S_ISCHR(st.st_mode));
+	/* CTR as well (the other writer) */
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akenc", "-m", "ctr", "-K",
+			    KEYHEX, "-iv", IVHEX, "-o", "cnull", "cd.in"), 0);
+	CU_ASSERT(wlstat("cnull", &st) == 0 && S_ISCHR(st.st_mode));
+	CU_ASSERT(no_temp_left());
+}
+
 static const struct ak_test akenc_tests[] = {
 	{ "akenc GCM round trip", t_akenc_gcm },
 	{ "akenc GCM tampering", t_akenc_gcm_tamper },
 	{ "akenc CTR == openssl", t_akenc_ctr },
+	{ "akenc hex key file with a newline (openssl rand -hex)", t_akenc_keyfile },
+	{ "akenc -o regular files: mode, owner, links kept", t_akenc_output_files },
+	{ "akenc -o FIFO: written, not replaced", t_akenc_output_fifo },
+	{ "akenc -o character device: written, not replaced", t_akenc_output_device },
 	{ NULL, NULL }
 };
 
