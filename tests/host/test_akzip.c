@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * akzip (samples/) run as a child process side by side with gzip on the
- * same inputs: interoperability both ways, corrupt input, options and exit
- * codes, bounded memory.
+ * akzip (samples/) run as a child process side by side with gzip 1.12 on
+ * the same inputs: interoperability both ways, corrupt input, options and
+ * exit codes, bounded memory, data after the last member, -f pass-through,
+ * -N/-n, suffixes, and no output left when no session can be opened.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "suites.h"
@@ -151,8 +154,11 @@ static void t_akzip_options(void)
 	CU_ASSERT(!exists("o1"));
 	CU_ASSERT_EQUAL(RUN(NULL, "o1.out", NULL, "gzip", "-dc", "o1.gz"), 0);
 	CU_ASSERT(same("o1.out", "o1.orig"));
-	/* .gz input when compressing: skipped with a warning */
-	CU_ASSERT_EQUAL(RUN(NULL, NULL, "o1.err", "akzip", "o1.gz"), 2);
+	/* .gz input when compressing: skipped with a message, status 0 as
+	 * gzip 1.12 gives */
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, "o1.err", "akzip", "o1.gz"),
+			RUN(NULL, NULL, NULL, "gzip", "o1.gz"));
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, "o1.err", "akzip", "o1.gz"), 0);
 	CU_ASSERT(contains("o1.err", "already has .gz suffix"));
 	CU_ASSERT(!exists("o1.gz.gz"));
 	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akzip", "-f", "-k", "o1.gz"), 0);
@@ -162,15 +168,17 @@ static void t_akzip_options(void)
 	CU_ASSERT(contains("o1.err", "unknown suffix"));
 	/* missing file: error; a warning and an error together: error */
 	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akzip", "no-such-file"), 1);
-	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akzip", "o1.gz", "no-such"), 1);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akzip", "-d", "o1.orig",
+			    "no-such"), 1);
 	/* -c keeps the input and writes stdout; -d -k keeps the .gz */
 	CU_ASSERT_EQUAL(RUN(NULL, "o1c.gz", NULL, "akzip", "-c", "o1.orig"), 0);
 	CU_ASSERT(exists("o1.orig"));
 	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akzip", "-d", "-k", "o1.gz"), 0);
 	CU_ASSERT(exists("o1.gz"));
 	CU_ASSERT(same("o1", "o1.orig"));
-	/* same output as in place */
-	CU_ASSERT(same("o1c.gz", "o1.gz"));
+	/* same output as in place, after the headers (name, mtime) */
+	CU_ASSERT(same_from("o1c.gz", 10 + sizeof("o1.orig"), "o1.gz",
+			    10 + sizeof("o1")));
 	/* a directory is skipped with a warning */
 	{
 		char d[PATH_MAX * 2];
@@ -241,6 +249,352 @@ static void t_akzip_memory(void)
 	}
 }
 
+/* ---- what gzip 1.12 does, side by side ---------------------------------- */
+
+/*
+ * Run akzip and gzip with the same options on @file: the same exit status
+ * and the same standard output. @tag names the case in a failure message.
+ */
+static void vs_gzip(const char *tag, const char *file, const char *o1,
+		    const char *o2)
+{
+	int ra, rg;
+
+	if (o2) {
+		ra = RUN(NULL, "vs.ak", "vs.ak.err", "akzip", o1, o2, file);
+		rg = RUN(NULL, "vs.gz", "vs.gz.err", "gzip", o1, o2, file);
+	} else {
+		ra = RUN(NULL, "vs.ak", "vs.ak.err", "akzip", o1, file);
+		rg = RUN(NULL, "vs.gz", "vs.gz.err", "gzip", o1, file);
+	}
+	CU_ASSERT_EQUAL(ra, rg);
+	CU_ASSERT(same("vs.ak", "vs.gz"));
+	if (ra != rg || !same("vs.ak", "vs.gz"))
+		fprintf(stderr, "\n  %s: akzip %s %s %s: status %d, gzip %d%s\n",
+			tag, o1, o2 ? o2 : "", file, ra, rg,
+			same("vs.ak", "vs.gz") ? "" : ", outputs differ");
+}
+
+static const char *const vs_opts[][2] = {
+	{ "-dc", NULL }, { "-t", NULL }, { "-tv", NULL }, { "-dcq", NULL },
+	{ "-dcf", NULL }, { "-cdf", NULL }, { "-d", "-cf" }, { "-tf", NULL },
+};
+
+static void vs_gzip_all(const char *tag, const char *file)
+{
+	for (size_t i = 0; i < sizeof(vs_opts) / sizeof(vs_opts[0]); i++)
+		vs_gzip(tag, file, vs_opts[i][0], vs_opts[i][1]);
+}
+
+/* @base.gz plus @n bytes of @fill plus the string @tail into @out. */
+static int padded(const char *out, const char *base, size_t n, int fill,
+		  const char *tail)
+{
+	uint8_t *p = malloc(n + 1);
+	int r;
+
+	if (!p)
+		return -1;
+	memset(p, fill, n);
+	r = copy(out, base);
+	if (!r && n)
+		r = append(out, p, n);
+	if (!r && tail && *tail)
+		r = append(out, tail, strlen(tail));
+	free(p);
+	return r;
+}
+
+/* Data after the last member: zeros (padded tarballs), garbage. */
+static void t_akzip_trailing(void)
+{
+	static const size_t zeros[] = { 1, 2, 7, 512, 10240 };
+	char tag[64];
+	size_t l;
+	uint8_t *p;
+
+	CU_ASSERT_FATAL(gen("tr", 200 * 1024 + 3) == 0);
+	CU_ASSERT_EQUAL_FATAL(RUN("tr", "tr.gz", NULL, "gzip", "-c"), 0);
+	CU_ASSERT(spit("e0", "", 0) == 0);
+	CU_ASSERT_EQUAL_FATAL(RUN("e0", "e0.gz", NULL, "gzip", "-c"), 0);
+	for (size_t i = 0; i < sizeof(zeros) / sizeof(zeros[0]); i++) {
+		snprintf(tag, sizeof(tag), "%zu zero bytes", zeros[i]);
+		CU_ASSERT(padded("pz.gz", "tr.gz", zeros[i], 0, NULL) == 0);
+		vs_gzip_all(tag, "pz.gz");
+		/* after an empty member (its trailer is all zeros) */
+		CU_ASSERT(padded("pz.gz", "e0.gz", zeros[i], 0, NULL) == 0);
+		vs_gzip_all(tag, "pz.gz");
+	}
+	/* the decompressed data, status 0, silently */
+	CU_ASSERT(padded("pz.gz", "tr.gz", 1000, 0, NULL) == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, "pz.out", "pz.err", "akzip", "-dc",
+			    "pz.gz"), 0);
+	CU_ASSERT(same("pz.out", "tr"));
+	p = slurp("pz.err", &l);
+	CU_ASSERT(p && l == 0);
+	free(p);
+	/* garbage: warning, status 2, output kept */
+	CU_ASSERT(padded("pg.gz", "tr.gz", 0, 0, "garbage") == 0);
+	vs_gzip_all("garbage", "pg.gz");
+	CU_ASSERT_EQUAL(RUN(NULL, "pg.out", "pg.err", "akzip", "-dc",
+			    "pg.gz"), 2);
+	CU_ASSERT(same("pg.out", "tr"));
+	CU_ASSERT(contains("pg.err", "trailing garbage ignored"));
+	CU_ASSERT(padded("pg.gz", "tr.gz", 10, 0, "x") == 0);
+	vs_gzip_all("zeros then garbage", "pg.gz");
+	CU_ASSERT(padded("pg.gz", "tr.gz", 0, 0, "G") == 0);
+	vs_gzip_all("one garbage byte", "pg.gz");
+	CU_ASSERT(padded("pg.gz", "e0.gz", 0, 0, "GH") == 0);
+	vs_gzip_all("garbage after an empty member", "pg.gz");
+	CU_ASSERT(padded("pg.gz", "tr.gz", 3, 0, "\x1f\x8b") == 0);
+	vs_gzip_all("zeros then a magic", "pg.gz");
+	/* a second member that is corrupt stays an error */
+	CU_ASSERT(cat2("pc.gz", "tr.gz", "tr.gz") == 0);
+	p = slurp("tr.gz", &l);
+	CU_ASSERT_FATAL(p != NULL);
+	free(p);
+	CU_ASSERT(flip("pc.gz", (long)(l + l / 2)) == 0);
+	vs_gzip_all("corrupt second member", "pc.gz");
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akzip", "-t", "pc.gz"), 1);
+	/* in place: the output kept and the input removed, as gzip does */
+	CU_ASSERT(padded("ip.gz", "tr.gz", 0, 0, "junk") == 0);
+	CU_ASSERT(padded("ipg.gz", "tr.gz", 0, 0, "junk") == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akzip", "-d", "ip.gz"),
+			RUN(NULL, NULL, NULL, "gzip", "-d", "ipg.gz"));
+	CU_ASSERT(same("ip", "tr") && same("ipg", "tr"));
+	CU_ASSERT(!exists("ip.gz") && !exists("ipg.gz"));
+}
+
+/* Padding across the tool's 1 MiB read pieces, through a pipe (tar). */
+static void t_akzip_tar_padded(void)
+{
+	char tool[PATH_MAX * 2], d[PATH_MAX * 2];
+	size_t l, pad;
+
+	wpath(d, sizeof(d), "tsrc");
+	CU_ASSERT_FATAL(mkdir(d, 0755) == 0);
+	CU_ASSERT_FATAL(gen("tsrc/a", 1500 * 1024 + 11) == 0);
+	CU_ASSERT_FATAL(gen("tsrc/b", 3000) == 0);
+	CU_ASSERT_EQUAL_FATAL(RUN(NULL, NULL, NULL, "tar", "cf", "t.tar",
+				  "tsrc"), 0);
+	CU_ASSERT_EQUAL_FATAL(RUN("t.tar", "t.tar.gz", NULL, "gzip", "-c"), 0);
+	free(slurp("t.tar.gz", &l));
+	/* zeros up to the next 10 KiB record, then to past the 1 MiB piece
+	 * the compressed data ends in */
+	pad = 10240 - l % 10240;
+	CU_ASSERT(padded("p1.tar.gz", "t.tar.gz", pad, 0, NULL) == 0);
+	pad = (l / (1u << 20) + 1) * (1u << 20) - l + 4096;
+	CU_ASSERT(padded("p2.tar.gz", "t.tar.gz", pad, 0, NULL) == 0);
+	snprintf(tool, sizeof(tool), "%s/akzip", tooldir);
+	for (int i = 1; i <= 2; i++) {
+		char arch[32], dir[32];
+
+		snprintf(arch, sizeof(arch), "p%d.tar.gz", i);
+		snprintf(dir, sizeof(dir), "x%d", i);
+		wpath(d, sizeof(d), dir);
+		CU_ASSERT_FATAL(mkdir(d, 0755) == 0);
+		CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "tar", "-I", tool, "-xf",
+				    arch, "-C", dir), 0);
+		snprintf(d, sizeof(d), "%s/tsrc/a", dir);
+		CU_ASSERT(same(d, "tsrc/a"));
+		snprintf(d, sizeof(d), "%s/tsrc/b", dir);
+		CU_ASSERT(same(d, "tsrc/b"));
+		/* and through a pipe, with gzip's status */
+		CU_ASSERT_EQUAL(RUN(arch, "t.out", NULL, "akzip", "-d"), 0);
+		CU_ASSERT(same("t.out", "t.tar"));
+		vs_gzip_all("padded tarball", arch);
+	}
+}
+
+/* -f with standard output: data that is not gzip passes through (zcat -f). */
+static void t_akzip_force_cat(void)
+{
+	CU_ASSERT_FATAL(gen("fc", 300 * 1024) == 0);
+	CU_ASSERT(spit("fc1", "x", 1) == 0);
+	CU_ASSERT(spit("fc0", "", 0) == 0);
+	vs_gzip_all("not gzip", "fc");
+	vs_gzip_all("one byte", "fc1");
+	vs_gzip_all("empty", "fc0");
+	CU_ASSERT_EQUAL(RUN(NULL, "fc.out", NULL, "akzip", "-dcf", "fc"), 0);
+	CU_ASSERT(same("fc.out", "fc"));
+	CU_ASSERT_EQUAL(RUN("fc", "fc.out", NULL, "akzip", "-cdf"), 0);
+	CU_ASSERT(same("fc.out", "fc"));
+	/* without -f: not in gzip format, status 1 */
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, "fc.err", "akzip", "-dc", "fc"), 1);
+	CU_ASSERT(contains("fc.err", "not in gzip format"));
+	/* -d -f in place still needs gzip data */
+	CU_ASSERT(copy("fc.gz", "fc") == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akzip", "-df", "fc.gz"),
+			RUN(NULL, NULL, NULL, "gzip", "-df", "fc.gz"));
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akzip", "-df", "fc.gz"), 1);
+	CU_ASSERT(exists("fc.gz") && !exists("fc"));
+}
+
+static void set_mtime(const char *name, time_t t)
+{
+	char p[PATH_MAX * 2];
+	struct timespec ts[2] = { { t, 0 }, { t, 0 } };
+
+	wpath(p, sizeof(p), name);
+	CU_ASSERT(utimensat(AT_FDCWD, p, ts, 0) == 0);
+}
+
+static time_t mtime_of(const char *name)
+{
+	struct stat st;
+
+	return wstat(name, &st) ? (time_t)-1 : st.st_mtime;
+}
+
+/* The header's name and timestamp: -N (compress default), -n. */
+static void t_akzip_names(void)
+{
+	char d[PATH_MAX * 2];
+	size_t hl = 10 + sizeof("orig");
+
+	CU_ASSERT_FATAL(gen("orig", 70000) == 0);
+	set_mtime("orig", 1577934245);
+	/* compress: the same header as gzip's (name, mtime, XFL, OS) */
+	CU_ASSERT_EQUAL(RUN(NULL, "n.ak", NULL, "akzip", "-c", "orig"), 0);
+	CU_ASSERT_EQUAL(RUN(NULL, "n.gz", NULL, "gzip", "-c", "orig"), 0);
+	{
+		size_t la, lg;
+		uint8_t *a = slurp("n.ak", &la), *g = slurp("n.gz", &lg);
+
+		CU_ASSERT(a && g && la > hl && lg > hl &&
+			  memcmp(a, g, hl) == 0);
+		free(a);
+		free(g);
+	}
+	CU_ASSERT_EQUAL(RUN(NULL, "n.out", NULL, "gzip", "-dc", "n.ak"), 0);
+	CU_ASSERT(same("n.out", "orig"));
+	/* -n: no name, MTIME 0, as gzip -n */
+	CU_ASSERT_EQUAL(RUN(NULL, "n.ak", NULL, "akzip", "-n", "-c", "orig"), 0);
+	CU_ASSERT_EQUAL(RUN(NULL, "n.gz", NULL, "gzip", "-n", "-c", "orig"), 0);
+	{
+		size_t la, lg;
+		uint8_t *a = slurp("n.ak", &la), *g = slurp("n.gz", &lg);
+
+		CU_ASSERT(a && g && la > 10 && lg > 10 && memcmp(a, g, 10) == 0);
+		free(a);
+		free(g);
+	}
+	/* standard input (a regular file): no name, its mtime */
+	CU_ASSERT_EQUAL(RUN("orig", "n.ak", NULL, "akzip"), 0);
+	CU_ASSERT_EQUAL(RUN("orig", "n.gz", NULL, "gzip"), 0);
+	{
+		size_t la, lg;
+		uint8_t *a = slurp("n.ak", &la), *g = slurp("n.gz", &lg);
+
+		CU_ASSERT(a && g && la > 10 && lg > 10 && memcmp(a, g, 10) == 0);
+		free(a);
+		free(g);
+	}
+	/* in place as well */
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akzip", "-k", "orig"), 0);
+	{
+		size_t la;
+		uint8_t *a = slurp("orig.gz", &la);
+
+		CU_ASSERT(a && la > hl && a[3] == 0x08 &&
+			  memcmp(a + 10, "orig", sizeof("orig")) == 0 &&
+			  a[4] == (uint8_t)1577934245 &&
+			  a[7] == (uint8_t)(1577934245 >> 24));
+		free(a);
+	}
+	/* decompress: by default the name from the file, the .gz's mtime;
+	 * -N: the stored name and mtime. akzip in a/, gzip in b/. */
+	for (int i = 0; i < 2; i++) {
+		const char *dir = i ? "b" : "a";
+		const char *tool = i ? "gzip" : "akzip";
+		char f[64];
+
+		wpath(d, sizeof(d), dir);
+		CU_ASSERT_FATAL(mkdir(d, 0755) == 0);
+		snprintf(f, sizeof(f), "%s/renamed.gz", dir);
+		CU_ASSERT(copy(f, "orig.gz") == 0);
+		set_mtime(f, 1620172800);
+		CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, tool, "-dk", f), 0);
+		snprintf(f, sizeof(f), "%s/renamed", dir);
+		CU_ASSERT(same(f, "orig"));
+		CU_ASSERT_EQUAL(mtime_of(f), 1620172800);
+		snprintf(f, sizeof(f), "%s/renamed.gz", dir);
+		CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, tool, "-dN", f), 0);
+		snprintf(f, sizeof(f), "%s/orig", dir);
+		CU_ASSERT(same(f, "orig"));
+		CU_ASSERT_EQUAL(mtime_of(f), 1577934245);
+		snprintf(f, sizeof(f), "%s/renamed.gz", dir);
+		CU_ASSERT(!exists(f));
+	}
+}
+
+/* The suffixes gzip knows when decompressing (any case). */
+static void t_akzip_suffixes(void)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "s.gz", "s" }, { "s-gz", "s" }, { "s.z", "s" },
+		{ "s-z", "s" }, { "s_z", "s" }, { "s.Z", "s" },
+		{ "s.GZ", "s" }, { "s-GZ", "s" }, { "s.tgz", "s.tar" },
+		{ "s.taz", "s.tar" }, { "s.TGZ", "s.tar" },
+	};
+
+	CU_ASSERT_FATAL(gen("sx", 5000) == 0);
+	CU_ASSERT_EQUAL_FATAL(RUN("sx", "sx.gz", NULL, "gzip", "-c"), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT(copy(cases[i].in, "sx.gz") == 0);
+		CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akzip", "-d",
+				    cases[i].in), 0);
+		CU_ASSERT(same(cases[i].out, "sx"));
+		CU_ASSERT(!exists(cases[i].in));
+		if (!same(cases[i].out, "sx"))
+			fprintf(stderr, "\n  akzip -d %s: no %s\n", cases[i].in,
+				cases[i].out);
+		{
+			char p[PATH_MAX * 2];
+
+			wpath(p, sizeof(p), cases[i].out);
+			unlink(p);
+		}
+	}
+	/* unknown suffix: warning (2), none at all with -q, as gzip */
+	CU_ASSERT(copy("s.zip", "sx.gz") == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akzip", "-d", "s.zip"),
+			RUN(NULL, NULL, NULL, "gzip", "-d", "s.zip"));
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "akzip", "-dq", "s.zip"),
+			RUN(NULL, NULL, NULL, "gzip", "-dq", "s.zip"));
+	/* compressing a file with such a suffix: skipped, as gzip */
+	CU_ASSERT(spit("c.z", "abc", 3) == 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, "c.err", "akzip", "c.z"),
+			RUN(NULL, NULL, NULL, "gzip", "c.z"));
+	CU_ASSERT(contains("c.err", "already has .z suffix"));
+	CU_ASSERT(!exists("c.z.gz"));
+}
+
+/* AK_PATH=device with no device: status 1 and no output file at all. */
+static void t_akzip_no_device(void)
+{
+	struct stat st;
+
+	if (stat("/dev/accel", &st) == 0) {
+		fprintf(stderr, "\n  /dev/accel exists: this host has an "
+			"accelerator, the no-device case is not checked\n");
+		CU_FAIL("host has /dev/accel: cannot test the no-device path");
+		return;
+	}
+	CU_ASSERT_FATAL(gen("nd", 10000) == 0);
+	CU_ASSERT_EQUAL(RUN_ENV("AK_PATH=device", NULL, NULL, "nd.err",
+				"akzip", "nd"), 1);
+	CU_ASSERT(contains("nd.err", "cannot open a gzip session"));
+	CU_ASSERT(!exists("nd.gz"));
+	CU_ASSERT(exists("nd"));
+	CU_ASSERT_EQUAL(RUN("nd", "nd.gz", NULL, "gzip", "-c"), 0);
+	CU_ASSERT_EQUAL(RUN(NULL, NULL, NULL, "mv", "nd", "nd.keep"), 0);
+	CU_ASSERT_EQUAL(RUN_ENV("AK_PATH=device", NULL, NULL, NULL, "akzip",
+				"-d", "nd.gz"), 1);
+	CU_ASSERT(!exists("nd"));
+	CU_ASSERT(exists("nd.gz"));
+}
+
 static const struct ak_test akzip_tests[] = {
 	{ "akzip -> gzip -d", t_akzip_to_gzip },
 	{ "gzip -> akzip -d", t_gzip_to_akzip },
@@ -248,6 +602,12 @@ static const struct ak_test akzip_tests[] = {
 	{ "akzip corrupt/truncated input", t_corrupt },
 	{ "akzip -k -f -c -q and exit codes", t_akzip_options },
 	{ "akzip 64 MiB with bounded RSS", t_akzip_memory },
+	{ "akzip data after the last member == gzip", t_akzip_trailing },
+	{ "akzip: tar -I akzip -xf padded.tar.gz", t_akzip_tar_padded },
+	{ "akzip -dcf passes non-gzip data through", t_akzip_force_cat },
+	{ "akzip -N/-n name and mtime == gzip", t_akzip_names },
+	{ "akzip -d suffixes == gzip", t_akzip_suffixes },
+	{ "akzip AK_PATH=device, no device: no output", t_akzip_no_device },
 	{ NULL, NULL }
 };
 
