@@ -134,6 +134,8 @@ static void usage(FILE *f)
 "garbage ignored).\n");
 }
 
+/* gzip -v ratio: the share of the uncompressed size saved, counting the
+ * compressed data without header and trailer as gzip does. */
 static void print_ratio(uint64_t nin, uint64_t nout, uint32_t members)
 {
 	uint64_t plain = opt.decompress ? nout : nin;

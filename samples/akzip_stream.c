@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "akzip.h"
 #include "akzip_gz.h"
@@ -177,7 +176,6 @@ static bool pass_through(void)
 	return opt.force && (opt.to_stdout || opt.test);
 }
 
-
 /*
  * Decompression failed with -EBADMSG: if it was data after the last
  * member, finish as gzip does (0), else -1 (the caller reports the error).
@@ -203,14 +201,11 @@ static int after_members(struct input *in, struct sink *k,
 	if (!gz_find_member_end(&w, info->err_offset, info->total_in,
 				at_finish, isize, &end))
 		return -1;
-	/* gzip: a single non-zero byte after a member is a truncated one. */
-	if (!pass_through() && end + 1 == info->total_in &&
-	    gz_window_byte(&w, end) != 0) {
-		char c;
-
-		if (read(in->fd, &c, 1) == 0)
-			return -1;
-	}
+	/* gzip: a single non-zero byte after a member is a truncated member
+	 * (at_finish: the input is all read). */
+	if (!pass_through() && at_finish && end + 1 == info->total_in &&
+	    gz_window_byte(&w, end) != 0)
+		return -1;
 	res->nin = end;
 	res->nout = k->out;
 	res->members = info->members;
@@ -252,7 +247,7 @@ static void report(const char *name, int r, const struct sink *k,
 
 /* See akzip.h. */
 int run_stream(struct input *in, int out_fd, const char *hname,
-		      uint32_t hmtime, struct result *res)
+	       uint32_t hmtime, struct result *res)
 {
 	struct sink k = { .fd = out_fd, .rewrite = opt.name != 0,
 			  .hname = hname, .hmtime = hmtime };
@@ -314,6 +309,3 @@ int run_stream(struct input *in, int out_fd, const char *hname,
 	report(in->name, r, &k, &info, read_err, not_gzip);
 	return -1;
 }
-
-/* gzip -v ratio: the share of the uncompressed size saved, counting the
- * compressed data without header and trailer as gzip does. */
