@@ -67,13 +67,14 @@ static void usage(FILE *f)
 "  -d, --decrypt         decrypt\n"
 "  -m, --mode gcm|ctr    gcm (default): authenticated AKENC1 file format;\n"
 "                        ctr: raw AES-256-CTR, no header, no authentication\n"
-"  -k, --key-file FILE   key: 32 raw bytes, or 64 hex digits (whitespace\n"
-"                        around them ignored)\n"
+"  -k, --key-file FILE   key: 32 raw bytes, or 64 hex digits with white\n"
+"                        space around them ignored (a trailing newline as\n"
+"                        `openssl rand -hex 32 > FILE` writes, or CRLF)\n"
 "  -K, --key HEX         key as 64 hex digits\n"
 "  -iv, --iv HEX         ctr: initial 16-byte counter block, 32 hex digits\n"
 "  -s, --chunk-size N    gcm encrypt: plaintext bytes per chunk, 1024 ..\n"
 "                        16777216, suffix K or M allowed (default 1M)\n"
-"  -o, --output FILE     write FILE (default standard output)\n"
+"  -o, --output FILE     write FILE (default standard output; see below)\n"
 "  -v, --verbose         print the path used (\"device\" or \"software\")\n"
 "  -h, --help            this help\n"
 "      --version         print the version\n"
@@ -88,10 +89,21 @@ static void usage(FILE *f)
 "  nonce(i) = IV with bytes 4..11 XORed with i (8 bytes)\n"
 "  AAD(i)   = header (24 bytes) | i (8 bytes) | last (1 byte, 1 = final)\n"
 "Changed, reordered, dropped or appended data or a truncated file fail\n"
-"authentication: akenc -d then exits 1. With -o no output file is left\n"
-"(akenc writes a temporary file, mode 0600, renamed on success). On\n"
-"standard output, chunks are written as they are verified; if standard\n"
-"output is a regular file it is truncated back on failure.\n"
+"authentication: akenc -d then exits 1. On standard output, chunks are\n"
+"written as they are verified; if standard output is a regular file it is\n"
+"truncated back on failure.\n"
+"\n"
+"-o FILE, as openssl enc -out users expect, keeps what FILE already is:\n"
+"  a new file or a regular file: written to a temporary file in the same\n"
+"    directory and renamed over FILE on success, so a failure leaves FILE\n"
+"    as it was (a new file gets mode 0600; an existing one keeps its mode\n"
+"    and, where permitted, owner and group);\n"
+"  a regular file with several hard links: the same temporary file, then\n"
+"    copied into FILE in place, so every link sees the result;\n"
+"  a symbolic link: followed; the file it points to is the target, and\n"
+"    the link stays;\n"
+"  a device (/dev/null), FIFO or socket: written in place, never replaced\n"
+"    (on failure what was written stays written, as on standard output).\n"
 "\n"
 "CTR mode equals `openssl enc -aes-256-ctr -K HEX -iv HEX` (both ways;\n"
 "encryption and decryption are the same operation).\n"
@@ -103,6 +115,7 @@ static void usage(FILE *f)
 static int load_key(void)
 {
 	char txt[160], *p, *e;
+	bool bad;
 	ssize_t n;
 	int fd;
 
@@ -129,16 +142,29 @@ static int load_key(void)
 		explicit_bzero(txt, sizeof(txt));
 		return 0;
 	}
+	/* Hex: 64 digits, with white space (a trailing newline as `openssl
+	 * rand -hex 32 > FILE` writes, CRLF, blanks) around them. A NUL byte
+	 * anywhere is not text: check before the trimming below adds one. */
+	bad = memchr(txt, '\0', (size_t)n) != NULL;
 	txt[n] = '\0';
 	for (p = txt; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
 		;
 	for (e = p + strlen(p); e > p && strchr(" \t\r\n", e[-1]); e--)
 		;
 	*e = '\0';
-	if ((size_t)n != strlen(txt) || akt_hex_decode(p, key, KEY_LEN)) {
+	if (bad || akt_hex_decode(p, key, KEY_LEN)) {
+		size_t digits = strspn(p, "0123456789abcdefABCDEF");
+		bool junk = bad || p[digits] != '\0' || n == sizeof(txt) - 1;
+
 		explicit_bzero(txt, sizeof(txt));
-		akt_msg("%s: the key file must hold 32 raw bytes or 64 hex "
-			"digits", opt.keyfile);
+		if (junk)
+			akt_msg("%s: not a key file: it must hold 32 raw bytes, "
+				"or 64 hex digits with optional white space "
+				"around them (it has %zd bytes that are neither)",
+				opt.keyfile, n);
+		else
+			akt_msg("%s: the key must be 64 hex digits (the file "
+				"has %zu)", opt.keyfile, digits);
 		return -1;
 	}
 	explicit_bzero(txt, sizeof(txt));
@@ -435,7 +461,8 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	char *tmpname = NULL;
+	struct akt_out ofile;
+	bool to_file = false;
 	off_t out_start = -1;
 	struct sigaction sa;
 	int c, r, in, out;
@@ -524,21 +551,13 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	if (opt.output && strcmp(opt.output, "-")) {
-		const char *slash = strrchr(opt.output, '/');
-		int dl = slash ? (int)(slash - opt.output + 1) : 0;
-
-		if (asprintf(&tmpname, "%.*s.%s.akenc-XXXXXX", dl, opt.output,
-			     opt.output + dl) < 0) {
-			akt_msg("out of memory");
+		if (akt_out_open(&ofile, opt.output)) {
+			explicit_bzero(key, sizeof(key));
 			return 1;
 		}
-		out = mkostemp(tmpname, O_CLOEXEC);
-		if (out < 0) {
-			akt_msg("%s: %s", opt.output, strerror(errno));
-			free(tmpname);
-			return 1;
-		}
-		tmp_out = tmpname;
+		to_file = true;
+		out = ofile.fd;
+		tmp_out = ofile.tmp;
 	} else {
 		struct stat st;
 
@@ -564,22 +583,10 @@ int main(int argc, char **argv)
 	if (in != STDIN_FILENO)
 		close(in);
 
-	if (tmpname) {
-		if (r == 0 && close(out)) {
-			akt_msg("%s: write error: %s", opt.output, strerror(errno));
-			r = -1;
-			out = -1;
-		} else if (r) {
-			close(out);
-		}
-		if (r == 0 && rename(tmpname, opt.output)) {
-			akt_msg("%s: %s", opt.output, strerror(errno));
-			r = -1;
-		}
-		if (r)
-			unlink(tmpname);
+	if (to_file) {
 		tmp_out = NULL;
-		free(tmpname);
+		if (akt_out_commit(&ofile, r == 0))
+			r = -1;
 	} else if (r && out_start >= 0) {
 		/* Leave no (partial) plaintext in a redirected file. */
 		if (ftruncate(out, out_start))

@@ -3,9 +3,13 @@
  * aksum - sha256sum/sha512sum-compatible digests on libaccelkit's SHA
  * sessions (the device when available, else software).
  *
- * Output and -c checking follow GNU coreutils: "<hex>  <file>" (text mode
- * marker ' ', binary '*'), "-" for standard input, names containing '\\' or
- * a newline escaped with a leading '\\' on the line.
+ * Output and -c checking follow GNU coreutils 9: "<hex>  <file>" (text mode
+ * marker ' ', binary '*'), "-" for standard input. A name containing '\\',
+ * a newline or a carriage return is printed escaped ("\\\\", "\\n", "\\r")
+ * with a '\\' at the start of the line; -z ends lines with NUL instead and
+ * escapes nothing. The -c report ("<file>: OK") escapes a name only when it
+ * contains a newline (coreutils does the same, so that a name never spans
+ * two report lines).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +25,7 @@
 
 static struct {
 	bool binary, check, quiet, status, warn, strict, tag, verbose;
+	bool zero, ignore_missing;
 	int bits;
 } opt = { .bits = 256 };
 
@@ -42,6 +47,8 @@ static void usage(FILE *f)
 "  -b, --binary             mark files as read in binary mode ('*')\n"
 "  -t, --text               mark files as read in text mode (' ', default)\n"
 "      --tag                BSD-style output: SHA256 (FILE) = HEX\n"
+"  -z, --zero               end each output line with NUL, not newline, and\n"
+"                           do not escape file names\n"
 "  -c, --check              read checksums from the FILEs and check them\n"
 "  -v, --verbose            print the path used (\"device\" or \"software\")\n"
 "                           on standard error\n"
@@ -49,20 +56,23 @@ static void usage(FILE *f)
 "      --version            print the version\n"
 "\n"
 "Options useful only with --check:\n"
+"      --ignore-missing     do not fail or report status for missing files\n"
 "      --quiet              do not print OK for each verified file\n"
 "      --status             print nothing; the exit status tells\n"
 "  -w, --warn               warn about improperly formatted lines\n"
 "      --strict             exit non-zero for improperly formatted lines\n"
 "\n"
 "Output lines are \"<hex>  <file>\" exactly as sha256sum/sha512sum print\n"
-"them. When invoked under a name containing \"512\" (e.g. the aksum512\n"
+"them: a name with a backslash, newline or carriage return is escaped (\\\\,\n"
+"\\n, \\r) and the line starts with a backslash (not with -z). When invoked under a name containing \"512\" (e.g. the aksum512\n"
 "symbolic link) SHA-512 is the default.\n"
 "\n"
 "Path selection: environment variable AK_PATH=device|software|auto.\n"
 "\n"
 "Exit status: 0 success; 1 if a file could not be read, or with --check if\n"
-"a checksum did not match, a listed file could not be read, no properly\n"
-"formatted line was found, or (--strict) a line was malformed.\n");
+"a checksum did not match, a listed file could not be read (missing ones\n"
+"do not count with --ignore-missing), no properly formatted line was\n"
+"found, no listed file was verified, or (--strict) a line was malformed.\n");
 }
 
 static size_t dlen(void)
@@ -75,8 +85,12 @@ static const char *tagname(void)
 	return opt.bits == 512 ? "SHA512" : "SHA256";
 }
 
-/* Digest of @name ("-": stdin) into @out; 0, or -1 with a message. */
-static int hash_file(const char *name, uint8_t *out)
+/*
+ * Digest of @name ("-": stdin) into @out; 0, or -1 with a message. With
+ * @missing non-NULL, a file that does not exist (ENOENT) sets *@missing and
+ * returns -1 without a message (--ignore-missing).
+ */
+static int hash_file(const char *name, uint8_t *out, bool *missing)
 {
 	bool is_stdin = strcmp(name, "-") == 0;
 	size_t olen = AK_DIGEST_MAX;
@@ -84,6 +98,10 @@ static int hash_file(const char *name, uint8_t *out)
 
 	fd = is_stdin ? STDIN_FILENO : open(name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
+		if (missing && errno == ENOENT) {
+			*missing = true;
+			return -1;
+		}
 		akt_msg("%s: %s", name, strerror(errno));
 		return -1;
 	}
@@ -121,9 +139,10 @@ static int hash_file(const char *name, uint8_t *out)
 	return 0;
 }
 
+/* Names printed in sums lines are escaped if they hold any of these. */
 static bool needs_escape(const char *s)
 {
-	return strchr(s, '\\') || strchr(s, '\n');
+	return !opt.zero && s[strcspn(s, "\\\n\r")];
 }
 
 static void put_name(const char *s, bool esc)
@@ -133,9 +152,22 @@ static void put_name(const char *s, bool esc)
 			fputs("\\\\", stdout);
 		else if (esc && *s == '\n')
 			fputs("\\n", stdout);
+		else if (esc && *s == '\r')
+			fputs("\\r", stdout);
 		else
 			putchar(*s);
 	}
+}
+
+/* "<name>: <what>" line of the -c report; escaped only for a newline. */
+static void put_report(const char *name, const char *what)
+{
+	bool esc = strchr(name, '\n') != NULL;
+
+	if (esc)
+		putchar('\\');
+	put_name(name, esc);
+	printf(": %s\n", what);
 }
 
 static int print_sum(const char *name)
@@ -144,7 +176,7 @@ static int print_sum(const char *name)
 	char hex[2 * AK_DIGEST_MAX + 1];
 	bool esc = needs_escape(name);
 
-	if (hash_file(name, d))
+	if (hash_file(name, d, NULL))
 		return 1;
 	akt_hex_encode(d, dlen(), hex);
 	if (esc)
@@ -152,12 +184,12 @@ static int print_sum(const char *name)
 	if (opt.tag) {
 		printf("%s (", tagname());
 		put_name(name, esc);
-		printf(") = %s\n", hex);
+		printf(") = %s", hex);
 	} else {
 		printf("%s %c", hex, opt.binary ? '*' : ' ');
 		put_name(name, esc);
-		putchar('\n');
 	}
+	putchar(opt.zero ? '\0' : '\n');
 	return 0;
 }
 
@@ -184,6 +216,8 @@ static bool unescape(char *s)
 			*w++ = '\\';
 		else if (*s == 'n')
 			*w++ = '\n';
+		else if (*s == 'r')
+			*w++ = '\r';
 		else
 			return false;
 	}
@@ -233,7 +267,7 @@ static bool parse_line(char *line, char **hex, char **name)
 static int check_file(const char *list)
 {
 	unsigned long lineno = 0, bad_fmt = 0, bad_sum = 0, unread = 0;
-	unsigned long good = 0;
+	unsigned long good = 0, matched = 0;
 	bool is_stdin = strcmp(list, "-") == 0;
 	char *line = NULL;
 	size_t cap = 0;
@@ -249,7 +283,7 @@ static int check_file(const char *list)
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		uint8_t want[AK_DIGEST_MAX], got[AK_DIGEST_MAX];
 		char *hex, *name;
-		bool esc;
+		bool missing;
 
 		lineno++;
 		if (len && line[len - 1] == '\n')
@@ -267,30 +301,23 @@ static int check_file(const char *list)
 			continue;
 		}
 		good++;
-		esc = needs_escape(name);
-		if (hash_file(name, got)) {
+		missing = false;
+		if (hash_file(name, got, opt.ignore_missing ? &missing : NULL)) {
+			if (missing)
+				continue;	/* --ignore-missing */
 			unread++;
-			if (!opt.status) {
-				if (esc)
-					putchar('\\');
-				put_name(name, esc);
-				printf(": FAILED open or read\n");
-			}
+			if (!opt.status)
+				put_report(name, "FAILED open or read");
 			continue;
 		}
 		if (memcmp(want, got, dlen())) {
 			bad_sum++;
-			if (!opt.status) {
-				if (esc)
-					putchar('\\');
-				put_name(name, esc);
-				printf(": FAILED\n");
-			}
-		} else if (!opt.status && !opt.quiet) {
-			if (esc)
-				putchar('\\');
-			put_name(name, esc);
-			printf(": OK\n");
+			if (!opt.status)
+				put_report(name, "FAILED");
+		} else {
+			matched++;
+			if (!opt.status && !opt.quiet)
+				put_report(name, "OK");
 		}
 	}
 	if (ferror(f)) {
@@ -315,13 +342,17 @@ static int check_file(const char *list)
 		if (bad_sum)
 			akt_msg("WARNING: %lu computed checksum%s NOT match",
 				bad_sum, bad_sum == 1 ? " did" : "s did");
+		if (opt.ignore_missing && !matched)
+			akt_msg("%s: no file was verified", list);
 	}
-	if (bad_sum || unread || (opt.strict && bad_fmt))
+	/* As coreutils: at least one listed file must have matched. */
+	if (bad_sum || unread || !matched || (opt.strict && bad_fmt))
 		rc = 1;
 	return rc;
 }
 
-enum { O_SHA256 = 256, O_SHA512, O_TAG, O_QUIET, O_STATUS, O_STRICT, O_VERSION };
+enum { O_SHA256 = 256, O_SHA512, O_TAG, O_QUIET, O_STATUS, O_STRICT, O_VERSION,
+       O_IGNORE_MISSING };
 
 int main(int argc, char **argv)
 {
@@ -337,6 +368,8 @@ int main(int argc, char **argv)
 		{ "status", no_argument, NULL, O_STATUS },
 		{ "warn", no_argument, NULL, 'w' },
 		{ "strict", no_argument, NULL, O_STRICT },
+		{ "ignore-missing", no_argument, NULL, O_IGNORE_MISSING },
+		{ "zero", no_argument, NULL, 'z' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -347,7 +380,7 @@ int main(int argc, char **argv)
 	akt_set_prog(argv[0]);
 	if (strstr(akt_prog, "512"))
 		opt.bits = 512;
-	while ((c = getopt_long(argc, argv, "a:btcwvh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:btcwvzh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			if (strcmp(optarg, "256") == 0 ||
@@ -372,6 +405,8 @@ int main(int argc, char **argv)
 		case O_STATUS: opt.status = true; break;
 		case 'w': opt.warn = true; break;
 		case O_STRICT: opt.strict = true; break;
+		case O_IGNORE_MISSING: opt.ignore_missing = true; break;
+		case 'z': opt.zero = true; break;
 		case 'v': opt.verbose = true; break;
 		case 'h':
 			usage(stdout);
@@ -389,9 +424,15 @@ int main(int argc, char **argv)
 		akt_msg("the --tag option is meaningless when verifying checksums");
 		return 1;
 	}
-	if (!opt.check && (opt.quiet || opt.status || opt.warn || opt.strict)) {
-		akt_msg("--quiet, --status, --warn and --strict are meaningful "
-			"only when verifying checksums");
+	if (opt.zero && opt.check) {
+		akt_msg("the --zero option is not supported when verifying "
+			"checksums");
+		return 1;
+	}
+	if (!opt.check && (opt.quiet || opt.status || opt.warn || opt.strict ||
+			   opt.ignore_missing)) {
+		akt_msg("--quiet, --status, --warn, --strict and --ignore-missing "
+			"are meaningful only when verifying checksums");
 		return 1;
 	}
 	buf = malloc(AKT_BUF);

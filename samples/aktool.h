@@ -7,8 +7,10 @@
 #define AKTOOL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <libaccelkit.h>
@@ -46,5 +48,35 @@ const char *akt_path_name(const struct ak_session *s);
 
 /* Error string of a library return value (negative errno). */
 const char *akt_strerr(int err);
+
+/*
+ * An output file named on the command line (akenc -o), written so that
+ * the user loses nothing the target already was:
+ *  - no target yet, or a regular file with one link: a temporary file in
+ *    the target's directory (mode 0600), renamed over it on success and
+ *    removed on failure; an existing target's mode and (where permitted)
+ *    owner and group are kept;
+ *  - a regular file with several hard links: the same temporary file,
+ *    copied into the existing file in place on success (the links stay);
+ *  - anything else (a character or block device such as /dev/null, a
+ *    FIFO, a socket): opened and written in place, never replaced;
+ *  - a symbolic link is followed: the file it points to is the target
+ *    (the link itself stays), also when it points to nothing yet.
+ */
+struct akt_out {
+	char *path;		/* target with symbolic links resolved */
+	char *tmp;		/* temporary file, or NULL: writing in place */
+	int fd;			/* write here */
+	int target_fd;		/* hard-linked target, copied into at commit */
+	struct stat st;		/* the existing target (st_mode 0: none) */
+};
+
+/* Prepare @o for @name. 0, or -1 with a message. */
+int akt_out_open(struct akt_out *o, const char *name);
+
+/* Finish: @ok: close and move the data into place (0, or -1 with a
+ * message); !@ok: close and remove the temporary file (returns -1). The
+ * temporary file's name is in @o->tmp until then (for signal handlers). */
+int akt_out_commit(struct akt_out *o, bool ok);
 
 #endif

@@ -5,10 +5,20 @@
  * Compression and decompression go through the streaming API
  * (ak_stream_*) in AKT_BUF (1 MiB) pieces, so memory stays bounded
  * whatever the input size. The device (or software zlib, same parameters)
- * writes zlib's default gzip header: 1f 8b 08 00, MTIME 0, XFL, OS 3 (no
- * name, no timestamp), then the deflate data and the CRC-32/ISIZE trailer.
- * Files written by akzip decompress with gzip and vice versa; several
+ * writes zlib's default gzip header: 1f 8b 08 00, MTIME 0, XFL, OS 3;
+ * akzip rewrites its FLG and MTIME fields and adds the file name as gzip
+ * does (-N, the default when compressing; -n keeps zlib's header). The
+ * deflate data and the CRC-32/ISIZE trailer are the engine's. Files
+ * written by akzip decompress with gzip and vice versa; several
  * concatenated members decompress to the concatenation of their contents.
+ * Data after the last member is handled as gzip 1.12 does: zero padding
+ * is ignored (a warning only with -v), other data ends decompression with
+ * the warning "trailing garbage ignored" (exit status 2), and with -f on
+ * standard output it is copied through unchanged, like non-gzip input.
+ *
+ * This file: options, file names (suffixes, -N) and in-place handling;
+ * akzip_stream.c: the library streams and what follows the last member;
+ * akzip_gz.c: gzip header and suffix helpers, the member-end check.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,41 +32,32 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "aktool.h"
-
-/* gzip's exit codes */
-#define EX_OK		0
-#define EX_ERROR	1
-#define EX_WARNING	2
+#include "akzip.h"
+#include "akzip_gz.h"
 
 /* gzip header + trailer bytes per member (zlib's default header) */
 #define GZ_OVERHEAD	18
 
-static struct {
-	bool to_stdout, decompress, keep, force, test, verbose, quiet;
-	int level;
-} opt = { .level = AK_LEVEL_DEFAULT };
-
+struct akzip_opt opt = { .level = AK_LEVEL_DEFAULT, .name = -1 };
+struct ak_session *sess;
+uint8_t *inbuf[2];
 static int exit_code = EX_OK;
-static struct ak_session *sess;
-static uint8_t *inbuf;
 
 /* Output file being written, removed if we are killed. */
 static char *volatile cur_out;
 
-static void set_error(void)
+void set_error(void)
 {
 	exit_code = EX_ERROR;
 }
 
-static void set_warning(void)
+void set_warning(void)
 {
 	if (exit_code == EX_OK)
 		exit_code = EX_WARNING;
 }
 
-/* A warning: printed unless -q, exit status 2 unless already 1. */
-static void warn_msg(const char *fmt, const char *name)
+void warn_msg(const char *fmt, const char *name)
 {
 	if (!opt.quiet) {
 		fflush(stdout);
@@ -80,144 +81,57 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: akzip [-cdfhkqtvV19] [FILE]...\n"
+"usage: akzip [-cdfhkNnqtvV19] [FILE]...\n"
 "Compress or decompress FILEs in gzip format (in place by default) with the\n"
 "accelkit gzip engine: the device when available, else software zlib.\n"
 "\n"
 "  -c, --stdout      write on standard output, keep the input files\n"
 "  -d, --decompress  decompress (FILE.gz -> FILE; .tgz -> .tar)\n"
 "  -f, --force       overwrite existing output files, compress .gz files,\n"
-"                    follow symbolic links, read/write a terminal\n"
+"                    follow symbolic links, read/write a terminal; with -c\n"
+"                    or -t, pass data that is not gzip through unchanged\n"
+"                    (as zcat -f)\n"
 "  -k, --keep        keep (do not delete) the input files\n"
+"  -N, --name        compress: store the file name and mtime (default);\n"
+"                    decompress: name the output after the stored name and\n"
+"                    give it the stored mtime\n"
+"  -n, --no-name     compress: store no name and MTIME 0; decompress: the\n"
+"                    input name minus its suffix, the input's mtime (default)\n"
 "  -t, --test        test the integrity of compressed files\n"
 "  -q, --quiet       suppress warnings\n"
 "  -v, --verbose     print each file's name, ratio and the path used\n"
 "                    (\"device\" or \"software\")\n"
 "  -1 .. -9          compression level: -1 (--fast) fastest, -9 (--best)\n"
 "                    smallest; default -6\n"
-"  -n, -N            accepted for gzip compatibility (no name is stored)\n"
 "  -V, --version     print the version\n"
 "  -h, --help        this help\n"
 "\n"
 "With no FILE, or when FILE is -, read standard input and write standard\n"
 "output. Several FILEs are processed in turn; with -c their outputs are\n"
-"concatenated (multi-member gzip). Compressed output carries zlib's default\n"
-"gzip header (no name, MTIME 0, OS Unix); decompression accepts any number\n"
-"of concatenated gzip members and names the output after the input minus\n"
-"its .gz suffix (the stored name, if any, is not restored). Output files get\n"
-"the input's mode and timestamps. Files that already have the .gz suffix\n"
-"are skipped with a warning when compressing (compressed to FILE.gz.gz with\n"
-"-f); files without it are skipped when decompressing in place.\n"
+"concatenated (multi-member gzip). The gzip header holds the file's name\n"
+"and mtime as gzip writes it (standard input: no name; its mtime only if it\n"
+"is a regular file); with -n, no name and MTIME 0. Decompression accepts\n"
+"any number of concatenated gzip members and the suffixes .gz, -gz, .z, -z,\n"
+"_z (any case; .tgz and .taz give .tar). Data after the last member is\n"
+"handled as gzip 1.12 does: zero bytes (padded tarballs) are ignored (a\n"
+"warning only with -v), anything else gives the warning \"decompression OK,\n"
+"trailing garbage ignored\" (exit status 2, the output is kept); with -f\n"
+"and -c it is copied to the output unchanged. Output files get the input's\n"
+"mode, owner and timestamps. Files that already have a gzip suffix are\n"
+"skipped with a message when compressing (exit status 0, as gzip;\n"
+"compressed to FILE.gz.gz with -f); files without one are skipped with a\n"
+"warning when decompressing in place. A file that fails is removed, and\n"
+"none is created when no session can be opened (AK_PATH=device without a\n"
+"device).\n"
 "\n"
-"Memory is bounded (1 MiB I/O buffers plus the library's stream buffers)\n"
+"Memory is bounded (2 MiB of I/O buffers plus the library's stream buffers)\n"
 "whatever the file size.\n"
 "\n"
 "Path selection: environment variable AK_PATH=device|software|auto\n"
 "(default auto: the device if one offers \"gzip\", else software).\n"
 "\n"
-"Exit status: 0 success, 1 error, 2 warning (a file was skipped).\n");
-}
-
-struct sink {
-	int fd;			/* -1: discard (-t) */
-	int err;		/* errno of a failed write */
-};
-
-static int sink_write(void *arg, const void *buf, size_t len)
-{
-	struct sink *k = arg;
-
-	if (k->fd < 0)
-		return 0;
-	if (akt_write_full(k->fd, buf, len)) {
-		k->err = errno;
-		return -errno;
-	}
-	return 0;
-}
-
-static int open_session(void)
-{
-	if (sess)
-		return 0;
-	if (akt_session_open(AK_ALG_GZIP, &sess)) {
-		exit(EX_ERROR);
-	}
-	return 0;
-}
-
-/*
- * Run one stream from @in to @out_fd (-1 to discard). @name is used in
- * messages. On success fills @nin/@nout/@members and returns 0; on failure
- * prints the message and returns -1.
- */
-static int run_stream(int in, int out_fd, const char *name, uint64_t *nin,
-		      uint64_t *nout, uint32_t *members)
-{
-	struct sink k = { .fd = out_fd };
-	struct ak_stream *st = NULL;
-	struct ak_stream_info info;
-	bool read_err = false;
-	uint8_t head[2];
-	size_t nhead = 0;
-	int r;
-
-	open_session();
-	r = ak_stream_new(sess, opt.decompress ? AK_DECOMPRESS : AK_COMPRESS,
-			  opt.level, sink_write, &k, &st);
-	if (r) {
-		akt_msg("%s: cannot start a stream: %s", name, akt_strerr(r));
-		return -1;
-	}
-	for (;;) {
-		ssize_t n = read(in, inbuf, AKT_BUF);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			read_err = true;
-			r = -errno;
-			break;
-		}
-		if (n == 0) {
-			r = ak_stream_finish(st);
-			break;
-		}
-		/* The first two bytes tell "not in gzip format". */
-		for (ssize_t i = 0; i < n && nhead < 2; i++)
-			head[nhead++] = inbuf[i];
-		r = ak_stream_feed(st, inbuf, (size_t)n);
-		if (r)
-			break;
-	}
-	memset(&info, 0, sizeof(info));
-	ak_stream_info(st, &info);
-	ak_stream_free(st);
-	if (r == 0) {
-		*nin = info.total_in;
-		*nout = info.total_out;
-		*members = info.members;
-		return 0;
-	}
-	if (read_err)
-		akt_msg("%s: read error: %s", name, strerror(-r));
-	else if (k.err)
-		akt_msg("%s: write error: %s", name, strerror(k.err));
-	else if (r == -EBADMSG && opt.decompress) {
-		if (info.err_offset >= info.total_in)
-			akt_msg("%s: unexpected end of file", name);
-		else if (info.members == 0 && nhead == 2 &&
-			 (head[0] != 0x1f || head[1] != 0x8b))
-			akt_msg("%s: not in gzip format", name);
-		else
-			akt_msg("%s: invalid compressed data--format violated "
-				"(at byte %" PRIu64 ")", name, info.err_offset);
-	} else {
-		akt_msg("%s: %s failed: %s", name,
-			opt.decompress ? "decompression" : "compression",
-			akt_strerr(r));
-	}
-	return -1;
+"Exit status: 0 success, 1 error, 2 warning (a file was skipped, trailing\n"
+"garbage ignored).\n");
 }
 
 /* gzip -v ratio: the share of the uncompressed size saved, counting the
@@ -253,10 +167,20 @@ static void verbose_done(const char *name, const char *what,
 	fprintf(stderr, " (path: %s)\n", akt_path_name(sess));
 }
 
+/* The MTIME gzip stores for @st: its mtime if it fits, else 0. */
+static uint32_t mtime32(const struct stat *st)
+{
+	if (st->st_mtime <= 0 || (uint64_t)st->st_mtime > UINT32_MAX)
+		return 0;
+	return (uint32_t)st->st_mtime;
+}
+
 static void do_stdin(void)
 {
-	uint64_t nin, nout;
-	uint32_t members;
+	struct input in = { .fd = STDIN_FILENO, .name = "stdin" };
+	struct result res;
+	uint32_t mt = 0;
+	struct stat st;
 
 	if (!opt.force && !opt.test) {
 		if (opt.decompress && isatty(STDIN_FILENO)) {
@@ -272,47 +196,72 @@ static void do_stdin(void)
 			return;
 		}
 	}
-	if (run_stream(STDIN_FILENO, opt.test ? -1 : STDOUT_FILENO, "stdin",
-		       &nin, &nout, &members)) {
+	/* gzip stores no name for standard input, and its mtime only if it
+	 * is a regular file. */
+	if (opt.name != 0 && fstat(STDIN_FILENO, &st) == 0 &&
+	    S_ISREG(st.st_mode))
+		mt = mtime32(&st);
+	if (in_next(&in) < 0) {
+		akt_msg("stdin: read error: %s", strerror(errno));
 		set_error();
 		return;
 	}
-	verbose_done("stdin", NULL, NULL, nin, nout, members);
-}
-
-static bool has_suffix(const char *s, const char *suf)
-{
-	size_t ls = strlen(s), lf = strlen(suf);
-
-	return ls > lf && strcmp(s + ls - lf, suf) == 0;
+	if (run_stream(&in, opt.test ? -1 : STDOUT_FILENO, NULL, mt, &res)) {
+		set_error();
+		return;
+	}
+	verbose_done("stdin", NULL, NULL, res.nin, res.nout, res.members);
 }
 
 /* Output name for @name, or NULL (skipped with a warning). */
 static char *out_name(const char *name)
 {
 	const char *base = strrchr(name, '/');
+	const char *suf;
 	char *out;
 
 	base = base ? base + 1 : name;
+	suf = gz_suffix(base);
 	if (!opt.decompress) {
-		if ((has_suffix(base, ".gz") || has_suffix(base, ".tgz")) &&
-		    !opt.force) {
-			warn_msg("%s already has .gz suffix -- unchanged", name);
+		/* gzip 1.12 skips it with a message but exit status 0. */
+		if (suf && !opt.force) {
+			if (!opt.quiet)
+				akt_msg("%s already has %s suffix -- unchanged",
+					name, suf);
 			return NULL;
 		}
 		if (asprintf(&out, "%s.gz", name) < 0)
 			return NULL;
 		return out;
 	}
-	if (has_suffix(base, ".gz")) {
-		out = strndup(name, strlen(name) - 3);
-	} else if (has_suffix(base, ".tgz")) {
-		if (asprintf(&out, "%.*s.tar", (int)(strlen(name) - 4), name) < 0)
-			return NULL;
-	} else {
-		warn_msg("%s: unknown suffix -- ignored", name);
+	if (!suf) {
+		/* A warning, but (as gzip) none at all with -q. */
+		if (!opt.quiet)
+			warn_msg("%s: unknown suffix -- ignored", name);
 		return NULL;
 	}
+	return gz_strip_suffix(name, suf);
+}
+
+/* -N: the output named after the name stored in the header (its last
+ * component only), in the input's directory; NULL if none is stored. */
+static char *stored_out_name(const char *name, const struct input *in,
+			     uint32_t *mtime)
+{
+	char *stored, *out = NULL;
+	const char *b, *slash = strrchr(name, '/');
+
+	if (!gz_header_info(inbuf[in->cur], in->len[in->cur], &stored, mtime))
+		return NULL;
+	if (!stored)
+		return NULL;
+	b = strrchr(stored, '/');
+	b = b ? b + 1 : stored;
+	if (*b && strcmp(b, ".") && strcmp(b, "..") &&
+	    asprintf(&out, "%.*s%s", slash ? (int)(slash - name + 1) : 0,
+		     name, b) < 0)
+		out = NULL;
+	free(stored);
 	return out;
 }
 
@@ -320,9 +269,11 @@ static void do_file(const char *name)
 {
 	bool in_place = !opt.to_stdout && !opt.test;
 	int flags = O_RDONLY | O_CLOEXEC;
-	uint64_t nin, nout;
-	uint32_t members;
+	struct input inp = { .name = name };
+	const char *hname = NULL;
+	uint32_t hmtime = 0, smtime = 0;
 	char *outname = NULL;
+	struct result res;
 	struct stat st;
 	int in, out = -1;
 
@@ -338,6 +289,7 @@ static void do_file(const char *name)
 		set_error();
 		return;
 	}
+	inp.fd = in;
 	if (fstat(in, &st)) {
 		akt_msg("%s: %s", name, strerror(errno));
 		set_error();
@@ -356,25 +308,47 @@ static void do_file(const char *name)
 	fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK);
 	if (in_place && st.st_nlink > 1 && !opt.force) {
 		if (!opt.quiet)
-			akt_msg("%s has %ju other link%s -- unchanged", name,
+			akt_msg("%s has %ju other link%s -- file ignored", name,
 				(uintmax_t)st.st_nlink - 1,
 				st.st_nlink > 2 ? "s" : "");
 		set_warning();
 		goto done;
 	}
+	if (in_place) {
+		outname = out_name(name);
+		if (!outname)
+			goto done;
+	}
+	if (in_next(&inp) < 0) {
+		akt_msg("%s: read error: %s", name, strerror(errno));
+		set_error();
+		goto done;
+	}
+	/* gzip stores the input's name (last component) and mtime. */
+	if (!opt.decompress && opt.name != 0) {
+		const char *b = strrchr(name, '/');
+
+		hname = b ? b + 1 : name;
+		hmtime = mtime32(&st);
+	}
 	if (!in_place) {
-		if (run_stream(in, opt.test ? -1 : STDOUT_FILENO, name, &nin,
-			       &nout, &members)) {
+		if (run_stream(&inp, opt.test ? -1 : STDOUT_FILENO, hname,
+			       hmtime, &res)) {
 			set_error();
 			goto done;
 		}
-		verbose_done(name, NULL, NULL, nin, nout, members);
+		verbose_done(name, NULL, NULL, res.nin, res.nout, res.members);
 		goto done;
 	}
+	if (opt.decompress && opt.name == 1) {
+		char *sn = stored_out_name(name, &inp, &smtime);
 
-	outname = out_name(name);
-	if (!outname)
-		goto done;
+		if (sn) {
+			free(outname);
+			outname = sn;
+		}
+	}
+
 	out = open(outname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (out < 0 && errno == EEXIST) {
 		if (!opt.force) {
@@ -398,7 +372,7 @@ static void do_file(const char *name)
 		goto done;
 	}
 	cur_out = outname;
-	if (run_stream(in, out, name, &nin, &nout, &members))
+	if (run_stream(&inp, out, hname, hmtime, &res))
 		goto fail;
 	/* gzip keeps the mode, owner (if allowed) and timestamps. */
 	if (fchown(out, st.st_uid, st.st_gid))
@@ -408,6 +382,11 @@ static void do_file(const char *name)
 	{
 		struct timespec ts[2] = { st.st_atim, st.st_mtim };
 
+		/* -N: the timestamp stored in the header, if any. */
+		if (smtime) {
+			ts[1].tv_sec = (time_t)smtime;
+			ts[1].tv_nsec = 0;
+		}
 		futimens(out, ts);
 	}
 	if (close(out)) {
@@ -422,7 +401,7 @@ static void do_file(const char *name)
 		set_warning();
 	}
 	verbose_done(name, opt.keep ? "created" : "replaced with", outname,
-		     nin, nout, members);
+		     res.nin, res.nout, res.members);
 	goto done;
 fail:
 	set_error();
@@ -472,7 +451,8 @@ int main(int argc, char **argv)
 		case 't': opt.test = true; break;
 		case 'q': opt.quiet = true; opt.verbose = false; break;
 		case 'v': opt.verbose = true; opt.quiet = false; break;
-		case 'n': case 'N': break;
+		case 'n': opt.name = 0; break;
+		case 'N': opt.name = 1; break;
 		case 'V':
 			printf("akzip (accelkit) %d.%d\n", AK_VERSION_MAJOR,
 			       AK_VERSION_MINOR);
@@ -498,17 +478,22 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	inbuf = malloc(AKT_BUF);
-	if (!inbuf) {
+	inbuf[0] = malloc(AKT_BUF);
+	inbuf[1] = malloc(AKT_BUF);
+	if (!inbuf[0] || !inbuf[1]) {
 		akt_msg("out of memory");
 		return EX_ERROR;
 	}
+	/* Before any output file exists: a missing device (AK_PATH=device)
+	 * leaves nothing behind. */
+	open_session();
 	if (optind >= argc)
 		do_stdin();
 	for (int i = optind; i < argc; i++)
 		do_file(argv[i]);
 	ak_session_close(sess);
-	free(inbuf);
+	free(inbuf[0]);
+	free(inbuf[1]);
 	if (fflush(stdout)) {
 		akt_msg("write error: %s", strerror(errno));
 		exit_code = EX_ERROR;

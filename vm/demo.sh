@@ -32,8 +32,18 @@ gzip -c "$t/data.orig" >"$t/bb.gz" && cat "$t/bb.gz" "$t/data.gz" >"$t/multi.gz"
 akzip -t "$t/multi.gz" || tools_fail "akzip -t of a two-member file"
 akzip -dc "$t/multi.gz" >"$t/multi" || tools_fail "akzip -dc"
 cat "$t/data.orig" "$t/data.orig" | cmp - "$t/multi" || tools_fail "akzip -dc | cmp"
+# Data after the last member, as gzip 1.12: zero padding (tarballs) is
+# ignored with status 0, other bytes give a warning and status 2.
+cp "$t/data.gz" "$t/pad.gz" && head -c 10240 /dev/zero >>"$t/pad.gz"
+akzip -dc "$t/pad.gz" >"$t/pad" || tools_fail "akzip -dc of a zero-padded file"
+cmp "$t/pad" "$t/data.orig" || tools_fail "akzip -dc of a zero-padded file | cmp"
+cp "$t/data.gz" "$t/junk.gz" && printf 'junk' >>"$t/junk.gz"
+rc=0
+akzip -dc "$t/junk.gz" >"$t/junk" 2>/dev/null || rc=$?
+[ "$rc" = 2 ] && cmp -s "$t/junk" "$t/data.orig" ||
+	tools_fail "akzip -dc with trailing garbage: status $rc, not 2"
 akzip -d -v "$t/data.gz" && cmp "$t/data" "$t/data.orig" || tools_fail "akzip -d"
-echo "akzip: gzip -t, gunzip -c | cmp, multi-member: OK"
+echo "akzip: gzip -t, gunzip -c | cmp, multi-member, trailing data: OK"
 a=$(aksum -v "$t/data") || tools_fail "aksum"
 b=$(sha256sum "$t/data")
 echo "$a"

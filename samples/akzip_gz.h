@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * akzip_gz - the gzip framing akzip handles itself around the library's
+ * gzip streams: the header's name and timestamp (-N/-n), file name
+ * suffixes, and telling data after the last member (zero padding, garbage)
+ * from a corrupt member.
+ */
+#ifndef AKZIP_GZ_H
+#define AKZIP_GZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* gzip header flag bits (RFC 1952) */
+#define GZ_FHCRC	0x02
+#define GZ_FEXTRA	0x04
+#define GZ_FNAME	0x08
+#define GZ_FCOMMENT	0x10
+
+/*
+ * Header fields of the first member at @p (@n bytes available). Returns
+ * true if @p starts with a complete gzip header; *@name is then the stored
+ * name (malloc'ed; NULL if none or not within @n bytes) and *@mtime its
+ * MTIME field (0: none).
+ */
+bool gz_header_info(const uint8_t *p, size_t n, char **name, uint32_t *mtime);
+
+/*
+ * The suffix gzip recognises at the end of @base (".gz", "-gz", ".z",
+ * "-z", "_z", ".tgz", ".taz", in any case), or NULL.
+ */
+const char *gz_suffix(const char *base);
+
+/*
+ * Decompressed name for @name ending in gz_suffix(): the suffix removed,
+ * ".tgz"/".taz" -> ".tar". malloc'ed, NULL on no memory.
+ */
+char *gz_strip_suffix(const char *name, const char *suf);
+
+/* The input of one decompression in (up to) two pieces, so that the bytes
+ * around a member boundary stay at hand. */
+struct gz_window {
+	const uint8_t *p[2];
+	uint64_t off[2];	/* stream offset of p[i][0] */
+	size_t len[2];
+};
+
+/* Byte at stream offset @pos, or -1 if the window does not hold it. */
+int gz_window_byte(const struct gz_window *w, uint64_t pos);
+
+/*
+ * Where did the last complete member end? A decompression stream failed
+ * with -EBADMSG at @err_off after @members complete members; the data after
+ * a member that is not a new member (it does not start with 1f 8b) fails
+ * once the engine (zlib) has read its first two bytes (err_off = end + 2),
+ * or at the end of the input if only one byte follows (err_off = end + 1,
+ * reported by ak_stream_finish(): @at_finish; that case is tried first).
+ * A candidate end is accepted only if the 4 bytes before it hold the last
+ * member's ISIZE (@last_isize, its output length modulo 2^32) and the two
+ * bytes after it are not the gzip magic. Returns true and sets *@end, or
+ * false (a corrupt or truncated member: a real error).
+ */
+bool gz_find_member_end(const struct gz_window *w, uint64_t err_off,
+			uint64_t total_in, bool at_finish, uint32_t last_isize,
+			uint64_t *end);
+
+#endif
