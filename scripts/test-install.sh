@@ -40,6 +40,7 @@ make -s -C "$top" install DESTDIR="$dest" >"$work/install.log" 2>&1 ||
 
 # --- the tree: every file, its type and mode -------------------------------
 cat >"$work/expected" <<EOF
+f 644 usr/local/include/libaccelkit-alg.h
 f 644 usr/local/include/libaccelkit.h
 f 644 usr/local/lib/libaccelkit.a
 l usr/local/lib/libaccelkit.so -> libaccelkit.so.1
