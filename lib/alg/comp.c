@@ -316,6 +316,7 @@ static int sw_inflate(struct ak_stream *st, const uint8_t *src, size_t len)
 		if (zr == Z_STREAM_END) {
 			st->info.ended = 1;
 			st->info.members++;
+			st->info.member_end = base + off;
 			continue;
 		}
 		if (zr == Z_DATA_ERROR || zr == Z_NEED_DICT) {
@@ -341,6 +342,7 @@ static int sw_inflate(struct ak_stream *st, const uint8_t *src, size_t len)
 		if (zr == Z_STREAM_END) {
 			st->info.ended = 1;
 			st->info.members++;
+			st->info.member_end = base + len;
 			break;
 		}
 		if (zr == Z_DATA_ERROR || zr == Z_NEED_DICT) {
@@ -447,6 +449,7 @@ static int dev_piece(struct ak_stream *st, const uint8_t *src, size_t len,
 				st->info.members++;
 				st->started = false;	/* context freed */
 				n = res.fault_addr < n ? res.fault_addr : n;
+				st->info.member_end = base + off + n;
 			}
 			off += n;
 			break;

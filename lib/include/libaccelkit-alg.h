@@ -251,7 +251,11 @@ struct ak_stream_info {
 	uint32_t members;	/* DECOMPRESS: complete streams/members seen */
 	uint32_t ended;		/* DECOMPRESS: 1 if the input so far ends
 				 * exactly at the end of a stream/member */
-	uint32_t rsvd[4];
+	uint64_t member_end;	/* DECOMPRESS: input offset just past the
+				 * last complete stream/member (0: none);
+				 * bytes from here on belong to no member
+				 * (since 1.2; was reserved, zero) */
+	uint32_t rsvd[2];
 };
 
 /*
