@@ -54,6 +54,7 @@ initramfs: kernel lib samples tests
 	$(MAKE) -s -C lib install DESTDIR=$(OUT)/stage PREFIX=/usr
 	$(MAKE) -s -C samples install DESTDIR=$(OUT)/stage PREFIX=/usr
 	$(MAKE) -s -C tests install DESTDIR=$(OUT)/stage PREFIX=/usr
+	$(MAKE) -s -C lib/zlib install-tests DESTDIR=$(OUT)/stage PREFIX=/usr
 	bash scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(OUT)/stage \
 		$$(find $(AK_MODDIR) -name accelkit.ko) $$(find $(AK_MODDIR) -name accelkit_sample.ko) \
 		$$(find $(AK_MODDIR) -name accelkit_selftest.ko)
@@ -124,6 +125,7 @@ test-style: checkpatch qemu
 
 test-host: lib samples tests
 	$(MAKE) -C tests check-host
+	$(MAKE) -C lib/zlib check
 
 # The VM suite under 5-level paging with PTI (-cpu max has LA57) and 4-level
 # paging without PTI (qemu64, with 1 GiB pages for the hugetlb test).
