@@ -63,6 +63,8 @@ static void inf_reset(struct akz *s)
 	s->first = 1;
 	s->finished = 0;
 	s->started = 0;
+	s->held = 0;
+	s->last_used = 0;
 	s->mode = s->eligible ? M_UNDECIDED : M_ZLIB;
 }
 
@@ -241,6 +243,14 @@ AKZ_API int inflate(z_streamp strm, int flush)
 			if (s->out_len)
 				break;
 		}
+		if (s->held && strm->avail_in) {
+			/* All output is out: the byte held back is used. */
+			strm->next_in++;
+			strm->avail_in--;
+			strm->total_in++;
+			s->held = 0;
+			progress = 1;
+		}
 		if (s->finished) {
 			/* As zlib: at the end, the last block was decoded
 			 * and the input ended on a byte. */
@@ -269,6 +279,7 @@ AKZ_API int inflate(z_streamp strm, int flush)
 		}
 		s->first = 0;
 		s->started = 1;
+		s->last_used = used;
 		strm->next_in += used;
 		strm->avail_in -= (uInt)used;
 		strm->total_in += used;
@@ -281,6 +292,19 @@ AKZ_API int inflate(z_streamp strm, int flush)
 		progress |= used || olen;
 		if (end)
 			s->finished = 1;
+	}
+	if (s->out_len && !s->held && s->last_used) {
+		/*
+		 * Output is still pending: as zlib (which decodes no further
+		 * than the output room allows), do not report the whole input
+		 * used. Readers such as gzread() take "no input left" at the
+		 * end of a file for a truncated stream. The last byte the job
+		 * used stays in next_in until the output is out.
+		 */
+		strm->next_in--;
+		strm->avail_in++;
+		strm->total_in--;
+		s->held = 1;
 	}
 	return progress ? Z_OK : Z_BUF_ERROR;
 }

@@ -44,6 +44,10 @@ struct akz {
 	int finished;		/* deflate: LAST done; inflate: END seen */
 	int started;		/* deflate() was called since init/reset */
 	uLong check;		/* adler32 / crc32 of the data so far */
+	/* inflate: one input byte the last job used, reported unused while
+	 * its output is pending (see inflate()) */
+	int held;
+	size_t last_used;
 };
 
 /* The state of @strm if it is one of ours, else NULL. */

@@ -221,6 +221,30 @@ static void check_members(void)
 	      "gzip member 2 after inflateReset");
 	inflateEnd(&z);
 
+	/* The whole member in, 4 KiB of output room a call: as zlib, the
+	 * input is not all used while output is still to come (gzread()
+	 * takes "no input left at end of file" for a truncated file). */
+	memset(&z, 0, sizeof(z));
+	inflateInit2(&z, 31);
+	z.next_in = gz;
+	z.avail_in = (uInt)g1;
+	z.next_out = out;
+	{
+		int early = 0;
+
+		do {
+			z.avail_out = 4096;
+			r = inflate(&z, Z_NO_FLUSH);
+			if (r == Z_OK && !z.avail_in)
+				early = 1;
+		} while (r == Z_OK);
+		CHECK(r == Z_STREAM_END && !early && z.total_out == n1 &&
+		      z.total_in == g1 && !memcmp(out, d1, n1),
+		      "4 KiB output steps: input not all used before the end (%s)",
+		      early ? "all used early" : "ok");
+	}
+	inflateEnd(&z);
+
 	/* Small output steps and a corrupt stream. */
 	memset(&z, 0, sizeof(z));
 	inflateInit2(&z, 31);
