@@ -146,6 +146,13 @@ test-vm-4level: qemu initramfs
 test-dropins: qemu initramfs
 	bash scripts/vm-run.sh dropins $(VM_ARGS) --cpu max --log $(OUT)/vm-dropins.log
 
+# The drop-in run again, for its throughput lines only (docs/performance.md
+# "zlib drop-in"): minigzip with and without libaccelkit-zlib.
+.PHONY: bench-zlib
+bench-zlib: qemu initramfs
+	bash scripts/vm-run.sh dropins $(VM_ARGS) --cpu max --log $(OUT)/vm-bench-zlib.log
+	@grep 'AK-ZLIB-BENCH' $(OUT)/vm-bench-zlib.log
+
 # The same suite on the debug kernel; kmemleak is scanned after the suite.
 test-vm-debug: qemu initramfs-debug
 	bash scripts/vm-run.sh test --qemu "$(QEMU_BIN)" \

@@ -98,6 +98,13 @@ check "pigz (default blocks, LD_PRELOAD, auto): zlib fallback, output correct" \
 check "pigz -d (inflateBack, system zlib) of the shim's minigzip output" \
 	"LD_PRELOAD=$Z pigz -dc $W/ak6.gz | cmp - $W/data"
 
+# Python's zlib module (compress/decompress, compressobj/decompressobj with
+# gzip framing and trailing bytes): the bytes of the real zlib, on the device.
+PY="env PYTHONHOME=/usr python3.11 -S $T/pyzlib.py $W/data"
+$PY >$W/py.ref 2>$W/py.err || { cat $W/py.err; bad "python3 without the shim"; }
+ondev "Python zlib (LD_PRELOAD): identical to zlib, round trips, unused_data" \
+	"LD_PRELOAD=$Z $PY | cmp - $W/py.ref"
+
 # Throughput of an unmodified program, with and without the shim
 # (the same minigzip binary; wall time from /proc/uptime, 10 ms steps).
 i=0

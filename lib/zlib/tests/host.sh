@@ -66,6 +66,11 @@ for path in software auto; do
 				 gzip -dc $w/p.gz | cmp - $w/data &&
 				 LD_PRELOAD=$shim pigz -dc $w/g.gz | cmp - $w/data"
 	fi
+	if [ -x /usr/bin/python3 ]; then
+		/usr/bin/python3 "$(dirname "$0")/pyzlib.py" "$w/data" >"$w/py.ref"
+		check "[$path] Python's zlib under LD_PRELOAD: same bytes, round trips, unused_data" \
+			bash -c "LD_PRELOAD=$shim /usr/bin/python3 $(dirname "$0")/pyzlib.py $w/data | cmp - $w/py.ref"
+	fi
 done
 unset AK_PATH
 check "AK_PATH=device without a device: an eligible stream fails (no silent software)" \
