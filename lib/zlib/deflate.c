@@ -337,7 +337,11 @@ AKZ_API int deflate(z_streamp strm, int flush)
 			strm->msg = msg_device;
 			return Z_STREAM_ERROR;
 		}
-		r = def_switch(s, "flush mode");
+		static const char *const names[] = {
+			"", "Z_PARTIAL_FLUSH", "Z_SYNC_FLUSH", "Z_FULL_FLUSH",
+			"", "Z_BLOCK" };
+
+		r = def_switch(s, names[flush]);
 		return r == Z_OK ? def_zlib(s, strm, flush) : r;
 	}
 	for (;;) {
