@@ -84,6 +84,9 @@ if [ "${AKZ_VALGRIND:-1}" = 1 ] && command -v valgrind >/dev/null; then
 			env AK_PATH=$path valgrind -q --error-exitcode=9 \
 			--leak-check=full --errors-for-leak-kinds=definite \
 			"$t/zshim_check"
+		check "[$path] valgrind: zlib example under LD_PRELOAD" \
+			env AK_PATH=$path LD_PRELOAD="$shim" valgrind -q \
+			--error-exitcode=9 "$t/example_sys" "$w/v.gz"
 	done
 fi
 echo "libaccelkit-zlib host checks: $fails failure(s)"
