@@ -54,6 +54,7 @@ initramfs: kernel lib samples tests
 	$(MAKE) -s -C lib install DESTDIR=$(OUT)/stage PREFIX=/usr
 	$(MAKE) -s -C samples install DESTDIR=$(OUT)/stage PREFIX=/usr
 	$(MAKE) -s -C tests install DESTDIR=$(OUT)/stage PREFIX=/usr
+	$(MAKE) -s -C lib/zlib install-tests DESTDIR=$(OUT)/stage PREFIX=/usr
 	bash scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(OUT)/stage \
 		$$(find $(AK_MODDIR) -name accelkit.ko) $$(find $(AK_MODDIR) -name accelkit_sample.ko) \
 		$$(find $(AK_MODDIR) -name accelkit_selftest.ko)
@@ -124,6 +125,7 @@ test-style: checkpatch qemu
 
 test-host: lib samples tests
 	$(MAKE) -C tests check-host
+	$(MAKE) -C lib/zlib check
 
 # The VM suite under 5-level paging with PTI (-cpu max has LA57) and 4-level
 # paging without PTI (qemu64, with 1 GiB pages for the hugetlb test).
@@ -143,6 +145,13 @@ test-vm-4level: qemu initramfs
 # the OpenSSL provider), once, in the stock VM.
 test-dropins: qemu initramfs
 	bash scripts/vm-run.sh dropins $(VM_ARGS) --cpu max --log $(OUT)/vm-dropins.log
+
+# The drop-in run again, for its throughput lines only (docs/performance.md
+# "zlib drop-in"): minigzip with and without libaccelkit-zlib.
+.PHONY: bench-zlib
+bench-zlib: qemu initramfs
+	bash scripts/vm-run.sh dropins $(VM_ARGS) --cpu max --log $(OUT)/vm-bench-zlib.log
+	@grep 'AK-ZLIB-BENCH' $(OUT)/vm-bench-zlib.log
 
 # The same suite on the debug kernel; kmemleak is scanned after the suite.
 test-vm-debug: qemu initramfs-debug

@@ -9,7 +9,8 @@ PKGS=(
 	build-essential pkg-config libudev-dev libcunit1-dev zlib1g-dev libssl-dev
 	valgrind
 	# host tests of the tools compare with gzip and openssl; time measures RSS
-	gzip openssl time
+	# (pigz: a zlib user for the libaccelkit-zlib drop-in checks)
+	gzip openssl time pigz
 	# QEMU 7.2 source build
 	dpkg-dev ninja-build meson python3 libglib2.0-dev libpixman-1-dev libfdt-dev
 	# guest: Debian's stock kernel, headers for out-of-tree modules, firmware

@@ -47,6 +47,8 @@ l usr/local/lib/libaccelkit.so -> libaccelkit.so.1
 l usr/local/lib/libaccelkit.so.1 -> libaccelkit.so.$ver
 f 755 usr/local/lib/libaccelkit.so.$ver
 f 644 usr/local/lib/pkgconfig/libaccelkit.pc
+f 755 usr/local/lib/libaccelkit-zlib.so.1
+l usr/local/lib/libaccelkit-zlib.so -> libaccelkit-zlib.so.1
 f 644 usr/local/lib/udev/rules.d/60-accelkit.rules
 f 644 usr/local/lib/modprobe.d/accelkit.conf
 f 644 usr/local/lib/sysusers.d/accelkit.conf
@@ -199,6 +201,42 @@ gzip -c "$work/data" | AK_PATH=software "$p/bin/akzip" -dc | cmp -s - "$work/dat
 (cd "$work" && AK_PATH=software "$p/bin/aksum512" data) | cmp -s - <(cd "$work" && sha512sum data) ||
 	fail "installed aksum512 differs from sha512sum"
 log "tools: RUNPATH, --help, --version, akzip/aksum/aksum512 results: ok"
+
+# --- the zlib drop-in: a program linked with -laccelkit-zlib ---------------
+# (AK_PATH=software: no device needed; the ABI is checked by the host tests)
+zsh=$p/lib/libaccelkit-zlib.so.1
+if [ "$(readelf -d "$zsh" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')" != libaccelkit-zlib.so.1 ]; then
+	fail "libaccelkit-zlib.so.1 has the wrong soname"
+elif ! objdump -T "$zsh" | grep ' deflateInit2_$' >/dev/null; then
+	fail "libaccelkit-zlib.so.1 does not export deflateInit2_"
+fi
+for i in $(seq 1 2000); do echo "zlib drop-in line $i"; done >"$work/zin"
+cat >"$work/z.c" <<'EOF'
+#include <zlib.h>
+#include <stdio.h>
+int main(void)
+{
+	static unsigned char in[1 << 16], out[1 << 17], back[1 << 16];
+	uLongf n = sizeof(out), m = sizeof(back);
+	size_t len = fread(in, 1, sizeof(in), stdin);
+
+	if (compress2(out, &n, in, len, 6) || uncompress(back, &m, out, n) ||
+	    m != len)
+		return 1;
+	fwrite(out, 1, n, stdout);
+	return 0;
+}
+EOF
+cc -o "$work/zref" "$work/z.c" -lz
+if cc -o "$work/z" "$work/z.c" -L"$p/lib" -laccelkit-zlib -Wl,-rpath,"$p/lib" \
+	2>"$work/z.err"; then
+	{ AK_PATH=software LD_LIBRARY_PATH=$p/lib "$work/z" <"$work/zin" >"$work/z.out" &&
+		"$work/zref" <"$work/zin" | cmp -s - "$work/z.out"; } ||
+		fail "compress2 through the installed libaccelkit-zlib differs from zlib's"
+else
+	fail "a program linked with -laccelkit-zlib does not build: $(cat "$work/z.err")"
+fi
+log "zlib drop-in: soname, exports, a linked program's output = zlib's: ok"
 
 # --- man pages ------------------------------------------------------------------
 for m in "$p"/share/man/man*/*; do
