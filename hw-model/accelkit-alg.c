@@ -139,8 +139,9 @@ static int ak_alg_setup(AkState *s, AkRun *r, AkJob *j,
      * unless src and dst partially overlap (a write would change input
      * not read yet); in place (src == dst) is fine.
      */
-    a->direct = ak_eng_cipher_streams(d->opcode, d->flags & AK_DF_DECRYPT,
-                                      p) &&
+    a->direct = ak_eng_cipher_streams(d->opcode, d->flags & AK_DF_FIRST,
+                                      d->flags & AK_DF_LAST,
+                                      d->flags & AK_DF_DECRYPT, p) &&
                 (d->src == d->dst || !ak_overlap(d->src, d->dst, d->len));
     /* Host memory is bounded by MAX_XFER per buffer; failing is not fatal. */
     for (i = AK_RD_KEY; i < AK_RD_N; i++) {

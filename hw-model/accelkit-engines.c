@@ -57,7 +57,15 @@ struct AkEngCtx {
     bool z_init;
     z_stream z;                 /* COMPRESS, DECOMPRESS */
     EVP_MD_CTX *md;             /* HASH */
-    EVP_CIPHER_CTX *cc;         /* CIPHER fed as read (job-private) */
+    EVP_CIPHER_CTX *cc;         /* CIPHER fed as read; GCM stream */
+    /*
+     * A GCM decrypt stream's tag: libcrypto gives no tag when decrypting,
+     * so an encrypting context re-encrypts the plaintext (giving back the
+     * ciphertext, and the tag over it). Hardware has the GHASH state.
+     */
+    EVP_CIPHER_CTX *tc;
+    bool decrypt;               /* GCM stream: its direction */
+    bool data;                  /* GCM stream: data seen (no more AAD) */
 };
 
 void ak_eng_decode_params(const uint8_t *b, AkEngParams *p)
@@ -107,8 +115,20 @@ int ak_eng_validate(unsigned op, bool first, bool last, bool decrypt,
         }
         return AK_ENG_OK;
     case AK_ENG_OP_CIPHER:
-        if (!first || !last || p->alg > AK_AES_GCM) {
+        /* Only GCM streams: other modes are one-shot (FIRST and LAST). */
+        if (p->alg > AK_AES_GCM ||
+            (first && !last && p->alg != AK_AES_GCM)) {
             return AK_ENG_INVALID;
+        }
+        if (!first) {
+            /* A GCM stream goes on: AAD only before its first data. */
+            if (cur->decrypt != decrypt || p->aad_len > max_xfer ||
+                (p->aad_len && cur->data)) {
+                return AK_ENG_INVALID;
+            }
+            needs->aad_len = p->aad_len;
+            needs->tag_out = last;      /* the tag, in both directions */
+            return AK_ENG_OK;
         }
         if (p->alg == AK_AES_XTS) {
             if ((p->key_len != 32 && p->key_len != 64) || len < 16 ||
@@ -131,8 +151,8 @@ int ak_eng_validate(unsigned op, bool first, bool last, bool decrypt,
                 return AK_ENG_INVALID;
             }
             needs->aad_len = p->aad_len;
-            needs->tag_in = decrypt;
-            needs->tag_out = !decrypt;
+            needs->tag_in = decrypt && last;
+            needs->tag_out = !decrypt && last;
         }
         return AK_ENG_OK;
     }
@@ -153,6 +173,7 @@ void ak_eng_ctx_free(AkEngCtx *c)
     }
     EVP_MD_CTX_free(c->md);
     EVP_CIPHER_CTX_free(c->cc);     /* cleanses the key schedule */
+    EVP_CIPHER_CTX_free(c->tc);
     g_free(c);
 }
 
@@ -475,10 +496,10 @@ static const EVP_CIPHER *ak_cipher(uint32_t alg, uint32_t key_len)
  * A cipher context set up for @j: key, IV and (GCM) AAD taken. Returns
  * AK_ENG_OK, AK_ENG_INVALID (equal XTS key halves) or AK_ENG_NOMEM.
  */
-static int ak_cipher_init(const AkEngJob *j, EVP_CIPHER_CTX **pc)
+static int ak_cipher_init(const AkEngJob *j, bool enc, EVP_CIPHER_CTX **pc)
 {
     const AkEngParams *p = j->p;
-    bool gcm = p->alg == AK_AES_GCM, enc = !j->decrypt;
+    bool gcm = p->alg == AK_AES_GCM;
     EVP_CIPHER_CTX *c;
     int n = 0, st = AK_ENG_NOMEM;
 
@@ -540,11 +561,45 @@ static int ak_cipher_final(const AkEngJob *j, EVP_CIPHER_CTX *c,
     return AK_ENG_OK;
 }
 
+static int ak_eng_cipher_stream(const AkEngJob *j, AkEngOut *out)
+{
+    AkEngCtx *n = NULL;
+    uint8_t *buf;
+    int st;
+
+    st = ak_eng_cipher_begin(j, out, &n);
+    if (st != AK_ENG_OK) {
+        return st;
+    }
+    buf = g_try_malloc(MAX(j->in_len, 1));
+    if (!buf) {
+        ak_eng_ctx_free(n);
+        return AK_ENG_NOMEM;
+    }
+    if (!ak_eng_cipher_update(n, buf, j->in, j->in_len)) {
+        ak_eng_ctx_free(n);
+        g_free(buf);
+        return AK_ENG_NOMEM;
+    }
+    st = ak_eng_cipher_end(j, n, out);
+    if (st != AK_ENG_OK) {
+        ak_eng_out_free(out);
+        OPENSSL_cleanse(buf, j->in_len);
+        g_free(buf);
+        return st;
+    }
+    out->buf = buf;
+    return AK_ENG_OK;
+}
+
 static int ak_eng_cipher(const AkEngJob *j, AkEngOut *out)
 {
     EVP_CIPHER_CTX *c = NULL;
     int n = 0, fin = 0, st;
 
+    if (!(j->first && j->last)) {
+        return ak_eng_cipher_stream(j, out);
+    }
     if (j->out_cap < j->in_len) {
         out->aux = j->in_len;
         return AK_ENG_OVERFLOW;
@@ -554,7 +609,7 @@ static int ak_eng_cipher(const AkEngJob *j, AkEngOut *out)
     if (!out->buf) {
         return AK_ENG_NOMEM;
     }
-    st = ak_cipher_init(j, &c);
+    st = ak_cipher_init(j, !j->decrypt, &c);
     if (st != AK_ENG_OK) {
         goto done;
     }
@@ -576,10 +631,41 @@ done:
     return st;
 }
 
-bool ak_eng_cipher_streams(unsigned op, bool decrypt, const AkEngParams *p)
+bool ak_eng_cipher_streams(unsigned op, bool first, bool last, bool decrypt,
+                           const AkEngParams *p)
 {
+    /* A GCM stream job releases its plaintext without a tag check. */
     return op == AK_ENG_OP_CIPHER &&
-           (p->alg == AK_AES_CTR || (p->alg == AK_AES_GCM && !decrypt));
+           (!(first && last) || p->alg == AK_AES_CTR ||
+            (p->alg == AK_AES_GCM && !decrypt));
+}
+
+/* @n continues the GCM stream of j->ctx: copies of its contexts. */
+static int ak_cipher_copy(const AkEngJob *j, AkEngCtx *n)
+{
+    const AkEngCtx *c = j->ctx;
+    int l = 0;
+
+    n->alg = c->alg;
+    n->decrypt = c->decrypt;
+    n->data = c->data;
+    n->cc = EVP_CIPHER_CTX_new();
+    if (!n->cc || !EVP_CIPHER_CTX_copy(n->cc, c->cc)) {
+        return AK_ENG_NOMEM;
+    }
+    if (c->tc) {
+        n->tc = EVP_CIPHER_CTX_new();
+        if (!n->tc || !EVP_CIPHER_CTX_copy(n->tc, c->tc)) {
+            return AK_ENG_NOMEM;
+        }
+    }
+    if (j->p->aad_len &&
+        (!EVP_CipherUpdate(n->cc, NULL, &l, j->aad, j->p->aad_len) ||
+         (n->tc &&
+          !EVP_CipherUpdate(n->tc, NULL, &l, j->aad, j->p->aad_len)))) {
+        return AK_ENG_NOMEM;
+    }
+    return AK_ENG_OK;
 }
 
 int ak_eng_cipher_begin(const AkEngJob *j, AkEngOut *out, AkEngCtx **pn)
@@ -594,12 +680,21 @@ int ak_eng_cipher_begin(const AkEngJob *j, AkEngOut *out, AkEngCtx **pn)
     }
     n = g_new0(AkEngCtx, 1);
     n->op = j->op;
-    n->alg = j->p->alg;
-    st = ak_cipher_init(j, &n->cc);
+    if (j->first) {
+        n->alg = j->p->alg;
+        n->decrypt = j->decrypt;
+        st = ak_cipher_init(j, !j->decrypt, &n->cc);
+        if (st == AK_ENG_OK && j->decrypt && !j->last) {
+            st = ak_cipher_init(j, true, &n->tc);
+        }
+    } else {
+        st = ak_cipher_copy(j, n);
+    }
     if (st != AK_ENG_OK) {
         ak_eng_ctx_free(n);
         return st;
     }
+    n->data = n->data || j->in_len;
     *pn = n;
     return AK_ENG_OK;
 }
@@ -607,11 +702,23 @@ int ak_eng_cipher_begin(const AkEngJob *j, AkEngOut *out, AkEngCtx **pn)
 bool ak_eng_cipher_update(AkEngCtx *n, uint8_t *out, const uint8_t *in,
                           size_t len)
 {
+    uint8_t tmp[4096];
+    size_t off, k;
     int outl = 0;
 
-    return len <= INT_MAX &&
-           EVP_CipherUpdate(n->cc, out, &outl, in, len) &&
-           (size_t)outl == len;
+    if (len > INT_MAX || !EVP_CipherUpdate(n->cc, out, &outl, in, len) ||
+        (size_t)outl != len) {
+        return false;
+    }
+    /* Decrypt stream: the plaintext through the tag context. */
+    for (off = 0; n->tc && off < len; off += k) {
+        k = MIN(len - off, sizeof(tmp));
+        if (!EVP_CipherUpdate(n->tc, tmp, &outl, out + off, k) ||
+            (size_t)outl != k) {
+            return false;
+        }
+    }
+    return true;
 }
 
 int ak_eng_cipher_end(const AkEngJob *j, AkEngCtx *n, AkEngOut *out)
@@ -619,6 +726,22 @@ int ak_eng_cipher_end(const AkEngJob *j, AkEngCtx *n, AkEngOut *out)
     uint8_t rest[32];
     int fin = 0, st;
 
+    if (!j->last) {
+        out->next = n;          /* the stream goes on in this state */
+        out->len = j->in_len;
+        return AK_ENG_OK;
+    }
+    if (!j->first) {
+        /* A stream's LAST: the computed tag, in both directions. */
+        EVP_CIPHER_CTX *t = n->tc ? n->tc : n->cc;
+
+        st = EVP_CipherFinal_ex(t, rest, &fin) && !fin &&
+             EVP_CIPHER_CTX_ctrl(t, EVP_CTRL_GCM_GET_TAG, AK_ENG_TAG_SIZE,
+                                 out->tag) ? AK_ENG_OK : AK_ENG_NOMEM;
+        ak_eng_ctx_free(n);
+        out->len = st == AK_ENG_OK ? j->in_len : 0;
+        return st;
+    }
     st = ak_cipher_final(j, n->cc, rest, &fin, out);
     ak_eng_ctx_free(n);
     if (st == AK_ENG_OK && fin) {

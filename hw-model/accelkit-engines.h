@@ -57,8 +57,8 @@ typedef struct AkEngNeeds {
     uint32_t key_len;           /* 0: no key */
     uint32_t iv_len;            /* 0: no IV */
     uint64_t aad_len;           /* 0: no AAD */
-    bool tag_in;                /* GCM decrypt: read the 16-byte tag */
-    bool tag_out;               /* GCM encrypt: write the 16-byte tag */
+    bool tag_in;                /* GCM one-shot decrypt: read the tag */
+    bool tag_out;               /* GCM one-shot encrypt or stream LAST */
 } AkEngNeeds;
 
 /* One job for ak_eng_run(). */
@@ -114,15 +114,19 @@ bool ak_eng_hash_update(AkEngCtx *n, const void *p, size_t len);
 int ak_eng_hash_end(const AkEngJob *j, AkEngCtx *n, AkEngOut *out);
 
 /*
- * AES-CTR (either way) and AES-GCM encryption fed as the device reads:
- * each piece of input gives the same number of output bytes, so the
- * device can write them at once. _begin() checks out_cap (OVERFLOW) and
- * takes key, IV and AAD into a job-private context; _update() takes one
- * piece (false: host failure); _end() consumes the context and fills
- * @out as ak_eng_run() would have, without a buffer (out->buf NULL,
- * out->len the bytes written by the updates), the GCM tag included.
+ * AES-CTR (either way), AES-GCM encryption and every job of a GCM stream
+ * (FIRST without LAST, middle, LAST) fed as the device reads: each piece
+ * of input gives the same number of output bytes, so the device can
+ * write them at once. _begin() checks out_cap (OVERFLOW) and takes key,
+ * IV and AAD into a job-private context (a stream's later jobs: a copy of
+ * j->ctx, plus their AAD); _update() takes one piece (false: host
+ * failure); _end() consumes the context and fills @out as ak_eng_run()
+ * would have, without a buffer (out->buf NULL, out->len the bytes written
+ * by the updates), the GCM tag included; a job without LAST returns the
+ * context as out->next (the stream's state if the job succeeds).
  */
-bool ak_eng_cipher_streams(unsigned op, bool decrypt, const AkEngParams *p);
+bool ak_eng_cipher_streams(unsigned op, bool first, bool last, bool decrypt,
+                           const AkEngParams *p);
 int ak_eng_cipher_begin(const AkEngJob *j, AkEngOut *out, AkEngCtx **pn);
 bool ak_eng_cipher_update(AkEngCtx *n, uint8_t *out, const uint8_t *in,
                           size_t len);

@@ -438,8 +438,8 @@ AK_API int ak_status_errno(int status);
  *   -EBADMSG  corrupt/truncated compressed input (offset reported), bad
  *             PKCS#7 padding, GCM tag mismatch;
  *   -ENOSPC   output buffer too small (bytes needed reported);
- *   -EMSGSIZE input larger than the operation allows (GCM > 64 MiB,
- *             XTS data unit > 16 MiB);
+ *   -EMSGSIZE input larger than the operation allows (one-shot GCM >
+ *             64 MiB: use a cipher stream; XTS data unit > 16 MiB);
  *   -ESTALE   device stream/digest used in a forked child;
  *   -ENOMEM, -EIO, -EFAULT, -ETIMEDOUT (a device job did not complete in
  *             AK_ALG_TIMEOUT_MS: the queue is closed and reopened on next
@@ -704,7 +704,7 @@ AK_API int ak_hmac(struct ak_session *s, const void *key, size_t key_len,
  * counter block advanced by the 128-bit big-endian count of blocks done);
  * XTS one data unit of 16..AK_XTS_MAX bytes (ciphertext stealing for
  * non-multiples of 16); GCM one job, at most AK_GCM_MAX bytes of data
- * (and of AAD): -EMSGSIZE beyond.
+ * (and of AAD): -EMSGSIZE beyond (cipher streams, below, have no limit).
  * ------------------------------------------------------------------- */
 
 /* ak_encrypt()/ak_decrypt() flags */
@@ -752,6 +752,99 @@ AK_API int ak_aead_decrypt(struct ak_session *s, const void *key,
 			   size_t key_len, const void *nonce, size_t nonce_len,
 			   const void *aad, size_t aad_len, const void *src,
 			   size_t len, void *dst, const uint8_t tag[16]);
+
+/* ---------------------------------------------------------------------
+ * Cipher streams (sessions of AK_ALG_AES_CBC, _CTR, _GCM): one message
+ * fed in updates of any size, for EVP-style callers (the OpenSSL
+ * provider). The total length of a stream is unbounded (no AK_GCM_MAX).
+ *
+ * Software path: OpenSSL EVP (EVP_CipherUpdate per update, padding off).
+ * Device path:
+ *   CBC, CTR: chained one-shot CIPHER jobs (as ak_encrypt()); CBC keeps
+ *     a partial block in the library; CTR runs whole blocks on the device
+ *     and, for a tail of r < 16 bytes, asks the device for one keystream
+ *     block (the encryption of a zero block at the current counter), uses
+ *     r bytes of it and keeps the rest for the next update.
+ *   GCM: CIPHER jobs on one of the queue's stream contexts (FIRST, middle
+ *     jobs, LAST: docs/device.md, "Stream contexts"); like streams and
+ *     digests it takes one of the 7 contexts of the session: none free ->
+ *     auto sessions run the stream in software, device-only ones -EBUSY.
+ *     AAD is buffered in the library (up to 64 KiB) and sent with the
+ *     first job; larger AAD goes in AAD-only jobs of at most max_xfer.
+ * Plaintext of a GCM decrypt stream is released by each update before the
+ * tag is checked (as with EVP): the caller must not use it unless
+ * ak_cipher_stream_final() returns 0.
+ * Buffers: dst == src (in place) is allowed for CTR and GCM, and for CBC
+ * when no partial block is held (every update a multiple of 16);
+ * otherwise src and dst must not overlap.
+ * A stream belongs to its session and thread; after an error it accepts
+ * only ak_cipher_stream_free(). A device GCM stream used in a forked
+ * child fails with -ESTALE (CBC/CTR and software streams go on).
+ * ------------------------------------------------------------------- */
+struct ak_cipher_stream;
+
+/* ak_cipher_stream_new() directions */
+enum ak_cipher_dir {
+	AK_ENCRYPT = 0,
+	AK_DECRYPT = 1,
+};
+
+#define AK_GCM_TAG_MIN	4	/* shortest tag ak_cipher_stream_final() takes */
+
+/*
+ * ak_cipher_stream_new - start a stream on session @s (CBC, CTR or GCM).
+ * @dir: AK_ENCRYPT or AK_DECRYPT.
+ * @key_len: 16 or 32. @iv_len: 16 for CBC (IV) and CTR (initial counter
+ * block, 128-bit big-endian counter); 12 for GCM (other nonce lengths:
+ * -EINVAL). Key and IV are copied: the caller's buffers may go away.
+ * Returns 0; -EINVAL (arguments, XTS/other sessions); -EBUSY (device-only
+ * session with no free stream context); -ENOMEM; session errors.
+ */
+AK_API int ak_cipher_stream_new(struct ak_session *s, int dir,
+				const void *key, size_t key_len,
+				const void *iv, size_t iv_len,
+				struct ak_cipher_stream **cs);
+
+/*
+ * ak_cipher_stream_aad - GCM only: add @len bytes of additional
+ * authenticated data. Any number of calls (of any size, 0 too), all
+ * before the first ak_cipher_stream_update() with data (-EINVAL after
+ * it, and for CBC/CTR streams). The total AAD is unbounded.
+ */
+AK_API int ak_cipher_stream_aad(struct ak_cipher_stream *cs, const void *aad,
+				size_t len);
+
+/*
+ * ak_cipher_stream_update - en/decrypt @len bytes of @src into @dst.
+ * CTR, GCM: writes exactly @len bytes (any @len, 0 and 1 included).
+ * CBC: writes every whole block available (the held partial block plus
+ *   @src) and holds back the rest (< 16 bytes): at most @len + 15 bytes;
+ *   @dst must have room for ((held + @len) / 16) * 16 bytes (@len + 15
+ *   is always enough). No padding: the caller pads.
+ * @dst_len: receives the bytes written (may be NULL).
+ * Returns 0 or negative errno (-EINVAL: NULL buffer with @len > 0, stream
+ * finished or failed before).
+ */
+AK_API int ak_cipher_stream_update(struct ak_cipher_stream *cs,
+				   const void *src, size_t len, void *dst,
+				   size_t *dst_len);
+
+/*
+ * ak_cipher_stream_final - end the message.
+ * GCM encrypt: writes the first @tag_len (AK_GCM_TAG_MIN..16) bytes of the
+ *   tag to @tag. GCM decrypt: compares the first @tag_len bytes of the tag
+ *   with @tag in constant time: -EBADMSG on mismatch (discard the
+ *   plaintext). @tag_len out of range: -EINVAL (the stream stays usable).
+ * CBC: -EINVAL if a partial block is held (the stream is then finished).
+ * CTR: nothing to do (@tag ignored).
+ * Returns 0 or negative errno. Afterwards only ak_cipher_stream_free().
+ */
+AK_API int ak_cipher_stream_final(struct ak_cipher_stream *cs, void *tag,
+				  size_t tag_len);
+
+/* ak_cipher_stream_free - release the stream (wipes key and state, frees
+ * its device context). NULL is a no-op. */
+AK_API void ak_cipher_stream_free(struct ak_cipher_stream *cs);
 
 /* ---------------------------------------------------------------------
  * Asynchronous requests (all algorithms; the sync calls above are built

@@ -12,5 +12,6 @@ int add_queue_suite(void);
 int add_spin_suite(void);
 int add_tools_suite(void);
 int add_alg_sw_suite(void);
+int add_cstream_suite(void);
 
 #endif

@@ -87,6 +87,7 @@ int main(int argc, char **argv)
 	if (add_data_suites() || add_fault_suites() || add_error_suites() ||
 	    add_proc_suites() || add_platform_suites() || add_sva_suites() ||
 	    add_lifetime_suites() || add_alg_suites() ||
+	    add_alg_cstream_suites() ||
 	    add_xlate_cache_suites() || add_prq_range_suites() ||
 	    add_worker_order_suites() || add_inval_suites() ||
 	    add_hostile_suites() || add_fuse_suites() ||

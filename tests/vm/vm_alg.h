@@ -24,6 +24,7 @@ int add_alg_raw_suites(void);		/* vm_alg_raw.c */
 int add_alg_fuzz_suites(void);		/* vm_alg_fuzz.c */
 int add_alg_stream_suites(void);	/* vm_alg_stream.c */
 int add_alg_direct_suites(void);	/* vm_alg_direct.c */
+int add_alg_cstream_suites(void);	/* vm_alg_cstream.c */
 
 /* The device's sysfs "algorithms" text (static buffer, "" if unreadable). */
 const char *va_algs_text(void);
