@@ -4,6 +4,7 @@
  * sessions, errors.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
@@ -100,12 +101,15 @@ static int akp_get_params(void *provctx, OSSL_PARAM params[])
 	return 1;
 }
 
+static void akp_cache_release(void);
+
 static void akp_teardown(void *provctx)
 {
 	struct akp_prov *p = provctx;
 
 	if (!p)
 		return;
+	akp_cache_release();
 	OSSL_LIB_CTX_free(p->sw);
 	free(p);
 }
@@ -149,10 +153,84 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle,
 
 /* ---- sessions, errors ---------------------------------------------------- */
 
+/*
+ * Sessions are expensive to open (a device queue: open, mmap, start) and
+ * EVP programs create a context per message (EVP_Digest, openssl speed's
+ * digests): a context's session goes back, when the context is freed, to
+ * a per-thread cache of one idle session per algorithm, which the next
+ * context of that thread and algorithm takes. The cache is closed at
+ * thread exit (pthread key destructor) and, for the thread that unloads
+ * the provider, at teardown. The module is linked -z nodelete so the
+ * destructor's code stays mapped. AK_PATH is read when a session is
+ * opened: a cached session keeps its path.
+ */
+#define AKP_NALG (AK_ALG_AES_GCM + 1)
+
+struct akp_cache {
+	struct ak_session *idle[AKP_NALG];
+};
+
+static pthread_key_t akp_cache_key;
+static pthread_once_t akp_cache_once = PTHREAD_ONCE_INIT;
+
+static void akp_cache_drop(void *arg)
+{
+	struct akp_cache *c = arg;
+
+	if (!c)
+		return;
+	akp_depth++;
+	for (int i = 0; i < AKP_NALG; i++)
+		ak_session_close(c->idle[i]);
+	akp_depth--;
+	free(c);
+}
+
+static void akp_cache_init(void)
+{
+	if (pthread_key_create(&akp_cache_key, akp_cache_drop))
+		akp_cache_key = (pthread_key_t)-1;
+}
+
+static struct akp_cache *akp_cache(int create)
+{
+	struct akp_cache *c;
+
+	pthread_once(&akp_cache_once, akp_cache_init);
+	if (akp_cache_key == (pthread_key_t)-1)
+		return NULL;
+	c = pthread_getspecific(akp_cache_key);
+	if (!c && create) {
+		c = calloc(1, sizeof(*c));
+		if (c && pthread_setspecific(akp_cache_key, c)) {
+			free(c);
+			c = NULL;
+		}
+	}
+	return c;
+}
+
+/* The calling thread's cache (provider teardown). */
+static void akp_cache_release(void)
+{
+	struct akp_cache *c = akp_cache(0);
+
+	if (c) {
+		pthread_setspecific(akp_cache_key, NULL);
+		akp_cache_drop(c);
+	}
+}
+
 int akp_sess_get(struct akp_sess *ss, struct ak_session **s)
 {
+	struct akp_cache *c;
 	int r;
 
+	if (!ss->s && ss->alg > 0 && ss->alg < AKP_NALG &&
+	    (c = akp_cache(0)) && c->idle[ss->alg]) {
+		ss->s = c->idle[ss->alg];
+		c->idle[ss->alg] = NULL;
+	}
 	if (!ss->s) {
 		r = AKP_CALL(ak_session_open(ss->alg, NULL, AK_SF_AUTO, &ss->s));
 		if (r) {
@@ -167,7 +245,14 @@ int akp_sess_get(struct akp_sess *ss, struct ak_session **s)
 
 void akp_sess_close(struct akp_sess *ss)
 {
-	if (ss->s) {
+	struct akp_cache *c;
+
+	if (!ss->s)
+		return;
+	if (ss->alg > 0 && ss->alg < AKP_NALG && (c = akp_cache(1)) &&
+	    !c->idle[ss->alg]) {
+		c->idle[ss->alg] = ss->s;
+	} else {
 		akp_depth++;
 		ak_session_close(ss->s);
 		akp_depth--;

@@ -64,7 +64,7 @@ echo "provider: $n openssl dgst/mac/enc comparisons, device queue interrupts: $(
 [ $((after - before)) -ge $n ] || fail "the device saw $((after - before)) interrupts for $n commands"
 
 for a in sha256 aes-256-gcm; do
-	openssl speed -seconds 1 -bytes 65536 -evp $a $AKP >$w/speed 2>&1 || fail "openssl speed -evp $a"
+	openssl speed $AKP -seconds 1 -bytes 65536 -evp $a >$w/speed 2>&1 || fail "openssl speed -evp $a"
 	tail -n 1 $w/speed
 done
 rm -rf $w

@@ -8,11 +8,15 @@
 # Exit status non-zero only if a run failed, never because of a figure.
 secs=${BENCH_SECONDS:-1}
 where=host
-if [ -r /sys/class/dmi/id/sys_vendor ] && grep -q QEMU /sys/class/dmi/id/sys_vendor &&
-	! grep -q '^flags.* hypervisor' /proc/cpuinfo; then
-	where="TCG guest"
+if [ -r /sys/class/dmi/id/sys_vendor ] && grep -q QEMU /sys/class/dmi/id/sys_vendor; then
+	# a KVM guest registers the kvm-clock clocksource; TCG has none
+	if grep -q kvm-clock /sys/devices/system/clocksource/clocksource0/available_clocksource 2>/dev/null; then
+		where="KVM guest"
+	else
+		where="TCG guest"
+	fi
 elif grep -q '^flags.* hypervisor' /proc/cpuinfo; then
-	where="guest"
+	where="host (itself a virtual machine)"
 fi
 dev=none
 for d in /dev/accelkit-*; do [ -e "$d" ] && dev=$d && break; done
@@ -24,8 +28,8 @@ rc=0
 for alg in sha256 sha512 aes-128-cbc aes-256-ctr aes-256-xts aes-256-gcm; do
 	for bytes in 16384 1048576; do
 		d=$(openssl speed -seconds "$secs" -bytes $bytes -evp $alg 2>/dev/null | rate)
-		a=$(openssl speed -seconds "$secs" -bytes $bytes -evp $alg -provider accelkit \
-			-provider default -propquery provider=accelkit 2>/dev/null | rate)
+		a=$(openssl speed -provider accelkit -provider default -propquery provider=accelkit \
+			-seconds "$secs" -bytes $bytes -evp $alg 2>/dev/null | rate)
 		if [ -z "$d" ] || [ -z "$a" ]; then
 			echo "openssl-speed: $alg $bytes: a run failed"
 			rc=1

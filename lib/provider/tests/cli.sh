@@ -124,7 +124,7 @@ same "enc -aes-256-ctr via openssl.cnf" "$work/a" "$work/b"
 
 # openssl speed runs on the provider and prints a figure.
 for a in sha256 aes-256-gcm aes-128-cbc; do
-	if openssl speed -seconds 1 -bytes 16384 -evp "$a" "${AK[@]}" >"$work/s" 2>&1 &&
+	if openssl speed "${AK[@]}" -seconds 1 -bytes 16384 -evp "$a" >"$work/s" 2>&1 &&
 		grep -Eiq "^${a}[^0-9]* [0-9.]+k" "$work/s"; then
 		ok "speed -evp $a"
 	else
@@ -142,6 +142,11 @@ if [ $have_dev -eq 0 ]; then
 		bad "enc with AK_PATH=device and no device succeeded" || ok "enc routed through libaccelkit"
 	AK_PATH=device openssl dgst -sha256 -hmac k "${AKPREF[@]}" "$f" >/dev/null 2>&1 &&
 		bad "dgst -hmac with AK_PATH=device and no device succeeded" || ok "dgst -hmac routed through libaccelkit"
+	for a in sha256 aes-128-cbc aes-256-gcm; do
+		AK_PATH=device openssl speed "${AK[@]}" -seconds 1 -bytes 16384 -evp $a >/dev/null 2>&1 &&
+			bad "speed -evp $a with AK_PATH=device and no device succeeded" ||
+			ok "speed -evp $a routed through libaccelkit"
+	done
 	AK_PATH=device OPENSSL_CONF=$work/openssl.cnf openssl dgst -sha256 "$f" >/dev/null 2>&1 &&
 		bad "openssl.cnf dgst with AK_PATH=device and no device succeeded" ||
 		ok "openssl.cnf dgst routed through libaccelkit"
