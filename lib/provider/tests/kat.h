@@ -37,6 +37,7 @@ int kat_get_n(const struct kat_stanza *s, const char *key, int idx,
 /* kat_run.c */
 void kat_run_stanza(const struct kat_stanza *s);
 int kat_crosscheck(size_t mib);
+int kat_threads(int n);
 void kat_fail(const struct kat_stanza *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 size_t kat_chunk(size_t left);

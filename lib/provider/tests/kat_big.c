@@ -5,6 +5,7 @@
  * whole message at once; ciphers are also decrypted back by accelkit.
  * Each algorithm counts as one test of its kind.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +106,7 @@ static int big_hmac(const unsigned char *m, size_t len)
 }
 
 /* Run @ciph over @in (chunked unless XTS), AAD for GCM; tag in/out. */
-static int crypt(EVP_CIPHER *ciph, int enc, int chunked, const unsigned char *key,
+static int run_crypt(EVP_CIPHER *ciph, int enc, int chunked, const unsigned char *key,
 		 const unsigned char *iv, const unsigned char *in, size_t len,
 		 unsigned char *out, size_t *olen, unsigned char tag[16])
 {
@@ -146,11 +147,11 @@ static int big_cipher(const char *name, const unsigned char *m, size_t len)
 	if (xts && len > (16u << 20))
 		len = 16u << 20;
 	ok = a && d && x && y && z &&
-	     crypt(a, 1, !xts, key, iv, m, len, x, &xl, t1) &&
-	     crypt(d, 1, 0, key, iv, m, len, y, &yl, t2) &&
+	     run_crypt(a, 1, !xts, key, iv, m, len, x, &xl, t1) &&
+	     run_crypt(d, 1, 0, key, iv, m, len, y, &yl, t2) &&
 	     xl == yl && !memcmp(x, y, xl) &&
 	     (!strstr(name, "GCM") || !memcmp(t1, t2, 16)) &&
-	     crypt(a, 0, !xts, key, iv, x, xl, z, &zl, t1) &&
+	     run_crypt(a, 0, !xts, key, iv, x, xl, z, &zl, t1) &&
 	     zl == len && !memcmp(z, m, len);
 	free(x);
 	free(y);
@@ -180,4 +181,70 @@ int kat_crosscheck(size_t mib)
 		rc |= big_cipher(ciphers[i], m, len);
 	free(m);
 	return rc;
+}
+
+/*
+ * Threads: contexts created, used and freed in several threads at once
+ * (each thread's session cache, prov.c), SHA2-256 and AES-256-GCM checked
+ * against the default provider. One test of the cipher kind.
+ */
+struct thr {
+	int ok;
+	unsigned int seed;
+};
+
+static void *thr_main(void *arg)
+{
+	struct thr *t = arg;
+	EVP_MD *ma = EVP_MD_fetch(NULL, "SHA2-256", "provider=accelkit");
+	EVP_MD *md = EVP_MD_fetch(NULL, "SHA2-256", "provider=default");
+	EVP_CIPHER *ca = EVP_CIPHER_fetch(NULL, "AES-256-GCM", "provider=accelkit");
+	EVP_CIPHER *cd = EVP_CIPHER_fetch(NULL, "AES-256-GCM", "provider=default");
+	size_t len = 100000 + rand_r(&t->seed) % 1000;
+	unsigned char *m = malloc(len), *x = malloc(len + 32), *y = malloc(len + 32);
+	unsigned char key[32], iv[16], t1[16], t2[16], h1[32], h2[32];
+	unsigned int l1, l2;
+	size_t xl, yl;
+
+	t->ok = ma && md && ca && cd && m && x && y;
+	for (int i = 0; t->ok && i < 40; i++) {
+		for (size_t k = 0; k < len; k++)
+			m[k] = (unsigned char)rand_r(&t->seed);
+		memcpy(key, m, sizeof(key));
+		memcpy(iv, m + 32, sizeof(iv));
+		t->ok = EVP_Digest(m, len, h1, &l1, ma, NULL) == 1 &&
+			EVP_Digest(m, len, h2, &l2, md, NULL) == 1 && !memcmp(h1, h2, 32) &&
+			run_crypt(ca, 1, 0, key, iv, m, len, x, &xl, t1) &&
+			run_crypt(cd, 1, 0, key, iv, m, len, y, &yl, t2) &&
+			xl == yl && !memcmp(x, y, xl) && !memcmp(t1, t2, 16);
+	}
+	free(m);
+	free(x);
+	free(y);
+	EVP_MD_free(ma);
+	EVP_MD_free(md);
+	EVP_CIPHER_free(ca);
+	EVP_CIPHER_free(cd);
+	return NULL;
+}
+
+int kat_threads(int n)
+{
+	pthread_t tid[16];
+	struct thr t[16];
+	int ok = 1;
+
+	if (n > 16)
+		n = 16;
+	for (int i = 0; i < n; i++) {
+		t[i].ok = 0;
+		t[i].seed = 1000u + (unsigned int)i;
+		if (pthread_create(&tid[i], NULL, thr_main, &t[i]))
+			return result(K_CIPHER, "threads", 0);
+	}
+	for (int i = 0; i < n; i++) {
+		pthread_join(tid[i], NULL);
+		ok &= t[i].ok;
+	}
+	return result(K_CIPHER, "threads (SHA2-256, AES-256-GCM)", ok);
 }
