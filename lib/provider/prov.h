@@ -2,9 +2,11 @@
 /*
  * accelkit.so - OpenSSL 3 provider on top of libaccelkit (internal header).
  *
- * Every algorithm context owns (or shares, HMAC) one libaccelkit session,
- * opened lazily on first use with AK_SF_AUTO: AK_PATH decides the path as
- * for any libaccelkit program (docs/openssl-provider.md).
+ * Every algorithm context uses (HMAC: shares between its two digests) one
+ * libaccelkit session, taken on first use from the thread's cache of idle
+ * sessions or opened with AK_SF_AUTO (AK_PATH decides the path as for any
+ * libaccelkit program), and given back to the cache when the context is
+ * freed (prov.c, docs/openssl-provider.md).
  *
  * Software passthrough: the provider keeps a private OSSL_LIB_CTX (created
  * at provider init, never loading any configuration, so it only ever has
@@ -15,8 +17,9 @@
  *     default library context, which may resolve to this very provider:
  *     the guard turns that recursion into a call to the default provider);
  *   - for what the library cannot do (GCM IV lengths other than 12 bytes,
- *     XTS decryption with two equal key halves, GCM until the library has
- *     a streaming GCM API).
+ *     GCM tags shorter than AK_GCM_TAG_MIN, XTS decryption with two equal
+ *     key halves; GCM altogether when built against a libaccelkit without
+ *     ak_cipher_stream_*).
  */
 #ifndef AKP_PROV_H
 #define AKP_PROV_H
