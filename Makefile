@@ -55,6 +55,7 @@ initramfs: kernel lib samples tests
 	$(MAKE) -s -C samples install DESTDIR=$(OUT)/stage PREFIX=/usr
 	$(MAKE) -s -C tests install DESTDIR=$(OUT)/stage PREFIX=/usr
 	$(MAKE) -s -C lib/zlib install-tests DESTDIR=$(OUT)/stage PREFIX=/usr
+	$(MAKE) -s -C lib/provider install-tests DESTDIR=$(OUT)/stage PREFIX=/usr
 	bash scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(OUT)/stage \
 		$$(find $(AK_MODDIR) -name accelkit.ko) $$(find $(AK_MODDIR) -name accelkit_sample.ko) \
 		$$(find $(AK_MODDIR) -name accelkit_selftest.ko)
@@ -126,6 +127,19 @@ test-style: checkpatch qemu
 test-host: lib samples tests
 	$(MAKE) -C tests check-host
 	$(MAKE) -C lib/zlib check
+
+# The OpenSSL provider on the software path (lib/provider: OpenSSL's own
+# known-answer files, the openssl command line); SAN=1 with sanitizers.
+.PHONY: test-provider bench-openssl
+test-host: test-provider
+test-provider: lib
+	$(MAKE) -C lib/provider check
+
+# openssl speed, OpenSSL's default provider next to accelkit's, on this
+# host (software path unless a device is present); in the VM: vm/bench.sh.
+bench-openssl: lib
+	LD_LIBRARY_PATH=$(TOP)/lib OPENSSL_MODULES=$(TOP)/lib/provider \
+		bash lib/provider/tests/bench-openssl.sh
 
 # The VM suite under 5-level paging with PTI (-cpu max has LA57) and 4-level
 # paging without PTI (qemu64, with 1 GiB pages for the hugetlb test).

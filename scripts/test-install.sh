@@ -15,6 +15,8 @@
 #   - the installed tools find their library through their RUNPATH (in the
 #     DESTDIR tree, no LD_LIBRARY_PATH), answer --help and --version, and
 #     akzip/aksum/aksum512 give gzip/sha256sum/sha512sum results;
+#   - the OpenSSL provider (accelkit.so in LIBDIR/ossl-modules) loads from
+#     the tree and hashes; PREFIX=/usr puts it in OpenSSL's modules directory;
 #   - the man pages render without groff warnings;
 #   - the module options in modprobe.d/accelkit.conf exist in the built
 #     modules, and systemd-sysusers creates group accel from the installed
@@ -49,6 +51,7 @@ f 755 usr/local/lib/libaccelkit.so.$ver
 f 644 usr/local/lib/pkgconfig/libaccelkit.pc
 f 755 usr/local/lib/libaccelkit-zlib.so.1
 l usr/local/lib/libaccelkit-zlib.so -> libaccelkit-zlib.so.1
+f 755 usr/local/lib/ossl-modules/accelkit.so
 f 644 usr/local/lib/udev/rules.d/60-accelkit.rules
 f 644 usr/local/lib/modprobe.d/accelkit.conf
 f 644 usr/local/lib/sysusers.d/accelkit.conf
@@ -179,6 +182,21 @@ else
 fi
 log "header, pkg-config, shared and static library: ok"
 
+# --- the OpenSSL provider ------------------------------------------------------
+# PREFIX=/usr/local: $LIBDIR/ossl-modules, found through OPENSSL_MODULES.
+if ! command -v openssl >/dev/null; then
+	fail "no openssl command to check the installed provider"
+else
+	got=$(printf abc | AK_PATH=software LD_LIBRARY_PATH=$p/lib OPENSSL_MODULES=$p/lib/ossl-modules \
+		openssl dgst -sha256 -r -provider accelkit -propquery provider=accelkit 2>&1) || true
+	[ "$got" = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad *stdin" ] ||
+		fail "installed accelkit.so: openssl dgst printed '$got'"
+	! nm -D --defined-only "$p/lib/ossl-modules/accelkit.so" | awk '{ print $3 }' |
+		grep -vx OSSL_provider_init | grep -q . ||
+		fail "accelkit.so exports more than OSSL_provider_init"
+	log "OpenSSL provider: loads from the installed tree, exports only OSSL_provider_init"
+fi
+
 # --- the installed tools ------------------------------------------------------
 for t in akzip aksum aksum512 akenc akdemo akbench; do
 	bin=$p/bin/$t
@@ -278,7 +296,8 @@ log "modprobe.d options, sysusers.d group, udev rule: ok"
 make -s -C "$top" install DESTDIR="$work/usr-root" PREFIX=/usr >"$work/install-usr.log" 2>&1 ||
 	{ cat "$work/install-usr.log"; fail "make install PREFIX=/usr"; }
 for f in usr/lib/udev/rules.d/60-accelkit.rules usr/lib/libaccelkit.so.1 usr/bin/akzip \
-	usr/share/man/man1/akzip.1 usr/include/libaccelkit.h; do
+	usr/share/man/man1/akzip.1 usr/include/libaccelkit.h \
+	"$(pkg-config --variable=modulesdir libcrypto | sed 's|^/||')/accelkit.so"; do
 	[ -e "$work/usr-root/$f" ] || fail "PREFIX=/usr: no $f"
 done
 grep -qx "prefix=/usr" "$work/usr-root/usr/lib/pkgconfig/libaccelkit.pc" ||

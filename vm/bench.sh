@@ -23,4 +23,8 @@ echo "== akbench: NOP and COPY, queue depth 1 and 32 (details) =="
 akbench -n 1000 || rc=$?
 echo "== akbench --scorecard ($reps repetitions a figure) =="
 akbench --scorecard $mode -r "$reps" --host-file /etc/accelkit/host-engine.txt || rc=$?
+# openssl speed, OpenSSL's default provider next to the accelkit provider
+# (lib/provider/tests/bench-openssl.sh, installed with the provider's tests)
+echo "== openssl speed: default provider vs accelkit provider =="
+sh /usr/share/accelkit/bench-openssl.sh || rc=$?
 exit $rc
