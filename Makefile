@@ -114,7 +114,7 @@ vm-shell: qemu initramfs
 # The stock VMs of `make test` (6.1 and 6.12, both paging modes) load the
 # modules that DKMS built (test-dkms runs first); the debug kernels load
 # their own build. `make test-vm...` alone uses kernel/ (AK_MODDIR).
-test: test-style test-host test-dkms test-vm
+test: test-style test-host test-dkms test-vm test-dropins
 	@echo "make test: all suites passed"
 test: AK_MODDIR = $(OUT)/dkms/$(GUEST_KVER)
 test: K612_KO_DIR = $(OUT)/dkms/$(K612_VER)
