@@ -69,38 +69,17 @@ int gz_window_byte(const struct gz_window *w, uint64_t pos)
 	return -1;
 }
 
-bool gz_find_member_end(const struct gz_window *w, uint64_t err_off,
-			uint64_t total_in, bool at_finish, uint32_t last_isize,
-			uint64_t *end)
+bool gz_trailing_after(const struct gz_window *w, uint64_t end,
+		       uint64_t total_in)
 {
-	/* One byte after the member shows only at the end of the input. */
-	bool one = at_finish && err_off == total_in;
+	int c0, c1 = -1;
 
-	for (int k = one ? 0 : 1; k < 2; k++) {
-		uint64_t back = k == 0 ? 1 : 2;
-		uint64_t b = err_off - back;
-		uint32_t isize = 0;
-		int c0, c1;
-		bool ok = true;
-
-		if (err_off < back + 18 || b >= total_in)
-			continue;
-		for (int i = 0; i < 4 && ok; i++) {
-			int c = gz_window_byte(w, b - 4 + (uint64_t)i);
-
-			ok = c >= 0;
-			isize |= (uint32_t)(c & 0xff) << (8 * i);
-		}
-		if (!ok || isize != last_isize)
-			continue;
-		c0 = gz_window_byte(w, b);
-		c1 = b + 1 < total_in ? gz_window_byte(w, b + 1) : -1;
-		if (c0 < 0 || (b + 1 < total_in && c1 < 0))
-			continue;
-		if (c0 == 0x1f && c1 == 0x8b)
-			continue;	/* a new member: its error is real */
-		*end = b;
-		return true;
-	}
-	return false;
+	if (end >= total_in)
+		return false;
+	c0 = gz_window_byte(w, end);
+	if (end + 1 < total_in)
+		c1 = gz_window_byte(w, end + 1);
+	if (c0 < 0 || (end + 1 < total_in && c1 < 0))
+		return false;
+	return !(c0 == 0x1f && c1 == 0x8b);
 }

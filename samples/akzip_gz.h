@@ -50,19 +50,15 @@ struct gz_window {
 int gz_window_byte(const struct gz_window *w, uint64_t pos);
 
 /*
- * Where did the last complete member end? A decompression stream failed
- * with -EBADMSG at @err_off after @members complete members; the data after
- * a member that is not a new member (it does not start with 1f 8b) fails
- * once the engine (zlib) has read its first two bytes (err_off = end + 2),
- * or at the end of the input if only one byte follows (err_off = end + 1,
- * reported by ak_stream_finish(): @at_finish; that case is tried first).
- * A candidate end is accepted only if the 4 bytes before it hold the last
- * member's ISIZE (@last_isize, its output length modulo 2^32) and the two
- * bytes after it are not the gzip magic. Returns true and sets *@end, or
- * false (a corrupt or truncated member: a real error).
+ * A decompression stream failed with -EBADMSG after at least one complete
+ * member, the last ending at input offset @end (ak_stream_info.member_end;
+ * @total_in bytes read in all). Is what follows data after the members
+ * (true: zero padding, garbage, non-gzip data) or a new member that is
+ * corrupt or truncated (false: a real error)? gzip's rule: a new member
+ * starts with the magic 1f 8b. False too when those bytes are no longer in
+ * the window (fail safe: an error, never silently dropped data).
  */
-bool gz_find_member_end(const struct gz_window *w, uint64_t err_off,
-			uint64_t total_in, bool at_finish, uint32_t last_isize,
-			uint64_t *end);
+bool gz_trailing_after(const struct gz_window *w, uint64_t end,
+		       uint64_t total_in);
 
 #endif
