@@ -528,8 +528,9 @@ static const OSSL_PARAM *settable_ctx(void *vctx, void *provctx)
 	return cctx_set_types;
 }
 
-static int static_params(OSSL_PARAM params[], unsigned int mode,
-			 size_t keylen, size_t ivlen, size_t block, int aead)
+/* See cipher.h. */
+int akp_static_params(OSSL_PARAM params[], unsigned int mode, size_t keylen,
+		      size_t ivlen, size_t block, int aead)
 {
 	OSSL_PARAM *p;
 
@@ -561,7 +562,7 @@ static void *fn##_new(void *provctx)                                          \
 }                                                                             \
 static int fn##_params(OSSL_PARAM params[])                                   \
 {                                                                             \
-	return static_params(params, mode, klen, 16, block, 0);               \
+	return akp_static_params(params, mode, klen, 16, block, 0);           \
 }                                                                             \
 const OSSL_DISPATCH akp_##fn##_functions[] = {                                \
 	{ OSSL_FUNC_CIPHER_NEWCTX, (void (*)(void))fn##_new },                \

@@ -31,4 +31,9 @@ int akp_sw_start(struct akp_cctx *c);
 int akp_sw_init(struct akp_cctx *c, const unsigned char *key,
 		const unsigned char *iv, const OSSL_PARAM params[]);
 
+/* The fixed parameters of an algorithm (get_params): mode, key, IV and
+ * block sizes, AEAD and custom-IV flags (@aead for both). 1 or 0. */
+int akp_static_params(OSSL_PARAM params[], unsigned int mode, size_t keylen,
+		      size_t ivlen, size_t block, int aead);
+
 #endif

@@ -450,31 +450,6 @@ static const OSSL_PARAM *gcm_settable_ctx(void *vctx, void *provctx)
 	return gcm_set_types;
 }
 
-static int gcm_static(OSSL_PARAM params[], size_t keylen)
-{
-	OSSL_PARAM *p;
-
-	p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_MODE);
-	if (p && !OSSL_PARAM_set_uint(p, EVP_CIPH_GCM_MODE))
-		return 0;
-	p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_KEYLEN);
-	if (p && !OSSL_PARAM_set_size_t(p, keylen))
-		return 0;
-	p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_IVLEN);
-	if (p && !OSSL_PARAM_set_size_t(p, AK_GCM_NONCE_LEN))
-		return 0;
-	p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_BLOCK_SIZE);
-	if (p && !OSSL_PARAM_set_size_t(p, 1))
-		return 0;
-	p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_AEAD);
-	if (p && !OSSL_PARAM_set_int(p, 1))
-		return 0;
-	p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_CUSTOM_IV);
-	if (p && !OSSL_PARAM_set_int(p, 1))
-		return 0;
-	return 1;
-}
-
 #define GCM(fn, oname, klen)                                                  \
 static void *fn##_new(void *provctx)                                          \
 {                                                                             \
@@ -482,7 +457,8 @@ static void *fn##_new(void *provctx)                                          \
 }                                                                             \
 static int fn##_params(OSSL_PARAM params[])                                   \
 {                                                                             \
-	return gcm_static(params, klen);                                      \
+	return akp_static_params(params, EVP_CIPH_GCM_MODE, klen,             \
+				 AK_GCM_NONCE_LEN, 1, 1);                     \
 }                                                                             \
 const OSSL_DISPATCH akp_##fn##_functions[] = {                                \
 	{ OSSL_FUNC_CIPHER_NEWCTX, (void (*)(void))fn##_new },                \
