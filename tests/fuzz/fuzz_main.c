@@ -322,15 +322,22 @@ static void kmsg_mark(int fd, const char *what)
 		perror("ak-fuzz: /dev/kmsg");
 }
 
-/* New records other than our markers; prints the first few. */
+/*
+ * New records other than our markers that count: every record of level
+ * warning or worse, and any record naming accelkit or uacce (at any
+ * level: user-triggered faults print nothing, not even dev_info).
+ * Unrelated notices of the system ("random: crng init done") are shown
+ * but not counted. Prints the first few.
+ */
 static int kmsg_new(int fd)
 {
 	char buf[8192];
-	int n = 0;
+	int n = 0, shown = 0;
 
 	for (;;) {
 		ssize_t r = read(fd, buf, sizeof(buf) - 1);
 		char *msg;
+		bool counts;
 
 		if (r < 0 && errno == EPIPE)
 			continue;	/* overwritten records: go on */
@@ -341,8 +348,12 @@ static int kmsg_new(int fd)
 		msg = msg ? msg + 1 : buf;
 		if (!strncmp(msg, "ak-fuzz: ", 9))
 			continue;
-		if (n++ < 5)
-			printf("AK-FUZZ: new dmesg line: %s", msg);
+		counts = (atoi(buf) & 7) <= 4 || strstr(msg, "accelkit") ||
+			 strstr(msg, "uacce");
+		n += counts;
+		if (shown++ < 8)
+			printf("AK-FUZZ: new dmesg line (%s): %s",
+			       counts ? "counted" : "not ours, not counted", msg);
 	}
 	return n;
 }
