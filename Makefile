@@ -46,7 +46,7 @@ samples: lib
 	$(MAKE) -C samples
 
 tests: lib
-	$(MAKE) -C tests host vm
+	$(MAKE) -C tests host vm fuzz
 
 # Guest image: user space installed into a staging tree, plus the modules.
 initramfs: kernel lib samples tests
@@ -73,6 +73,12 @@ VM_HUGE = hugepagesz=1G hugepages=1
 # AK_SUITES=word,word: only the VM suites whose names contain a word
 # (iteration aid; the suite then reports fewer tests).
 VM_SUITES = $(if $(AK_SUITES),ak.suites=$(AK_SUITES))
+
+# The fuzzer after the suite (test-vm-la57, test-vm-debug): FUZZ_OPS
+# operations (0: none), seed FUZZ_SEED (default: a new one, printed).
+FUZZ_OPS  ?= 100000
+FUZZ_SEED ?=
+VM_FUZZ   = ak.fuzz_ops=$(FUZZ_OPS) $(if $(FUZZ_SEED),ak.fuzz_seed=$(FUZZ_SEED))
 
 VM_ARGS = --qemu "$(QEMU_BIN)" --kernel /boot/vmlinuz-$(GUEST_KVER) \
 	--initrd $(OUT)/initramfs.cpio.gz --timeout $(VM_TIMEOUT)
@@ -148,12 +154,27 @@ test-vm: test-vm-stock test-vm-debug
 test-vm-stock: test-vm-la57 test-vm-4level
 
 test-vm-la57: qemu initramfs
-	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES)" \
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES) $(VM_FUZZ)" \
 		--log $(OUT)/vm-test-la57-pti.log
 
 test-vm-4level: qemu initramfs
 	bash scripts/vm-run.sh test $(VM_ARGS) --cpu qemu64,+pdpe1gb --append "pti=off $(VM_HUGE) $(VM_SUITES)" \
 		--log $(OUT)/vm-test-4level-nopti.log
+
+# The fuzzer alone (tests/fuzz/ak-fuzz, docs/testing.md) in the stock VM
+# (5-level paging, PTI); make test runs it after the suite with the default
+# 10^5 operations. FUZZ_OPS / FUZZ_SEED: length and seed (a failing run
+# prints its seed); make fuzz is the long run.
+FUZZ_ARGS  = ak.fuzz_only=1 $(VM_FUZZ)
+
+.PHONY: test-fuzz fuzz
+test-fuzz: qemu initramfs
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --append "pti=on $(FUZZ_ARGS)" \
+		--log $(OUT)/vm-fuzz.log
+
+fuzz: FUZZ_OPS = 2000000
+fuzz: VM_TIMEOUT = 7200
+fuzz: test-fuzz
 
 # Unmodified programs on the device path (vm/dropins.d: the zlib shim and
 # the OpenSSL provider), once, in the stock VM.
@@ -172,7 +193,7 @@ test-vm-debug: qemu initramfs-debug
 	bash scripts/vm-run.sh test --qemu "$(QEMU_BIN)" \
 		--kernel $(DEBUG_KDIR)/arch/x86/boot/bzImage \
 		--initrd $(OUT)/initramfs-debug.cpio.gz --timeout $(VM_TIMEOUT) \
-		--cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES)" --log $(OUT)/vm-test-debug.log
+		--cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES) $(VM_FUZZ)" --log $(OUT)/vm-test-debug.log
 
 # --- 6.12 debug kernel and the two-NUMA-node VM -------------------------
 # The debug kernel of the 6.12 series (linux-source-6.12 of bookworm,

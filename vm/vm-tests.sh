@@ -5,7 +5,15 @@ kml=/sys/kernel/debug/kmemleak
 [ -w $kml ] && echo clear >$kml
 
 rc=0
-ak-vm-tests || rc=$?
+# ak.fuzz_only=1 (make test-fuzz, make fuzz): the fuzzer alone.
+[ "${AK_FUZZ_ONLY:-0}" = 1 ] || ak-vm-tests || rc=$?
+
+# The seeded fuzzer of the uAPI and the descriptors (docs/testing.md), in
+# the VMs whose command line has ak.fuzz_ops=N (make test: the stock LA57
+# and the debug VM); a seed is chosen and printed unless ak.fuzz_seed= gives one.
+if [ "${AK_FUZZ_OPS:-0}" != 0 ]; then
+	ak-fuzz --ops "$AK_FUZZ_OPS" ${AK_FUZZ_SEED:+--seed "$AK_FUZZ_SEED"} || rc=1
+fi
 
 # After every queue is closed, each device is back to all its instances.
 for d in /sys/class/uacce/*; do

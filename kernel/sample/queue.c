@@ -63,6 +63,7 @@ static int aks_get_queue(struct accelkit_device *adev, struct accelkit_queue *q)
 		return -ENOMEM;
 	}
 
+	hwq->started = false;
 	accelkit_queue_set_priv(q, hwq);
 	WRITE_ONCE(hwq->q, q);
 	return 0;
@@ -124,6 +125,7 @@ static int aks_start_queue(struct accelkit_queue *q)
 			hwq->index, status);
 		return -EIO;
 	}
+	hwq->started = true;
 	return 0;
 }
 
@@ -139,6 +141,7 @@ static void aks_stop_queue(struct accelkit_queue *q)
 	struct aks_dev *sdev = hwq->sdev;
 	u32 status;
 
+	hwq->started = false;
 	aks_qwrite(hwq, AKS_Q_CTRL, 0);
 	if (aks_broken(sdev))
 		return;		/* bus mastering is off already */
@@ -170,11 +173,16 @@ static int aks_mmap(struct accelkit_queue *q, struct vm_area_struct *vma,
 	}
 }
 
-/* Completions are pending while the device is ahead of user space. */
+/*
+ * Completions are pending while the device is ahead of user space. A
+ * queue not started yet has none: its ring registers are the last user's.
+ */
 static bool aks_is_q_updated(struct accelkit_queue *q)
 {
 	struct aks_hwq *hwq = aks_from_q(q);
 
+	if (!hwq->started)
+		return false;
 	return aks_qread(hwq, AKS_Q_CQ_TAIL) != aks_qread(hwq, AKS_Q_CQ_HEAD);
 }
 

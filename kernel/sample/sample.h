@@ -30,6 +30,12 @@ struct aks_hwq {
 	struct accelkit_queue *q;
 	void *ring;			/* DUS region: SQ, then CQ */
 	dma_addr_t ring_dma;
+	/*
+	 * Enabled by start_queue for the current user (under q->mutex, like
+	 * poll). Until then CQ_TAIL/CQ_HEAD still hold the last user's
+	 * values: the device resets them only when the queue is enabled.
+	 */
+	bool started;
 };
 
 struct aks_dev {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <accelkit/accelkit.h>
+#include <accelkit/sample_hw.h>
 #include <misc/uacce/uacce.h>
 
 #include "vm_common.h"
@@ -583,6 +584,68 @@ static void t_max_queues_sysfs(void)
 		 sys_long("max_queues_per_user") == def, "restore %ld", def);
 }
 
+/*
+ * A queue not started yet has no completions: poll() must not report the
+ * last user's (whose CQ_TAIL/CQ_HEAD stay in the hardware queue's
+ * registers until the next enable). Found by ak-fuzz (seed 1).
+ */
+static void t_poll_fresh(void)
+{
+	struct accelkit_queue_info qi;
+	struct pollfd p;
+	uint8_t *db = NULL, *dus = NULL;
+	struct aks_desc *d;
+	int fd = raw_open(), fds[256], n = 0, i, found = 0, e;
+	long avail;
+
+	if (fd < 0)
+		return;
+	VM_REQUIRE(ioctl(fd, ACCELKIT_CMD_QUEUE_INFO, &qi) == 0, "QUEUE_INFO");
+	e = try_mmap(fd, qi0.mmio_size, MAP_SHARED, OFF_MMIO, (void **)&db);
+	VM_REQUIRE(!e, "MMIO map: %s", strerror(e));
+	e = try_mmap(fd, qi0.dus_size, MAP_SHARED, OFF_DUS, (void **)&dus);
+	VM_REQUIRE(!e, "DUS map: %s", strerror(e));
+	VM_REQUIRE(ioctl(fd, UACCE_CMD_START_Q) == 0, "START_Q: %s",
+		   strerror(errno));
+	/* one NOP that completes and is never consumed (CQ_HEAD stays 0) */
+	d = (struct aks_desc *)(void *)(dus + qi.sq_offset);
+	memset(d, 0, sizeof(*d));
+	d->opcode = AKS_OP_NOP;
+	d->flags = AKS_DF_IRQ;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	*(volatile uint32_t *)(void *)(db + AKS_DB_SQ_TAIL) = 1;
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	e = poll(&p, 1, AK_JOB_TIMEOUT_MS);
+	VM_CHECK(e == 1 && p.revents == POLLIN,
+		 "started queue with a completion: poll %d revents 0x%x", e,
+		 p.revents);
+	munmap(db, qi0.mmio_size);
+	munmap(dus, qi0.dus_size);
+	close(fd);
+
+	/* every fresh queue, the one that gets that hardware queue included */
+	avail = vm_avail();
+	for (n = 0; n < avail && n < 256; n++) {
+		struct accelkit_queue_info q2 = { 0 };
+
+		fds[n] = raw_open();
+		if (fds[n] < 0)
+			break;
+		if (ioctl(fds[n], ACCELKIT_CMD_QUEUE_INFO, &q2) == 0 &&
+		    q2.queue_id == qi.queue_id)
+			found = 1;
+		p = (struct pollfd){ .fd = fds[n], .events = POLLIN };
+		e = poll(&p, 1, 0);
+		VM_CHECK(e == 0 && !p.revents,
+			 "fresh queue %u (INIT, nothing submitted): poll %d revents 0x%x, want 0 (the last user's completions?)",
+			 q2.queue_id, e, p.revents);
+	}
+	VM_CHECK(found, "no new queue got hardware queue %u back", qi.queue_id);
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 static const struct ak_test err_tests[] = {
 	{ "QUEUE_INFO geometry matches device.md and sysfs", t_queue_info },
 	{ "mmap with wrong size: EINVAL", t_mmap_size },
@@ -592,6 +655,7 @@ static const struct ak_test err_tests[] = {
 	{ "mremap move/grow/shrink and partial munmap refused", t_mremap_munmap },
 	{ "unknown ioctl: ENOTTY", t_unknown_ioctl },
 	{ "START_Q twice: EINVAL", t_start_twice },
+	{ "poll of a fresh queue: no completions of the last user", t_poll_fresh },
 	{ "after PUT_Q: EINVAL, POLLERR, SIGBUS, instance returned", t_after_put },
 	{ "open beyond available_instances: EBUSY; counting", t_instances },
 	{ "pasids_in_use/pasids_max: one PASID per process, PUT_Q returns it", t_pasid_accounting },
