@@ -64,6 +64,7 @@ grep -c '^ok' $W/log | sed 's/^/     | checks passed: /'
 grep -E '^ok   (Z_|inflateBack)' $W/log | sed 's/^/     | /'
 ondev "akflush_check on the device (libaccelkit ak_stream_flush: FLUSH jobs, zlib's bytes, at the sink on return)" \
 	"AKF_EXPECT_DEVICE=1 $T/akflush_check"
+grep -E '^(ok|FAIL) +raw' $W/log | sed 's/^/     | /'
 # example.c's streams are all tiny: AK_ZLIB_MIN=3 lets every one the
 # rules allow run on the device (with 0, test_sync's first 2-byte inflate
 # would go to the device and its inflateSync is then refused, as

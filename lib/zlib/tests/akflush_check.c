@@ -5,13 +5,16 @@
  * AK_PATH selects. In the VM (vm/dropins.d/zlib.sh) it runs with
  * AK_PATH=device: each flush is a COMPRESS job with FLUSH (docs/device.md
  * 2.3). Prints "ok"/"FAIL" lines; exit status 1 on any failure.
- *   AKF_EXPECT_DEVICE=1: the session must be on the device.
+ *   AKF_EXPECT_DEVICE=1: the session must be on the device, and raw
+ *   descriptors check the FLUSH/FULL rules (INVALID_DESC for misuse).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <endian.h>
 #include <libaccelkit.h>
+#include <accelkit/sample_hw.h>
 
 static int fails;
 
@@ -66,6 +69,73 @@ static size_t ref(int wbits, int zf, const unsigned char *in, size_t n,
 	}
 	deflateEnd(&z);
 	return cap - z.avail_out;
+}
+
+/* One raw COMPRESS/DECOMPRESS descriptor on context 0; the status. */
+static int raw_job(struct ak_queue *q, unsigned op, unsigned flags,
+		   struct aks_params *pb, const unsigned char *src, size_t len,
+		   unsigned char *dst, size_t cap, size_t *out)
+{
+	struct aks_desc d;
+	struct ak_result res;
+	int i, r = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.opcode = htole16((uint16_t)op);
+	d.flags = htole16((uint16_t)(flags | AKS_DF_IRQ));
+	d.src = htole64((uint64_t)(uintptr_t)src);
+	d.dst = htole64((uint64_t)(uintptr_t)dst);
+	d.len = htole64(len);
+	d.pattern = htole64(cap);
+	d.rsvd1[0] = htole64((uint64_t)(uintptr_t)pb);
+	r = ak_submit_raw(q, &d, sizeof(d));
+	if (r < 0)
+		return -1000 + r;
+	for (i = 0; i < 100 && (r = ak_reap(q, &res, 1)) == 0; i++)
+		(void)ak_wait(q, 60000);
+	if (r != 1)
+		return -3000;
+	*out = res.bytes;
+	return res.status;
+}
+
+/* The descriptor rules of the FLUSH/FULL flags (docs/device.md 2.3). */
+static void check_raw(const unsigned char *in)
+{
+	static struct aks_params pb;	/* read by the device */
+	static unsigned char dst[1 << 20];
+	struct ak_queue *q = NULL;
+	size_t got = 0;
+	int st, r;
+
+	r = ak_queue_open(NULL, "deflate", 0, &q);
+	if (r < 0) {
+		CHECK(0, "raw: no queue (%s)", ak_strerror(r));
+		return;
+	}
+	memset(&pb, 0, sizeof(pb));
+	pb.alg = htole32(AKS_FRAME_RAW);
+	pb.level = htole32(6);
+	st = raw_job(q, AKS_OP_COMPRESS, AKS_DF_FIRST | AKS_DF_FLUSH, &pb, in,
+		     100000, dst, sizeof(dst), &got);
+	CHECK(st == AK_ST_SUCCESS && got >= 5 &&
+	      !memcmp(dst + got - 4, "\0\0\377\377", 4),
+	      "raw COMPRESS FIRST|FLUSH: SUCCESS, output ends 00 00 ff ff (status %d, %zu bytes)",
+	      st, got);
+	st = raw_job(q, AKS_OP_COMPRESS, AKS_DF_FULL, &pb, in, 1000, dst,
+		     sizeof(dst), &got);
+	CHECK(st == AK_ST_INVALID_DESC, "raw COMPRESS FULL without FLUSH: INVALID_DESC (%d)", st);
+	st = raw_job(q, AKS_OP_COMPRESS, AKS_DF_FLUSH | AKS_DF_LAST, &pb, in,
+		     1000, dst, sizeof(dst), &got);
+	CHECK(st == AK_ST_INVALID_DESC, "raw COMPRESS FLUSH|LAST: INVALID_DESC (%d)", st);
+	st = raw_job(q, AKS_OP_DECOMPRESS, AKS_DF_FIRST | AKS_DF_FLUSH, &pb,
+		     in, 1000, dst, sizeof(dst), &got);
+	CHECK(st == AK_ST_INVALID_DESC, "raw DECOMPRESS with FLUSH: INVALID_DESC (%d)", st);
+	/* The stream survived the refused jobs: it ends. */
+	st = raw_job(q, AKS_OP_COMPRESS, AKS_DF_LAST, &pb, in, 0, dst,
+		     sizeof(dst), &got);
+	CHECK(st == AK_ST_SUCCESS && got > 0, "raw COMPRESS LAST after them: SUCCESS (%d)", st);
+	ak_queue_close(q);
 }
 
 int main(void)
@@ -134,6 +204,8 @@ int main(void)
 			      o.len, rl, e ? ak_strerror(e) : "no error");
 		}
 	}
+	if (want_dev)
+		check_raw(in);
 	free(in);
 	free(r);
 	free(o.p);
