@@ -119,6 +119,12 @@ static int ak_alg_setup(AkState *s, AkRun *r, AkJob *j,
         return st;
     }
     ak_eng_decode_params(a->pblk, &a->p);
+    /* FLUSH (FULL only with it): a COMPRESS job that does not end it. */
+    if ((d->flags & (AK_DF_FLUSH | AK_DF_FULL)) &&
+        (d->opcode != AK_ENG_OP_COMPRESS || (d->flags & AK_DF_LAST) ||
+         !(d->flags & AK_DF_FLUSH))) {
+        return AK_ST_INVALID_DESC;
+    }
     if (ak_eng_validate(d->opcode, d->flags & AK_DF_FIRST,
                         d->flags & AK_DF_LAST, d->flags & AK_DF_DECRYPT,
                         p, d->len, AK_MAX_XFER, cur,
@@ -261,6 +267,9 @@ int ak_alg_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx *cur, AkCpl *c,
             .first = d->flags & AK_DF_FIRST,
             .last = d->flags & AK_DF_LAST,
             .decrypt = d->flags & AK_DF_DECRYPT,
+            .flush = !(d->flags & AK_DF_FLUSH) ? AK_ENG_FLUSH_NONE :
+                     (d->flags & AK_DF_FULL) ? AK_ENG_FLUSH_FULL :
+                     AK_ENG_FLUSH_SYNC,
             .p = &a->p,
             .ctx = (d->flags & AK_DF_FIRST) ? NULL : cur,
             .in = a->rd[AK_RD_SRC].buf,

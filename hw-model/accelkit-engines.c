@@ -9,9 +9,10 @@
  *               wbits: RAW -15, ZLIB 15, GZIP 31 (16 + 15: zlib's default
  *               gzip header: no name, no extra, mtime 0, OS byte 3 on
  *               Unix builds of zlib). Jobs without LAST run
- *               deflate(Z_NO_FLUSH) over their whole input, LAST runs
- *               deflate(Z_FINISH): the concatenated outputs equal one
- *               deflate() of the concatenated input.
+ *               deflate(Z_NO_FLUSH) over their whole input (FLUSH:
+ *               Z_SYNC_FLUSH, with FULL: Z_FULL_FLUSH), LAST runs
+ *               deflate(Z_FINISH): the concatenated outputs equal the
+ *               same deflate() calls on the concatenated input.
  *   DECOMPRESS  inflateInit2(&z, wbits), same wbits; inflate(Z_NO_FLUSH)
  *               until the input is used up or Z_STREAM_END.
  *   HASH        EVP_DigestInit_ex(EVP_sha256() / EVP_sha512()), Update,
@@ -292,6 +293,9 @@ static int ak_zlib_run(const AkEngJob *j, AkEngCtx *n, AkEngOut *out)
     AkSink k = { .cap = j->out_cap, .limit = MAX(j->need_limit, j->out_cap) };
     z_stream *z = &n->z;
     int st = AK_ENG_OK, r;
+    int zflush = j->last ? Z_FINISH :
+                 j->flush == AK_ENG_FLUSH_SYNC ? Z_SYNC_FLUSH :
+                 j->flush == AK_ENG_FLUSH_FULL ? Z_FULL_FLUSH : Z_NO_FLUSH;
 
     z->next_in = (Bytef *)j->in;
     z->avail_in = j->in_len;
@@ -304,7 +308,7 @@ static int ak_zlib_run(const AkEngJob *j, AkEngCtx *n, AkEngOut *out)
         }
         z->avail_out = avail;
         if (comp) {
-            r = deflate(z, j->last ? Z_FINISH : Z_NO_FLUSH);
+            r = deflate(z, zflush);
         } else {
             r = inflate(z, Z_NO_FLUSH);
         }

@@ -65,6 +65,7 @@ typedef struct AkEngNeeds {
 typedef struct AkEngJob {
     unsigned op;                /* AK_ENG_OP_* */
     bool first, last, decrypt;
+    int flush;                  /* COMPRESS: AK_ENG_FLUSH_* */
     const AkEngParams *p;
     AkEngCtx *ctx;              /* the stream's state (jobs without FIRST) */
     const uint8_t *in;
@@ -91,6 +92,11 @@ void ak_eng_decode_params(const uint8_t *b, AkEngParams *p);
  * context (@cur, NULL if free); fill @needs. Returns AK_ENG_OK or
  * AK_ENG_INVALID.
  */
+/* COMPRESS job ends (without LAST) */
+#define AK_ENG_FLUSH_NONE       0       /* deflate(Z_NO_FLUSH) */
+#define AK_ENG_FLUSH_SYNC       1       /* deflate(Z_SYNC_FLUSH) */
+#define AK_ENG_FLUSH_FULL       2       /* deflate(Z_FULL_FLUSH) */
+
 int ak_eng_validate(unsigned op, bool first, bool last, bool decrypt,
                     const AkEngParams *p, uint64_t len, uint64_t max_xfer,
                     const AkEngCtx *cur, AkEngNeeds *needs);

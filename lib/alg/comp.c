@@ -33,6 +33,7 @@ struct ak_stream {
 	void *arg;
 	int err;			/* sticky */
 	bool finished;
+	bool flushed;			/* no input since the last flush */
 	struct ak_stream_info info;
 	bool device;
 	/* software */
@@ -410,10 +411,11 @@ static int grow_out(struct ak_stream *st, uint64_t need)
 
 /*
  * Feed @len bytes at @src (stream offset @base) to the device, splitting
- * on OVERFLOW. @last: COMPRESS: the final piece carries LAST.
+ * on OVERFLOW. @last: COMPRESS: the final piece carries LAST; else it
+ * carries @end_flags (COMPRESS: FLUSH, FULL).
  */
 static int dev_piece(struct ak_stream *st, const uint8_t *src, size_t len,
-		     uint64_t base, bool last)
+		     uint64_t base, bool last, unsigned end_flags)
 {
 	size_t off = 0, cur = len;
 	struct ak_result res;
@@ -434,7 +436,8 @@ static int dev_piece(struct ak_stream *st, const uint8_t *src, size_t len,
 			st->member_start = base + off;
 		}
 		n = len - off < cur ? len - off : cur;
-		fl = (last && off + n == len) ? AKS_DF_LAST : 0;
+		fl = off + n < len ? 0 :
+		     last ? AKS_DF_LAST : end_flags;
 		r = dev_job(st, src + off, n, fl, &res, &cfl);
 		if (r < 0)
 			return r;
@@ -480,10 +483,12 @@ static int dev_piece(struct ak_stream *st, const uint8_t *src, size_t len,
 	return 0;
 }
 
-static int dev_flush_stage(struct ak_stream *st, bool last)
+static int dev_flush_stage(struct ak_stream *st, bool last,
+			   unsigned end_flags)
 {
 	uint64_t base = st->info.total_in - st->stage_fill;
-	int r = dev_piece(st, st->stage, st->stage_fill, base, last);
+	int r = dev_piece(st, st->stage, st->stage_fill, base, last,
+			  end_flags);
 
 	st->stage_fill = 0;
 	return r;
@@ -502,6 +507,8 @@ AK_API int ak_stream_feed(struct ak_stream *st, const void *src, size_t len)
 		return st->err;
 	if (st->finished)
 		return -EINVAL;
+	if (len)
+		st->flushed = false;
 	if (!st->device) {
 		if (st->dir == AK_COMPRESS) {
 			r = sw_deflate(st, p, len, false);
@@ -523,7 +530,7 @@ AK_API int ak_stream_feed(struct ak_stream *st, const void *src, size_t len)
 				n = st->h.s->max_xfer & ~(uint64_t)(AK_STAGE_SIZE - 1);
 			if (n > AK_STAGE_SIZE)	/* keep jobs bounded */
 				n = AK_STAGE_SIZE;
-			r = dev_piece(st, p, n, st->info.total_in, false);
+			r = dev_piece(st, p, n, st->info.total_in, false, 0);
 			st->info.total_in += n;
 			p += n;
 			len -= n;
@@ -540,11 +547,64 @@ AK_API int ak_stream_feed(struct ak_stream *st, const void *src, size_t len)
 			p += k;
 			len -= k;
 			if (st->stage_fill == AK_STAGE_SIZE)
-				r = dev_flush_stage(st, false);
+				r = dev_flush_stage(st, false, 0);
 		}
 	}
 	if (r)
 		st->err = r;
+	return r;
+}
+
+static int sw_flush(struct ak_stream *st, int zflush)
+{
+	z_stream *z = &st->z;
+	int zr, r;
+
+	z->next_in = NULL;
+	z->avail_in = 0;
+	do {
+		z->next_out = st->zout;
+		z->avail_out = SW_OUT;
+		zr = deflate(z, zflush);
+		if (zr == Z_STREAM_ERROR)
+			return -EIO;
+		r = emit(st, st->zout, SW_OUT - z->avail_out);
+		if (r)
+			return r;
+	} while (z->avail_out == 0);
+	return 0;
+}
+
+AK_API int ak_stream_flush(struct ak_stream *st, int mode)
+{
+	int r;
+
+	if (!st || (mode != AK_FLUSH_SYNC && mode != AK_FLUSH_FULL))
+		return -EINVAL;
+	if (!st->h.s)
+		return -EBADF;	/* its session was closed */
+	if (st->err)
+		return st->err;
+	if (st->finished || st->dir != AK_COMPRESS)
+		return -EINVAL;
+	if (st->flushed)
+		return 0;	/* nothing new: zlib adds nothing either */
+	if (!st->device) {
+		r = sw_flush(st, mode == AK_FLUSH_FULL ? Z_FULL_FLUSH :
+							 Z_SYNC_FLUSH);
+	} else {
+		r = dev_check(st);
+		/* The staged input (maybe none) as one job ending in the
+		 * flush. */
+		if (!r)
+			r = dev_flush_stage(st, false, AKS_DF_FLUSH |
+					    (mode == AK_FLUSH_FULL ?
+					     AKS_DF_FULL : 0));
+	}
+	if (r)
+		st->err = r;
+	else
+		st->flushed = true;
 	return r;
 }
 
@@ -571,10 +631,10 @@ AK_API int ak_stream_finish(struct ak_stream *st)
 	} else {
 		r = dev_check(st);
 		if (!r && st->dir == AK_COMPRESS) {
-			r = dev_flush_stage(st, true);
+			r = dev_flush_stage(st, true, 0);
 		} else if (!r) {
 			if (st->stage_fill)
-				r = dev_flush_stage(st, false);
+				r = dev_flush_stage(st, false, 0);
 			if (!r && (!st->info.ended || !st->info.members)) {
 				st->info.err_offset = st->info.total_in;
 				r = -EBADMSG;

@@ -289,6 +289,24 @@ AK_API int ak_stream_new(struct ak_session *s, int dir, int level,
  */
 AK_API int ak_stream_feed(struct ak_stream *st, const void *src, size_t len);
 
+/* ak_stream_flush() modes */
+#define AK_FLUSH_SYNC	1	/* zlib's Z_SYNC_FLUSH */
+#define AK_FLUSH_FULL	2	/* zlib's Z_FULL_FLUSH (dictionary reset) */
+
+/*
+ * ak_stream_flush - AK_COMPRESS streams: emit all output for the input fed
+ * so far, byte-aligned and ending with zlib's sync-flush marker (the empty
+ * stored block 00 00 ff ff), then go on. AK_FLUSH_FULL also resets the
+ * dictionary (a decoder can start after this point). The output reaches
+ * the sink before this returns. Device path: a COMPRESS job with FLUSH
+ * (docs/device.md, contract 2.3); software: deflate(Z_SYNC_FLUSH /
+ * Z_FULL_FLUSH). Both give zlib's bytes for the same sequence of calls;
+ * a flush with no input fed since the previous one adds nothing.
+ * Returns 0; -EINVAL (bad mode, AK_DECOMPRESS stream, finished stream);
+ * -EBADF (session closed); a sink's error; device errors (sticky).
+ */
+AK_API int ak_stream_flush(struct ak_stream *st, int mode);
+
 /*
  * ak_stream_finish - end of input: flush everything to the sink.
  * AK_COMPRESS writes the final block and trailer. AK_DECOMPRESS checks

@@ -48,12 +48,15 @@ AKZ_HIDDEN void akz_dev_put(struct akz_dev *d);
 /*
  * One COMPRESS or DECOMPRESS job on the queue's context 0 (FIRST on the
  * stream's first job). Output goes to the device's own buffer, grown on
- * OVERFLOW; a DECOMPRESS input whose output cannot fit is split.
+ * OVERFLOW; an input whose output cannot fit is split (never a LAST
+ * COMPRESS). @flush (COMPRESS without LAST): AKZ_FLUSH_SYNC/FULL, carried
+ * by the job only when it takes all @len bytes (*consumed == len).
  * Returns 0 and sets *consumed, *out, *out_len, *end (DECOMPRESS reached
  * the end marker); -EBADMSG (*consumed = error offset); other -errno.
  */
+enum { AKZ_FLUSH_NONE, AKZ_FLUSH_SYNC, AKZ_FLUSH_FULL };
 AKZ_HIDDEN int akz_dev_job(struct akz_dev *d, int decompress, int first,
-			   int last, const uint8_t *src, size_t len,
+			   int last, int flush, const uint8_t *src, size_t len,
 			   size_t *consumed, const uint8_t **out,
 			   size_t *out_len, int *end);
 

@@ -65,6 +65,7 @@ static void def_reset(struct akz *s)
 	s->first = 1;
 	s->finished = 0;
 	s->started = 0;
+	s->flushed = 0;
 	s->check = akz_check_init(s);
 	s->mode = s->eligible ? M_UNDECIDED : M_ZLIB;
 }
@@ -232,8 +233,9 @@ static int guess_type(const uint8_t *p, size_t n)
 
 enum { STEP_OK = 0, STEP_SWITCHED = 1 };
 
-/* Send the buffer to the device (deciding first if still UNDECIDED). */
-static int def_step(struct akz *s, z_streamp strm, int last)
+/* Send the buffer to the device (deciding first if still UNDECIDED);
+ * @flush: AKZ_FLUSH_* for a job that ends with a flush. */
+static int def_step(struct akz *s, z_streamp strm, int last, int flush)
 {
 	const struct akz_config *c = akz_cfg();
 	const uint8_t *out;
@@ -261,8 +263,8 @@ static int def_step(struct akz *s, z_streamp strm, int last)
 		akz_debug("deflate %p: device (%s, level %d)", (void *)strm,
 			  akz_frame_name(s->frame), s->level);
 	}
-	r = akz_dev_job(s->dev, 0, s->first, last, s->buf, s->buf_len, &used,
-			&out, &olen, &end);
+	r = akz_dev_job(s->dev, 0, s->first, last, flush, s->buf, s->buf_len,
+			&used, &out, &olen, &end);
 	if (r) {
 		akz_debug("deflate %p: device job failed (%d)", (void *)strm, r);
 		strm->msg = msg_deverr;
@@ -276,6 +278,8 @@ static int def_step(struct akz *s, z_streamp strm, int last)
 	s->out_len = olen;
 	if (last && !s->buf_len)
 		s->finished = 1;
+	if (flush != AKZ_FLUSH_NONE && !s->buf_len)
+		s->flushed = 1;
 	return STEP_OK;
 }
 
@@ -300,6 +304,8 @@ static int def_take(struct akz *s, z_streamp strm)
 		s->buf = p;
 		s->buf_cap = cap;
 	}
+	if (n)
+		s->flushed = 0;
 	memcpy(s->buf + s->buf_len, strm->next_in, n);
 	s->check = akz_check(s, s->check, strm->next_in, n);
 	strm->adler = s->check;
@@ -313,7 +319,7 @@ static int def_take(struct akz *s, z_streamp strm)
 AKZ_API int deflate(z_streamp strm, int flush)
 {
 	struct akz *s = akz_of(strm, AKZ_MAGIC_DEF);
-	int progress = 0, r;
+	int progress = 0, dflush, r;
 
 	if (!s)
 		return REAL(deflate)(strm, flush);
@@ -330,20 +336,15 @@ AKZ_API int deflate(z_streamp strm, int flush)
 	s->started = 1;
 	if (s->mode == M_ZLIB)
 		return def_zlib(s, strm, flush);
-	if (flush != Z_NO_FLUSH && flush != Z_FINISH) {
-		if (s->mode == M_DEVICE) {
-			akz_debug("deflate %p: flush %d refused on the device",
-				  (void *)strm, flush);
-			strm->msg = msg_device;
-			return Z_STREAM_ERROR;
-		}
-		static const char *const names[] = {
-			"", "Z_PARTIAL_FLUSH", "Z_SYNC_FLUSH", "Z_FULL_FLUSH",
-			"", "Z_BLOCK" };
-
-		r = def_switch(s, names[flush]);
-		return r == Z_OK ? def_zlib(s, strm, flush) : r;
-	}
+	/*
+	 * Flushes: the device's sync or full flush, Z_PARTIAL_FLUSH and
+	 * Z_BLOCK as a sync flush (all output out and byte-aligned: more
+	 * than they promise). An UNDECIDED stream with less than
+	 * AK_ZLIB_MIN buffered goes to zlib in def_step() (replayed, then
+	 * flushed by zlib).
+	 */
+	dflush = flush == Z_NO_FLUSH || flush == Z_FINISH ? AKZ_FLUSH_NONE :
+		 flush == Z_FULL_FLUSH ? AKZ_FLUSH_FULL : AKZ_FLUSH_SYNC;
 	for (;;) {
 		if (s->out_len) {
 			uInt before = strm->avail_out;
@@ -363,13 +364,19 @@ AKZ_API int deflate(z_streamp strm, int flush)
 			progress = 1;
 		}
 		if (s->buf_len == STAGE ||
-		    (flush == Z_FINISH && !strm->avail_in)) {
-			r = def_step(s, strm, flush == Z_FINISH &&
-					      !strm->avail_in);
+		    (flush == Z_FINISH && !strm->avail_in) ||
+		    (dflush != AKZ_FLUSH_NONE && !strm->avail_in &&
+		     !s->flushed)) {
+			int end = !strm->avail_in;
+
+			r = def_step(s, strm, flush == Z_FINISH && end,
+				     end ? dflush : AKZ_FLUSH_NONE);
 			if (r == STEP_SWITCHED)
 				return def_zlib(s, strm, flush);
 			if (r != STEP_OK)
 				return r;
+			if (end && dflush != AKZ_FLUSH_NONE && !s->buf_len)
+				progress = 1;
 			continue;
 		}
 		if (!strm->avail_in)
@@ -574,9 +581,19 @@ AKZ_API int deflateTune(z_streamp strm, int good, int lazy, int nice,
 AKZ_API int deflatePending(z_streamp strm, unsigned *pending, int *bits)
 {
 	struct akz *s = akz_of(strm, AKZ_MAGIC_DEF);
-	z_streamp z = def_real(strm, "deflatePending");
+	z_streamp z;
 	int r;
 
+	if (s && s->mode == M_DEVICE && (s->flushed || s->finished)) {
+		/* Byte-aligned after a device flush: what is pending is
+		 * ours, no bits. */
+		if (pending)
+			*pending = (unsigned)(s->out_len - s->out_off);
+		if (bits)
+			*bits = 0;
+		return Z_OK;
+	}
+	z = def_real(strm, "deflatePending");
 	if (!z)
 		return Z_STREAM_ERROR;
 	r = REAL(deflatePending)(z, pending, bits);

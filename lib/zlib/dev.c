@@ -174,7 +174,7 @@ static int run(struct akz_dev *d, unsigned op, unsigned flags,
 }
 
 int akz_dev_job(struct akz_dev *d, int decompress, int first, int last,
-		const uint8_t *src, size_t len, size_t *consumed,
+		int flush, const uint8_t *src, size_t len, size_t *consumed,
 		const uint8_t **out, size_t *out_len, int *end)
 {
 	unsigned op = decompress ? AKS_OP_DECOMPRESS : AKS_OP_COMPRESS;
@@ -195,6 +195,10 @@ int akz_dev_job(struct akz_dev *d, int decompress, int first, int last,
 	for (;;) {
 		unsigned fl = (first ? AKS_DF_FIRST : 0) |
 			      (last && n == len ? AKS_DF_LAST : 0);
+
+		if (!last && n == len && flush != AKZ_FLUSH_NONE)
+			fl |= AKS_DF_FLUSH |
+			      (flush == AKZ_FLUSH_FULL ? AKS_DF_FULL : 0);
 
 		r = run(d, op, fl, src, n, &res);
 		if (r)

@@ -34,13 +34,7 @@ FWD(uLong, crc32_combine_gen, (z_off_t n), (n))
 FWD(uLong, crc32_combine_gen64, (z_off64_t n), (n))
 FWD(uLong, crc32_combine_op, (uLong a, uLong b, uLong op), (a, b, op))
 
-/* inflateBack streams are their own kind: inflateBackInit_ leaves a real
- * zlib state in the stream, so all three go to the real zlib. */
-FWD(int, inflateBackInit_, (z_streamp s, int w, unsigned char *win,
-			    const char *v, int size), (s, w, win, v, size))
-FWD(int, inflateBack, (z_streamp s, in_func in, void *ind, out_func out,
-		       void *outd), (s, in, ind, out, outd))
-FWD(int, inflateBackEnd, (z_streamp s), (s))
+/* inflateBackInit_, inflateBack, inflateBackEnd: back.c */
 
 FWD(gzFile, gzopen, (const char *p, const char *m), (p, m))
 FWD(gzFile, gzopen64, (const char *p, const char *m), (p, m))

@@ -261,7 +261,8 @@ AKZ_API int inflate(z_streamp strm, int flush)
 		if (!strm->avail_in || !strm->avail_out)
 			break;
 		n = strm->avail_in > CHUNK ? CHUNK : strm->avail_in;
-		r = akz_dev_job(s->dev, 1, s->first, 0, strm->next_in, n, &used,
+		r = akz_dev_job(s->dev, 1, s->first, 0, AKZ_FLUSH_NONE,
+				strm->next_in, n, &used,
 				&out, &olen, &end);
 		if (r == -EBADMSG) {
 			strm->next_in += used;

@@ -43,6 +43,8 @@ struct akz {
 	int first;		/* next device job carries FIRST */
 	int finished;		/* deflate: LAST done; inflate: END seen */
 	int started;		/* deflate() was called since init/reset */
+	int flushed;		/* deflate on the device: the last job was a
+				 * flush and no input came since */
 	uLong check;		/* adler32 / crc32 of the data so far */
 	/* inflate: one input byte the last job used, reported unused while
 	 * its output is pending (see inflate()) */

@@ -16,5 +16,6 @@ int add_akenc_suite(void);
 int add_alg_sw_suite(void);
 int add_libfit_suite(void);
 int add_cstream_suite(void);
+int add_flush_suite(void);
 
 #endif

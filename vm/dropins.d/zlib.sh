@@ -2,8 +2,9 @@
 # libaccelkit-zlib on the device path, with unmodified zlib users: zlib's
 # own example and minigzip (built against the system zlib and run with
 # LD_PRELOAD, and linked against the shim instead of -lz), zshim_check
-# (byte identity with the real zlib, member ends, refusals after offload)
-# and pigz. Every check that claims the device runs with AK_PATH=device
+# (byte identity with the real zlib, flush points, inflateBack, member
+# ends, refusals after offload) and pigz (compression with its block
+# flushes, decompression with inflateBack). Every check that claims the device runs with AK_PATH=device
 # (no silent software) and the device's step counter must move.
 # A throughput line (TCG guest) compares minigzip with and without the
 # shim on the same file.
@@ -60,6 +61,10 @@ export AK_PATH=device
 ondev "zshim_check on the device (identical to zlib at levels 1/5/9, raw/zlib/gzip, members, refusals)" \
 	"AKZ_EXPECT_DEVICE=1 AK_ZLIB_MIN=0 $T/zshim_check"
 grep -c '^ok' $W/log | sed 's/^/     | checks passed: /'
+grep -E '^ok   (Z_|inflateBack)' $W/log | sed 's/^/     | /'
+ondev "akflush_check on the device (libaccelkit ak_stream_flush: FLUSH jobs, zlib's bytes, at the sink on return)" \
+	"AKF_EXPECT_DEVICE=1 $T/akflush_check"
+grep -E '^(ok|FAIL) +raw' $W/log | sed 's/^/     | /'
 # example.c's streams are all tiny: AK_ZLIB_MIN=3 lets every one the
 # rules allow run on the device (with 0, test_sync's first 2-byte inflate
 # would go to the device and its inflateSync is then refused, as
@@ -87,16 +92,26 @@ ondev "minigzip -d (LD_PRELOAD) of gzip's two-member output" \
 ondev "minigzip -d (linked) of gzip's output" \
 	"$T/minigzip_ak -d <$W/g.gz | cmp - $W/data"
 
-# pigz: compression through deflate() under LD_PRELOAD. pigz ends each
-# block with Z_BLOCK/Z_SYNC_FLUSH, which the device cannot do: blocks of
-# 64 MiB (-b 65536) let a file up to that size be one deflate stream
-# ending in Z_FINISH. pigz -d uses inflateBack (always the system zlib).
-ondev "pigz -p 1 -b 65536 (LD_PRELOAD): gzip -t, gzip -dc = input" \
-	"LD_PRELOAD=$Z AK_ZLIB_DEBUG=1 pigz -p 1 -b 65536 -c $W/data >$W/p.gz 2>$W/pigz.err; cat $W/pigz.err; gzip -t $W/p.gz && gzip -dc $W/p.gz | cmp - $W/data"
-check "pigz (default blocks, LD_PRELOAD, auto): zlib fallback, output correct" \
-	"AK_PATH=auto LD_PRELOAD=$Z pigz -c $W/data >$W/p2.gz && gzip -dc $W/p2.gz | cmp - $W/data"
-check "pigz -d (inflateBack, system zlib) of the shim's minigzip output" \
-	"LD_PRELOAD=$Z pigz -dc $W/ak6.gz | cmp - $W/data"
+# pigz -p 1 with its default 128 KiB blocks: each block ends with
+# deflate(Z_BLOCK) (on the device: a FLUSH job, byte-aligned) and
+# deflatePending() (0 bits, so no deflatePrime()); the whole file is one
+# device stream (no ": zlib" decision). pigz -d pulls raw deflate with
+# inflateBack(), which runs on the device too. pigz -p 2 primes blocks
+# with deflateSetDictionary(): those streams fall back to zlib.
+pigz -p 1 -c $W/data >$W/pz.gz
+ondev "pigz -p 1 (default blocks, LD_PRELOAD): all on the device, gzip -t, gzip -dc = input" \
+	"LD_PRELOAD=$Z AK_ZLIB_DEBUG=1 pigz -p 1 -c $W/data >$W/p.gz 2>$W/pigz.err; grep -q 'deflate .*: device' $W/pigz.err && ! grep ': zlib' $W/pigz.err && gzip -t $W/p.gz && gzip -dc $W/p.gz | cmp - $W/data"
+echo "     | $(grep -c 'deflate .*: device' $W/pigz.err) device stream(s); $(cmp -s $W/p.gz $W/pz.gz && echo 'identical to' || echo 'differs from (Z_BLOCK is a sync flush on the device)') pigz with zlib: $(wc -c <$W/p.gz) vs $(wc -c <$W/pz.gz) bytes"
+for f in g.gz ak6.gz p.gz pz.gz; do
+	ondev "pigz -dc (inflateBack on the device) of $f: = input" \
+		"LD_PRELOAD=$Z AK_ZLIB_DEBUG=1 pigz -dc $W/$f 2>$W/pd.err | cmp - $W/data && grep -q 'inflateBack .*: device' $W/pd.err && ! grep ': zlib' $W/pd.err"
+done
+ondev "pigz -d FILE (inflateBack on the device) of the shim's pigz output" \
+	"rm -f $W/pd && cp $W/p.gz $W/pd.gz && LD_PRELOAD=$Z pigz -d $W/pd.gz && cmp $W/pd $W/data"
+check "pigz -p 2 (threads, dictionaries: zlib where primed), LD_PRELOAD: gzip -dc = input, pigz -d = input" \
+	"LD_PRELOAD=$Z pigz -p 2 -c $W/data >$W/p2.gz && gzip -dc $W/p2.gz | cmp - $W/data && LD_PRELOAD=$Z pigz -dc $W/p2.gz | cmp - $W/data"
+check "pigz (default blocks, LD_PRELOAD, auto): output correct" \
+	"AK_PATH=auto LD_PRELOAD=$Z pigz -c $W/data >$W/p3.gz && gzip -dc $W/p3.gz | cmp - $W/data"
 
 # Python's zlib module (compress/decompress, compressobj/decompressobj with
 # gzip framing and trailing bytes): the bytes of the real zlib, on the device.

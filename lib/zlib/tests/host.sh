@@ -39,6 +39,8 @@ check "exports = the system zlib's symbols and versions" \
 for path in software auto; do
 	export AK_PATH=$path
 	check "[$path] zshim_check" "$t/zshim_check"
+	check "[$path] akflush_check (libaccelkit ak_stream_flush = zlib's flushes)" \
+		"$t/akflush_check"
 	check "[$path] zlib example, system-zlib build under LD_PRELOAD" \
 		env LD_PRELOAD="$shim" "$t/example_sys" "$w/foo.gz"
 	check "[$path] zlib example, linked against the shim" \
@@ -61,10 +63,19 @@ for path in software auto; do
 		bash -c "LD_PRELOAD=$shim $t/minigzip_sys -d <$w/gg.gz | cmp - <(cat $w/data $w/data) &&
 			 $t/minigzip_ak -d <$w/gg.gz | cmp - <(cat $w/data $w/data)"
 	if command -v pigz >/dev/null; then
-		check "[$path] pigz -p 1 under LD_PRELOAD: gzip -t, round trip" \
+		# pigz -p 1: Z_BLOCK/deflatePending per 128 KiB block;
+		# pigz -d: inflateBack; -p 2: dictionaries (zlib fallback).
+		pigz -p 1 -c "$w/data" >"$w/pref.gz"
+		check "[$path] pigz -p 1 under LD_PRELOAD: gzip -t, round trip, = pigz without the shim" \
 			bash -c "LD_PRELOAD=$shim pigz -p 1 -c $w/data >$w/p.gz && gzip -t $w/p.gz &&
-				 gzip -dc $w/p.gz | cmp - $w/data &&
-				 LD_PRELOAD=$shim pigz -dc $w/g.gz | cmp - $w/data"
+				 gzip -dc $w/p.gz | cmp - $w/data && cmp $w/p.gz $w/pref.gz"
+		check "[$path] pigz -p 2 under LD_PRELOAD: round trip" \
+			bash -c "LD_PRELOAD=$shim pigz -p 2 -c $w/data >$w/p2.gz &&
+				 gzip -dc $w/p2.gz | cmp - $w/data"
+		check "[$path] pigz -dc / pigz -d under LD_PRELOAD (inflateBack): gzip's and the shim's output" \
+			bash -c "LD_PRELOAD=$shim pigz -dc $w/g.gz | cmp - $w/data &&
+				 LD_PRELOAD=$shim pigz -dc $w/ak.gz | cmp - $w/data &&
+				 rm -f $w/pd && cp $w/p.gz $w/pd.gz && LD_PRELOAD=$shim pigz -d $w/pd.gz && cmp $w/pd $w/data"
 	fi
 	if [ -x /usr/bin/python3 ]; then
 		/usr/bin/python3 "$(dirname "$0")/pyzlib.py" "$w/data" >"$w/py.ref"

@@ -22,6 +22,8 @@
 #define AKS_DF_FIRST		0x0002	/* algorithm jobs: start a stream */
 #define AKS_DF_LAST		0x0004	/* algorithm jobs: end a stream */
 #define AKS_DF_DECRYPT		0x0008	/* CIPHER: decrypt */
+#define AKS_DF_FLUSH		0x0010	/* COMPRESS, no LAST: sync flush (2.3) */
+#define AKS_DF_FULL		0x0020	/* with FLUSH: full flush */
 
 #define AKS_NR_CTX		8	/* stream contexts per queue */
 
