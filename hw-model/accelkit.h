@@ -170,7 +170,8 @@ enum {
 #define AK_CAPS             (BIT(AK_OP_NOP) | BIT(AK_OP_COPY) | \
                              BIT(AK_OP_FILL) | BIT(AK_OP_COMPRESS) | \
                              BIT(AK_OP_DECOMPRESS) | BIT(AK_OP_HASH) | \
-                             BIT(AK_OP_CIPHER) | BIT(16) | BIT(17))
+                             BIT(AK_OP_CIPHER) | BIT(16) | BIT(17) | \
+                             BIT(18) | BIT(19))
 
 /* PASID table entry */
 #define AK_PASID_ENTRY_SIZE 16

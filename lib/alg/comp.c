@@ -592,6 +592,8 @@ AK_API int ak_stream_flush(struct ak_stream *st, int mode)
 	if (!st->device) {
 		r = sw_flush(st, mode == AK_FLUSH_FULL ? Z_FULL_FLUSH :
 							 Z_SYNC_FLUSH);
+	} else if (!(st->h.s->caps & AKS_CAPS_FLUSH)) {
+		return -EOPNOTSUPP;	/* a device before contract 2.3 */
 	} else {
 		r = dev_check(st);
 		/* The staged input (maybe none) as one job ending in the

@@ -295,6 +295,14 @@ AK_API int ak_cipher_stream_new(struct ak_session *s, int dir,
 	cs->ks_off = 16;
 	cs->ctx = -1;
 	cs->device = s->path == AK_PATH_DEVICE;
+	if (cs->device && gcm && !(s->caps & AKS_CAPS_GCM_STREAM)) {
+		/* A device before contract 2.2: no GCM stream jobs. */
+		if (!s->auto_path) {
+			ak_cipher_stream_free(cs);
+			return -EOPNOTSUPP;
+		}
+		cs->device = false;
+	}
 	if (cs->device && gcm) {
 		cs->ctx = ak_ctx_get(s);
 		if (cs->ctx < 0 && !s->auto_path) {

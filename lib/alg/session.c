@@ -25,6 +25,7 @@ int ak_sess_open_queue(struct ak_session *s)
 		return r;
 	ak_queue_info(s->q, &qi);
 	s->max_xfer = qi.max_xfer ? qi.max_xfer : (64ull << 20);
+	s->caps = qi.caps;
 	s->pid = getpid();
 	if (s->epfd >= 0) {
 		struct epoll_event ev = { .events = EPOLLIN };

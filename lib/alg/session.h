@@ -57,6 +57,7 @@ struct ak_session {
 	pid_t pid;			/* opener of q */
 	uint32_t gen;			/* bumped whenever q is dropped */
 	uint64_t max_xfer;
+	uint64_t caps;			/* the queue's AKS_CAPS_* bits */
 	uint8_t ctx_used;		/* bitmap of contexts 0..6 */
 	/* async requests */
 	struct ak_req *backlog_head, *backlog_tail;	/* not yet submitted */

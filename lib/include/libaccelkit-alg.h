@@ -303,7 +303,9 @@ AK_API int ak_stream_feed(struct ak_stream *st, const void *src, size_t len);
  * Z_FULL_FLUSH). Both give zlib's bytes for the same sequence of calls;
  * a flush with no input fed since the previous one adds nothing.
  * Returns 0; -EINVAL (bad mode, AK_DECOMPRESS stream, finished stream);
- * -EBADF (session closed); a sink's error; device errors (sticky).
+ * -EBADF (session closed); -EOPNOTSUPP (a device stream on a device
+ * without flush jobs, CAPS bit 19; the stream stays usable); a sink's
+ * error; device errors (sticky).
  */
 AK_API int ak_stream_flush(struct ak_stream *st, int mode);
 
@@ -477,7 +479,9 @@ enum ak_cipher_dir {
  * block, 128-bit big-endian counter); 12 for GCM (other nonce lengths:
  * -EINVAL). Key and IV are copied: the caller's buffers may go away.
  * Returns 0; -EINVAL (arguments, XTS/other sessions); -EBUSY (device-only
- * session with no free stream context); -ENOMEM; session errors.
+ * session with no free stream context); -EOPNOTSUPP (GCM, device-only
+ * session, a device without GCM stream jobs: CAPS bit 18; an auto session
+ * runs such a stream in software); -ENOMEM; session errors.
  */
 AK_API int ak_cipher_stream_new(struct ak_session *s, int dir,
 				const void *key, size_t key_len,
