@@ -25,8 +25,10 @@
 #define AKS_DF_FLUSH		0x0010	/* COMPRESS, no LAST: sync flush (2.3) */
 #define AKS_DF_FULL		0x0020	/* with FLUSH: full flush */
 
-/* CAPS register (and ACCELKIT_CMD_QUEUE_INFO caps): features newer than
- * the opcodes (bits 0-15: opcode n supported). */
+/*
+ * CAPS register (and ACCELKIT_CMD_QUEUE_INFO caps): features newer than
+ * the opcodes (bits 0-15: opcode n supported).
+ */
 #define AKS_CAPS_GCM_STREAM	(1u << 18)	/* CIPHER GCM stream jobs (2.2) */
 #define AKS_CAPS_FLUSH		(1u << 19)	/* COMPRESS FLUSH/FULL (2.3) */
 
