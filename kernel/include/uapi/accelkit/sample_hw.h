@@ -29,8 +29,8 @@
  * CAPS register (and ACCELKIT_CMD_QUEUE_INFO caps): features newer than
  * the opcodes (bits 0-15: opcode n supported).
  */
-#define AKS_CAPS_GCM_STREAM	(1u << 18)	/* CIPHER GCM stream jobs (2.2) */
-#define AKS_CAPS_FLUSH		(1u << 19)	/* COMPRESS FLUSH/FULL (2.3) */
+#define AKS_CAPS_GCM_STREAM	0x00040000	/* CIPHER GCM stream jobs (2.2) */
+#define AKS_CAPS_FLUSH		0x00080000	/* COMPRESS FLUSH/FULL (2.3) */
 
 #define AKS_NR_CTX		8	/* stream contexts per queue */
 
