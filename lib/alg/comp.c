@@ -287,6 +287,14 @@ static int sw_deflate(struct ak_stream *st, const uint8_t *src, size_t len,
 	return 0;
 }
 
+/* DECOMPRESS: a stream/member ended just before input offset @at. */
+static void member_ended(struct ak_stream *st, uint64_t at)
+{
+	st->info.ended = 1;
+	st->info.members++;
+	st->info.member_end = at;
+}
+
 static int sw_inflate(struct ak_stream *st, const uint8_t *src, size_t len)
 {
 	z_stream *z = &st->z;
@@ -315,9 +323,7 @@ static int sw_inflate(struct ak_stream *st, const uint8_t *src, size_t len)
 		if (r)
 			return r;
 		if (zr == Z_STREAM_END) {
-			st->info.ended = 1;
-			st->info.members++;
-			st->info.member_end = base + off;
+			member_ended(st, base + off);
 			continue;
 		}
 		if (zr == Z_DATA_ERROR || zr == Z_NEED_DICT) {
@@ -341,9 +347,7 @@ static int sw_inflate(struct ak_stream *st, const uint8_t *src, size_t len)
 		if (r)
 			return r;
 		if (zr == Z_STREAM_END) {
-			st->info.ended = 1;
-			st->info.members++;
-			st->info.member_end = base + len;
+			member_ended(st, base + len);
 			break;
 		}
 		if (zr == Z_DATA_ERROR || zr == Z_NEED_DICT) {
@@ -448,11 +452,9 @@ static int dev_piece(struct ak_stream *st, const uint8_t *src, size_t len,
 			if (r)
 				return r;
 			if (st->dir == AK_DECOMPRESS && (cfl & AKS_CF_END)) {
-				st->info.ended = 1;
-				st->info.members++;
 				st->started = false;	/* context freed */
 				n = res.fault_addr < n ? res.fault_addr : n;
-				st->info.member_end = base + off + n;
+				member_ended(st, base + off + n);
 			}
 			off += n;
 			break;

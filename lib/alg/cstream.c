@@ -331,6 +331,13 @@ AK_API int ak_cipher_stream_new(struct ak_session *s, int dir,
 	return 0;
 }
 
+/* 0, or why @cs takes no more calls: its session was closed (-EBADF) or
+ * an earlier call failed (that error, sticky). */
+static int cs_usable(const struct ak_cipher_stream *cs)
+{
+	return cs->h.s ? cs->err : -EBADF;
+}
+
 AK_API int ak_cipher_stream_aad(struct ak_cipher_stream *cs, const void *aad,
 				size_t len)
 {
@@ -339,10 +346,9 @@ AK_API int ak_cipher_stream_aad(struct ak_cipher_stream *cs, const void *aad,
 	if (!cs || (len && !aad) || cs->alg != AK_ALG_AES_GCM ||
 	    cs->data_seen || cs->finished)
 		return -EINVAL;
-	if (!cs->h.s)
-		return -EBADF;
-	if (cs->err)
-		return cs->err;
+	r = cs_usable(cs);
+	if (r)
+		return r;
 	if (!len)
 		return 0;
 	r = cs->device ? dev_gcm_aad(cs, aad, len) : ak_cs_sw_aad(cs, aad, len);
@@ -362,10 +368,9 @@ AK_API int ak_cipher_stream_update(struct ak_cipher_stream *cs,
 		*dst_len = 0;
 	if (!cs || (len && (!src || !dst)) || cs->finished)
 		return -EINVAL;
-	if (!cs->h.s)
-		return -EBADF;
-	if (cs->err)
-		return cs->err;
+	r = cs_usable(cs);
+	if (r)
+		return r;
 	if (!len)
 		return 0;
 	cs->data_seen = true;
@@ -400,10 +405,9 @@ AK_API int ak_cipher_stream_final(struct ak_cipher_stream *cs, void *tag,
 	gcm = cs->alg == AK_ALG_AES_GCM;
 	if (gcm && (!tag || tag_len < AK_GCM_TAG_MIN || tag_len > 16))
 		return -EINVAL;
-	if (!cs->h.s)
-		return -EBADF;
-	if (cs->err)
-		return cs->err;
+	r = cs_usable(cs);
+	if (r)
+		return r;
 	cs->finished = true;
 	if (cs->alg == AK_ALG_AES_CBC && cs->held)
 		return -EINVAL;
