@@ -14,6 +14,7 @@ int add_akzip_suite(void);
 int add_aksum_suite(void);
 int add_akenc_suite(void);
 int add_alg_sw_suite(void);
+int add_alg_comp_suite(void);
 int add_libfit_suite(void);
 int add_cstream_suite(void);
 int add_flush_suite(void);

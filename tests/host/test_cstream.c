@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "libaccelkit.h"
+#include "alg_util.h"
 #include "suites.h"
 
 static uint32_t rnd_state = 12345;
@@ -38,14 +39,6 @@ static void fill(uint8_t *p, size_t n, uint32_t seed)
 		x ^= x << 5;
 		p[i] = (uint8_t)x;
 	}
-}
-
-static struct ak_session *sw(int alg)
-{
-	struct ak_session *s = NULL;
-
-	CU_ASSERT_EQUAL_FATAL(ak_session_open(alg, NULL, AK_SF_SOFTWARE, &s), 0);
-	return s;
 }
 
 /* EVP directly: the reference. Returns the tag for GCM (16 bytes). */
@@ -129,7 +122,7 @@ static void t_chunkings(void)
 	for (unsigned a = 0; a < 3; a++) {
 		int alg = algs[a];
 		bool gcm = alg == AK_ALG_AES_GCM;
-		struct ak_session *s = sw(alg);
+		struct ak_session *s = ak_test_sw(alg);
 
 		for (unsigned it = 0; it < 24; it++) {
 			size_t kl = it & 1 ? 32 : 16, len = rnd() % maxlen;
@@ -212,7 +205,7 @@ static void t_chunkings(void)
 /* CBC holds a partial block: output counts, final with a partial block. */
 static void t_cbc_partial(void)
 {
-	struct ak_session *s = sw(AK_ALG_AES_CBC);
+	struct ak_session *s = ak_test_sw(AK_ALG_AES_CBC);
 	struct ak_cipher_stream *cs;
 	uint8_t key[16] = { 1 }, iv[16] = { 2 }, src[64], out[96], ref[64];
 	size_t w = 0, ol = sizeof(ref);
@@ -245,7 +238,7 @@ static void t_cbc_partial(void)
 
 static void t_gcm_tags(void)
 {
-	struct ak_session *s = sw(AK_ALG_AES_GCM);
+	struct ak_session *s = ak_test_sw(AK_ALG_AES_GCM);
 	struct ak_cipher_stream *cs;
 	uint8_t key[32], iv[12], aad[40], src[100], ct[100], pt[100];
 	uint8_t tag[16], t2[16];
@@ -318,8 +311,8 @@ static void t_gcm_tags(void)
 
 static void t_misuse(void)
 {
-	struct ak_session *g = sw(AK_ALG_AES_GCM), *c = sw(AK_ALG_AES_CTR);
-	struct ak_session *x = sw(AK_ALG_AES_XTS), *h = sw(AK_ALG_SHA256);
+	struct ak_session *g = ak_test_sw(AK_ALG_AES_GCM), *c = ak_test_sw(AK_ALG_AES_CTR);
+	struct ak_session *x = ak_test_sw(AK_ALG_AES_XTS), *h = ak_test_sw(AK_ALG_SHA256);
 	struct ak_cipher_stream *cs = (void *)1;
 	uint8_t key[32] = { 0 }, iv[16] = { 0 }, buf[32] = { 0 }, tag[16];
 
@@ -372,7 +365,7 @@ static void t_misuse(void)
 static void t_gcm_big(void)
 {
 	const size_t len = AK_GCM_MAX + 4097;
-	struct ak_session *s = sw(AK_ALG_AES_GCM);
+	struct ak_session *s = ak_test_sw(AK_ALG_AES_GCM);
 	uint8_t *src = malloc(len), *ref = malloc(len), *out = malloc(len);
 	uint8_t key[16], iv[12], tag[16], rtag[16];
 	struct ak_cipher_stream *cs;
@@ -413,7 +406,7 @@ static void t_gcm_big(void)
  * free fails with -EBADF, and free touches no session memory. */
 static void t_after_close(void)
 {
-	struct ak_session *g = sw(AK_ALG_AES_GCM);
+	struct ak_session *g = ak_test_sw(AK_ALG_AES_GCM);
 	struct ak_cipher_stream *cs = NULL;
 	uint8_t key[16] = { 0 }, iv[12] = { 0 }, buf[32] = { 0 }, tag[16];
 
