@@ -124,6 +124,8 @@ vm-shell: qemu initramfs
 # modules that DKMS built (test-dkms runs first); the debug kernels load
 # their own build. `make test-vm...` alone uses kernel/ (AK_MODDIR).
 test: test-style test-host test-dkms test-vm test-dropins
+	@echo "make test: the abuse summary of each VM suite run (scripts/vm-summary.sh):"
+	@cat $(OUT)/vm-test-*.summary
 	@echo "make test: all suites passed"
 test: AK_MODDIR = $(OUT)/dkms/$(GUEST_KVER)
 test: K612_KO_DIR = $(OUT)/dkms/$(K612_VER)

@@ -94,6 +94,11 @@ if grep -a -E "$splat" "$log" >/dev/null; then
 	grep -a -E -A3 "$splat" "$log" | head -n 40
 	fail=1
 fi
+# test: the abuse summary line (scripts/vm-summary.sh), also kept next to
+# the log for make test's closing table.
+if [ "$mode" = test ]; then
+	bash "$(dirname "$0")/vm-summary.sh" "$log" "$splat" | tee "${log%.log}.summary"
+fi
 # bench: keep the scorecard table next to the log.
 if [ "$mode" = bench ]; then
 	card=${log%.log}.scorecard.txt

@@ -5,6 +5,11 @@ kml=/sys/kernel/debug/kmemleak
 [ -w $kml ] && echo clear >$kml
 
 rc=0
+echo "AK-KERNEL: $(uname -r)"
+# The instances each device has with no queue open, to compare at the end.
+for d in /sys/class/uacce/*; do
+	eval "inst0_$(basename "$d" | tr -c 'a-zA-Z0-9\n' _)=$(cat "$d/available_instances")"
+done
 # ak.fuzz_only=1 (make test-fuzz, make fuzz): the fuzzer alone.
 [ "${AK_FUZZ_ONLY:-0}" = 1 ] || ak-vm-tests || rc=$?
 
@@ -15,9 +20,21 @@ if [ "${AK_FUZZ_OPS:-0}" != 0 ]; then
 	ak-fuzz --ops "$AK_FUZZ_OPS" ${AK_FUZZ_SEED:+--seed "$AK_FUZZ_SEED"} || rc=1
 fi
 
-# After every queue is closed, each device is back to all its instances.
+# After every queue is closed, each device is back to all its instances
+# and no PASID is in use.
+# The counters line of the summary (scripts/vm-summary.sh): instances now /
+# at boot, PASIDs in use, hardware errors counted.
 for d in /sys/class/uacce/*; do
-	echo "AK-INSTANCES: $(basename "$d") $(cat "$d/available_instances")"
+	n=$(basename "$d")
+	eval "i0=\${inst0_$(echo "$n" | tr -c 'a-zA-Z0-9\n' _):-?}"
+	avail=$(cat "$d/available_instances") pasids=$(cat "$d/pasids_in_use")
+	echo "AK-INSTANCES: $n $avail"
+	echo "AK-COUNTERS: $n instances=$avail/$i0 pasids_in_use=$pasids" \
+		"hw_errors=$(cat "$d/hw_errors")"
+	if [ "$avail" != "$i0" ] || [ "$pasids" != 0 ]; then
+		echo "AK: $n: $avail of $i0 instances, $pasids PASIDs in use after the suite"
+		rc=1
+	fi
 done
 
 # Unload: module exit must be clean too (dmesg is checked by the host).
