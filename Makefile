@@ -82,6 +82,9 @@ FUZZ_SEED ?=
 # so that CI is repeatable); `make fuzz` and `make test-fuzz` take a new one.
 test: FUZZ_SEED := $(or $(FUZZ_SEED),20261130)
 VM_FUZZ   = ak.fuzz_ops=$(FUZZ_OPS) $(if $(FUZZ_SEED),ak.fuzz_seed=$(FUZZ_SEED))
+# The abuse suites (fault injection, recovery, kill storm) and the fuzzer
+# run on the stock 6.1 LA57 VM and the 6.1 debug VM (ak.abuse=1).
+VM_ABUSE  = ak.abuse=1 $(VM_FUZZ)
 
 VM_ARGS = --qemu "$(QEMU_BIN)" --kernel /boot/vmlinuz-$(GUEST_KVER) \
 	--initrd $(OUT)/initramfs.cpio.gz --timeout $(VM_TIMEOUT)
@@ -159,7 +162,7 @@ test-vm: test-vm-stock test-vm-debug
 test-vm-stock: test-vm-la57 test-vm-4level
 
 test-vm-la57: qemu initramfs
-	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES) $(VM_FUZZ)" \
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES) $(VM_ABUSE)" \
 		--log $(OUT)/vm-test-la57-pti.log
 
 test-vm-4level: qemu initramfs
@@ -198,7 +201,7 @@ test-vm-debug: qemu initramfs-debug
 	bash scripts/vm-run.sh test --qemu "$(QEMU_BIN)" \
 		--kernel $(DEBUG_KDIR)/arch/x86/boot/bzImage \
 		--initrd $(OUT)/initramfs-debug.cpio.gz --timeout $(VM_TIMEOUT) \
-		--cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES) $(VM_FUZZ)" --log $(OUT)/vm-test-debug.log
+		--cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES) $(VM_ABUSE)" --log $(OUT)/vm-test-debug.log
 
 # --- 6.12 debug kernel and the two-NUMA-node VM -------------------------
 # The debug kernel of the 6.12 series (linux-source-6.12 of bookworm,
