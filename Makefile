@@ -202,8 +202,8 @@ test-vm-debug: qemu initramfs-debug
 # The debug kernel of the 6.12 series (linux-source-6.12 of bookworm,
 # downloaded into the cache, never installed) and our modules for it in
 # $(OUT)/kernel-debug-612; the same suite on it. The two-node VM (a pxb-pcie
-# root, a root port and an accelkit device per node) runs the "numa" suite
-# on the stock kernel.
+# root, a root port and an accelkit device per node) runs the "numa" and
+# "unplug" suites on the stock kernel.
 .PHONY: debug-kernel-612 kernel-debug-612 initramfs-debug-612 test-vm-debug-612 test-vm-numa test-unplug
 
 DEBUG612_KDIR = $(shell bash scripts/build-debug-kernel.sh 6.12)

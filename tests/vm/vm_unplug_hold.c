@@ -434,7 +434,7 @@ int vm_poweroff_holder_main(void)
 	unsigned int ops = 0, events = 0, n = 0, i;
 	DIR *dir = opendir("/sys/class/uacce");
 	struct dirent *e;
-	char node[300];
+	char node[300], first[300] = "";
 	FILE *f;
 
 	if (!dir || !src || !dst)
@@ -448,6 +448,8 @@ int vm_poweroff_holder_main(void)
 			printf("AK-POWEROFF: cannot hold a queue of %s\n", node);
 			return 1;
 		}
+		if (!n)
+			snprintf(first, sizeof(first), "%s", node);
 		n++;
 	}
 	closedir(dir);
@@ -455,16 +457,34 @@ int vm_poweroff_holder_main(void)
 		printf("AK-POWEROFF: no device\n");
 		return 1;
 	}
+	/* and a page request nobody answers (the first device's node) */
+	{
+		struct ak_queue *sq;
+		uint8_t *page = NULL, *pdst = vm_alloc(AK_PAGE);
+		struct ak_job j;
+		int uffd = -1;
+
+		if (!pdst || uffd_page(&uffd, &page) ||
+		    ak_queue_open(first, "copy", 0, &sq)) {
+			printf("AK-POWEROFF: cannot set up a stalled page request\n");
+			return 1;
+		}
+		j = vm_job(AK_OP_COPY, page, pdst, AK_PAGE, 0, 1);
+		if (ak_submit(sq, &j) || uffd_wait(uffd, page)) {
+			printf("AK-POWEROFF: no page request on the userfaultfd page\n");
+			return 1;
+		}
+	}
 	f = fopen("/tmp/ak-unplug.figures", "r");
 	if (f) {
 		if (fscanf(f, "%u %u", &ops, &events) != 2)
 			ops = events = 0;
 		fclose(f);
 	}
-	printf("AK-POWEROFF: holding %u queues with %u jobs in flight\n", n,
-	       n * NR_LONG);
+	printf("AK-POWEROFF: holding %u queues with %u jobs in flight and one with a page request pending\n",
+	       n, n * NR_LONG);
 	printf("AK-ABUSE: unplug ops=%u seeds=0 injections=%u lost=0 dup=0\n",
-	       ops + n, events + 1);
+	       ops + n + 1, events + 1);
 	fflush(stdout);
 	f = fopen("/tmp/ak-poweroff.ready", "w");
 	if (f)
