@@ -308,7 +308,7 @@ static void t_rmmod(void)
 	VM_CHECK(r == 0, "insmod accelkit_sample: %s", strerror(-r));
 	for (i = 0; i < 2; i++) {
 		e.max = 0;
-		r = up_wait_dev(&e, i, 20000);
+		r = up_wait_dev(&e, i, 60000);
 		VM_CHECK(r == 0, "no device on node %d after insmod", i);
 		if (r)
 			continue;
