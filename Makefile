@@ -207,9 +207,9 @@ test-vm-debug: qemu initramfs-debug
 # The debug kernel of the 6.12 series (linux-source-6.12 of bookworm,
 # downloaded into the cache, never installed) and our modules for it in
 # $(OUT)/kernel-debug-612; the same suite on it. The two-node VM (a pxb-pcie
-# root, a root port and an accelkit device per node) runs the "numa" suite
-# on the stock kernel.
-.PHONY: debug-kernel-612 kernel-debug-612 initramfs-debug-612 test-vm-debug-612 test-vm-numa
+# root, a root port and an accelkit device per node) runs the "numa" and
+# "unplug" suites on the stock kernel.
+.PHONY: debug-kernel-612 kernel-debug-612 initramfs-debug-612 test-vm-debug-612 test-vm-numa test-unplug
 
 DEBUG612_KDIR = $(shell bash scripts/build-debug-kernel.sh 6.12)
 
@@ -238,9 +238,18 @@ test-vm-debug-612: qemu initramfs-debug-612
 # make test runs both (after the rules above: more prerequisites of test-vm).
 test-vm: test-vm-debug-612 test-vm-numa
 
+# The two-node VM also runs the "unplug" suite (tests/vm/vm_unplug.c: QMP
+# device_del/device_add through scripts/vm-qmp.py, rmmod with queues open)
+# and powers off with queues open and jobs in flight (ak.poweroff_hold=1).
 test-vm-numa: qemu initramfs
-	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --topology numa2 \
-		--append "$(VM_SUITES)" --log $(OUT)/vm-test-numa.log
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --topology numa2 --qmp \
+		--append "ak.poweroff_hold=1 $(VM_SUITES)" --log $(OUT)/vm-test-numa.log
+
+# The unplug suite alone in the same VM (AK_SUITES=unplug unless given).
+test-unplug: qemu initramfs
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --topology numa2 --qmp \
+		--append "ak.poweroff_hold=1 ak.suites=$(or $(AK_SUITES),unplug)" \
+		--log $(OUT)/vm-test-unplug.log
 # --- end of 6.12 debug kernel and the two-NUMA-node VM --------------------
 
 # --- Debian's 6.12 stock kernel next to 6.1 --------------------------------

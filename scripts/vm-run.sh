@@ -12,14 +12,18 @@
 #                    1 GiB each), under each a pxb-pcie expander bridge
 #                    (numa_node 0/1) with a root port and one accelkit
 #                    device (4 queues); the guest gets ak.topology=numa2 so
-#                    its suite knows what to expect
+#                    its suite knows what to expect; the devices have
+#                    the ids ak0 and ak1, their root ports rp0 and rp1
+#   --qmp            a QMP socket and scripts/vm-qmp.py on it: the guest may
+#                    print "AK-QMP: device_del ID" / "AK-QMP: device_add
+#                    DRIVER,PROP=VAL,..." to hot-unplug and plug devices
 # Exit status: the guest's result; non-zero also when the guest log has an
 # Oops/BUG/WARNING/lockdep/KASAN/kmemleak report, or the guest did not finish.
 set -uo pipefail
 
 mode=$1
 shift
-qemu= kernel= initrd= cpu=max append= timeout=900 log= topology=one
+qemu= kernel= initrd= cpu=max append= timeout=900 log= topology=one qmp=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--qemu) qemu=$2; shift ;;
@@ -30,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--log) log=$2; shift ;;
 	--topology) topology=$2; shift ;;
+	--qmp) qmp=1 ;;
 	*) echo "vm-run: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -49,12 +54,14 @@ numa2)
 			-numa "node,nodeid=$n,cpus=$n,memdev=mem$n"
 			-device "pxb-pcie,id=pxb$n,bus=pcie.0,bus_nr=$((64 * (n + 1))),numa_node=$n"
 			-device "pcie-root-port,id=rp$n,bus=pxb$n,chassis=$((n + 1)),slot=0"
-			-device "accelkit,queues=4,bus=rp$n")
+			-device "accelkit,queues=4,bus=rp$n,id=ak$n")
 	done
 	append="ak.topology=numa2 $append"
 	;;
 *) echo "vm-run: unknown topology $topology" >&2; exit 2 ;;
 esac
+
+[ $qmp -eq 1 ] && append="ak.qmp=1 $append"
 
 args=(-M q35 -accel tcg -cpu "$cpu" -nodefaults -display none
 	-L /usr/share/seabios -L /usr/share/qemu -no-reboot
@@ -66,10 +73,29 @@ if [ "$mode" = shell ]; then
 	exec "$qemu" "${args[@]}" -serial mon:stdio
 fi
 
+qmp_pid=
+if [ $qmp -eq 1 ]; then
+	qmp_dir=$(mktemp -d /tmp/accelkit-qmp.XXXXXX)
+	args+=(-qmp "unix:$qmp_dir/qmp.sock,server=on,wait=off")
+	: >"$log"
+	python3 "$(dirname "$0")/vm-qmp.py" "$qmp_dir/qmp.sock" "$log" &
+	qmp_pid=$!
+fi
+
 echo "vm-run: booting ($mode, cpu $cpu, $topology, $(basename "$kernel")); serial log: $log"
 timeout --foreground -k 10 "$timeout" "$qemu" "${args[@]}" -serial stdio \
 	</dev/null 2>&1 | tee "$log" | sed -n '/AK-DMESG-BEGIN/,/AK-DMESG-END/!p'
 qrc=${PIPESTATUS[0]}
+if [ -n "$qmp_pid" ]; then
+	# it exits when QEMU closes the socket; bounded anyway
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		kill -0 "$qmp_pid" 2>/dev/null || break
+		sleep 0.5
+	done
+	kill "$qmp_pid" 2>/dev/null
+	wait "$qmp_pid" 2>/dev/null
+	rm -rf "$qmp_dir"
+fi
 
 fail=0
 if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
@@ -98,6 +124,13 @@ fi
 # the log for make test's closing table.
 if [ "$mode" = test ]; then
 	bash "$(dirname "$0")/vm-summary.sh" "$log" "$splat" | tee "${log%.log}.summary"
+fi
+# A guest that left queues open with jobs in flight for the power-off
+# (vm/init, ak.poweroff_hold=1) must have powered off after that.
+if grep -a -q 'AK-POWEROFF: holding' "$log" &&
+   ! sed -n '/AK-POWEROFF: holding/,$p' "$log" | grep -a -q 'reboot: Power down'; then
+	echo "vm-run: FAIL: no clean power-down after AK-POWEROFF"
+	fail=1
 fi
 # bench: keep the scorecard table next to the log.
 if [ "$mode" = bench ]; then

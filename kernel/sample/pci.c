@@ -394,6 +394,27 @@ static void aks_remove(struct pci_dev *pdev)
 			  sdev->pasid_table, sdev->pasid_table_dma);
 }
 
+/*
+ * Power-off, reboot and kexec: queues may still be open and running
+ * (device_shutdown() closes nothing), so stop the device, or it would go on
+ * walking page tables and writing memory that firmware or the next kernel
+ * owns. After the reset it touches no memory and raises no interrupt.
+ * Marked broken without a message (no error happened): every later op
+ * then skips the device instead of waiting for it (start_queue fails with
+ * EIO, stopping a queue and invalidations return at once), so processes
+ * still running until the power goes never wait for the stopped device.
+ */
+static void aks_shutdown(struct pci_dev *pdev)
+{
+	struct aks_dev *sdev = pci_get_drvdata(pdev);
+
+	if (!sdev)
+		return;
+	set_bit(AKS_F_BROKEN, &sdev->flags);
+	aks_reset(sdev);
+	pci_clear_master(pdev);
+}
+
 static const struct pci_device_id aks_pci_ids[] = {
 	{ PCI_DEVICE(AKS_PCI_VENDOR, AKS_PCI_DEVICE) },
 	{ }
@@ -405,6 +426,7 @@ static struct pci_driver aks_pci_driver = {
 	.id_table	= aks_pci_ids,
 	.probe		= aks_probe,
 	.remove		= aks_remove,
+	.shutdown	= aks_shutdown,
 	.dev_groups	= aks_dev_groups,
 };
 module_pci_driver(aks_pci_driver);

@@ -72,6 +72,11 @@ int main(int argc, char **argv)
 	/* the exec'd program keeping an exited owner's queue (vm_hostile.c) */
 	if (argc >= 2 && !strcmp(argv[1], "--hostile-survivor"))
 		return vm_hostile_survivor_main(argc, argv);
+	/* queues held through the power-off (vm/init) */
+	if (argc >= 2 && !strcmp(argv[1], "--poweroff-holder")) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		return vm_poweroff_holder_main();
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);	/* a dead helper must not kill the suite */
 	unsetenv("AK_SYSFS_ROOT");
@@ -92,10 +97,13 @@ int main(int argc, char **argv)
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
-	/* The two-node VM (ak.topology=numa2) runs the suite made for it. */
+	/*
+	 * The two-node VM (ak.topology=numa2) runs the suites made for it:
+	 * unplug last (it removes and re-adds the devices).
+	 */
 	topo = getenv("AK_TOPOLOGY");
 	if (topo && !strcmp(topo, "numa2")) {
-		if (add_numa_suites()) {
+		if (add_numa_suites() || add_unplug_suites()) {
 			fprintf(stderr, "suite registration failed: %s\n",
 				CU_get_error_msg());
 			CU_cleanup_registry();

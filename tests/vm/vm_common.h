@@ -31,6 +31,7 @@ int add_selftest_suites(void);	/* vm_selftest.c: accelkit_selftest.ko */
 int add_sva_mode_suites(void);	/* vm_sva_mode.c: sample sva_mode=iommu */
 int add_remove_suites(void);	/* vm_remove.c (must be registered last) */
 int add_numa_suites(void);	/* vm_numa.c: the two-node VM only */
+int add_unplug_suites(void);	/* vm_unplug.c: the two-node VM, after numa */
 int add_final_suite(void);	/* vm_common.c: instances back to maximum */
 
 /* The device under test; rediscovered after the removal test. */
@@ -199,6 +200,9 @@ int vm_exec_check_main(int argc, char **argv);
 
 /* "ak-vm-tests --hostile-survivor QFD CTL MODE" (vm_hostile.c) */
 int vm_hostile_survivor_main(int argc, char **argv);
+
+/* "ak-vm-tests --poweroff-holder" (vm_unplug_hold.c, from vm/init) */
+int vm_poweroff_holder_main(void);
 
 /* A non-negative number in sysfs file @dir/@attr, or -errno. */
 long vm_read_long(const char *dir, const char *attr);
