@@ -15,9 +15,12 @@
 #include "vm_perf.h"
 
 /* Deactivate every suite whose name contains none of the comma-separated
- * words of @list (iteration aid; make test always runs everything). */
-static void vm_filter_suites(const char *list)
+ * words of @list (iteration aid; make test always runs everything).
+ * Returns how many stay active: a filter that matches nothing is an error,
+ * not a passing run of zero tests. */
+static int vm_filter_suites(const char *list)
 {
+	int kept = 0;
 	CU_pSuite s;
 
 	for (s = CU_get_registry()->pSuite; s; s = s->pNext) {
@@ -30,7 +33,9 @@ static void vm_filter_suites(const char *list)
 			keep = strstr(s->pName, w) != NULL;
 		if (!keep)
 			CU_set_suite_active(s, CU_FALSE);
+		kept += keep;
 	}
+	return kept;
 }
 
 /*
@@ -139,7 +144,12 @@ int main(int argc, char **argv)
 run:
 	/* AK_SUITES=a,b: run only suites whose names contain a or b. */
 	if (getenv("AK_SUITES") && *getenv("AK_SUITES")) {
-		vm_filter_suites(getenv("AK_SUITES"));
+		if (!vm_filter_suites(getenv("AK_SUITES"))) {
+			fprintf(stderr, "ak-vm-tests: no suite matches AK_SUITES=%s\n",
+				getenv("AK_SUITES"));
+			CU_cleanup_registry();
+			return 2;
+		}
 		CU_set_fail_on_inactive(CU_FALSE);
 	} else if (!getenv("AK_ABUSE") || strcmp(getenv("AK_ABUSE"), "1")) {
 		vm_drop_abuse_suites();
