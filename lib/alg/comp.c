@@ -372,7 +372,9 @@ static int dev_check(struct ak_stream *st)
 	if (r < 0)
 		return r;
 	if (st->h.s->gen != st->gen || !st->h.s->q)
-		return -ESTALE;	/* the queue was dropped (timeout/fork) */
+		/* the queue was dropped: fork, timeout (-ESTALE) or
+		 * failed (-EIO) */
+		return ak_sess_lost_err(st->h.s, st->gen);
 	return 0;
 }
 
