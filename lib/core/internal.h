@@ -156,7 +156,16 @@ enum {
 				 * stopped the queue (PUT_Q: the rings are
 				 * unmapped); neither that record nor any
 				 * later one is read */
+	AK_QFAIL_GONE,		/* POLLERR without POLLIN, POLLHUP: stopped
+				 * (PUT_Q) or removed; the rings may be
+				 * unmapped and are not read */
 };
+
+/* The rings of @q must not be read or rung any more. */
+static inline bool ak_rings_gone(const struct ak_queue *q)
+{
+	return q->failed == AK_QFAIL_RECORD || q->failed == AK_QFAIL_GONE;
+}
 
 /* The most bytes descriptor @d lets the device write to its dst. */
 uint64_t ak_desc_cap(const struct aks_desc *d);

@@ -419,10 +419,10 @@ int ak_reap_flags(struct ak_queue *q, struct ak_result *out,
 			q->slot_rec ? &q->slot_rec[slot] : NULL;
 		uint16_t fl = 0;
 
-		/* RECORD: the rings are gone and untrusted. KERNEL: the
-		 * driver wrote a record for every job it aborted; a job
-		 * without one gets the same result. */
-		if (q->failed == AK_QFAIL_RECORD ||
+		/* RECORD, GONE: the rings are not read. KERNEL: the driver
+		 * wrote a record for every job it aborted; a job without
+		 * one gets the same result. */
+		if (ak_rings_gone(q) ||
 		    (q->failed && !cpl_valid(q, q->cq_cnt))) {
 			ak_cpl_synth(&out[n], q->cq_cnt, q->depth, rec);
 			goto next;
@@ -449,7 +449,7 @@ next:
 	}
 	/* CQ_HEAD hands slots back to a working device; a stopped queue
 	 * ignores it, and after PUT_Q the doorbell is not mapped. */
-	if (consumed && q->failed != AK_QFAIL_RECORD) {
+	if (consumed && !ak_rings_gone(q)) {
 		ak_io_rmb_before_store();
 		ak_db_write(q, AKS_DB_CQ_HEAD, ak_ring_slot(q->cq_cnt, q->depth));
 	}
@@ -523,14 +523,20 @@ AK_API int ak_wait(struct ak_queue *q, int timeout_ms)
 
 			if (r < 0)
 				return errno == EINTR ? -EINTR : -errno;
-			if (ak_cq_ready(q))
-				return 0;
 			if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) {
-				/* The kernel failed or removed the queue:
-				 * every job left gets ABORTED (-EIO). */
-				ak_queue_set_failed(q, AK_QFAIL_KERNEL, 0);
+				/* The kernel failed the queue (POLLIN too:
+				 * its ABORTED records are readable), or it
+				 * was stopped or removed (the rings may be
+				 * unmapped: not read). Every job left
+				 * completes ABORTED (-EIO). */
+				ak_queue_set_failed(q,
+					(pfd.revents & (POLLIN | POLLHUP)) ==
+					POLLIN ? AK_QFAIL_KERNEL :
+						 AK_QFAIL_GONE, 0);
 				return 0;
 			}
+			if (ak_cq_ready(q))
+				return 0;
 			if (r > 0)
 				sched_yield();	/* woken without a record */
 		} else {
