@@ -60,7 +60,8 @@ static int lf_clean(void)
 {
 	if (saved_hang[0])
 		(void)vm_write_file(HANG_PARAM, saved_hang);
-	printf("AK-ABUSE: libfault ops=0 seeds=0 injections=%d lost=%d dup=%d\n",
+	/* on a line of its own (CUnit leaves its last line open) */
+	printf("\nAK-ABUSE: libfault ops=0 seeds=0 injections=%d lost=%d dup=%d\n",
 	       injections, lost, dups);
 	return 0;
 }
