@@ -341,6 +341,7 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_disable;
 	}
 
+	aks_debugfs_add(sdev);
 	dev_info(dev, "%s: %u queues, depth %u, page requests %s\n",
 		 dev_name(accelkit_class_dev(sdev->adev)), nr_queues, depth,
 		 sdev->prq ? "on" : "off");
@@ -376,6 +377,7 @@ static void aks_remove(struct pci_dev *pdev)
 	 * this returns, so the device can go.
 	 */
 	accelkit_remove(sdev->adev);
+	aks_debugfs_remove(sdev);
 
 	/*
 	 * Completes once no step runs (bounded; on a timeout the device is
@@ -407,7 +409,25 @@ static struct pci_driver aks_pci_driver = {
 	.remove		= aks_remove,
 	.dev_groups	= aks_dev_groups,
 };
-module_pci_driver(aks_pci_driver);
+
+static int __init aks_init(void)
+{
+	int ret;
+
+	aks_debugfs_init();
+	ret = pci_register_driver(&aks_pci_driver);
+	if (ret)
+		aks_debugfs_exit();
+	return ret;
+}
+module_init(aks_init);
+
+static void __exit aks_exit(void)
+{
+	pci_unregister_driver(&aks_pci_driver);
+	aks_debugfs_exit();
+}
+module_exit(aks_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("accelkit sample accelerator (1af4:10f7), template for vendor drivers");

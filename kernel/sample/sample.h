@@ -85,6 +85,7 @@ struct aks_dev {
 	unsigned long flags;
 #define AKS_F_BROKEN	0
 	atomic_t timeouts;		/* sysfs "timeouts" */
+	struct dentry *debugfs;		/* inject.c */
 	spinlock_t stat_lock;		/* a counter's LO/HI pair (sysfs.c) */
 
 	spinlock_t lock;		/* protects busy */
@@ -126,6 +127,12 @@ void aks_prq_program(struct aks_dev *sdev);
 void aks_prq_enable(struct aks_dev *sdev);
 void aks_prq_forget_queue(struct aks_hwq *hwq);
 void aks_page_response(struct accelkit_queue *q, bool success);
+
+/* inject.c */
+void aks_debugfs_add(struct aks_dev *sdev);
+void aks_debugfs_remove(struct aks_dev *sdev);
+void aks_debugfs_init(void);
+void aks_debugfs_exit(void);
 
 /* sysfs.c */
 extern const struct attribute_group *aks_dev_groups[];
