@@ -72,22 +72,30 @@ static int sess_qid(struct ak_session *s)
 	return s->q ? (int)s->q->info.queue_id : -1;
 }
 
-/* Arm fault @k on queue @qid after @after good jobs. 0 or -errno. */
+/* Arm fault @k on queue @qid after @after good jobs. 0, or -errno with
+ * a CUnit failure naming the file. */
 static int inject(int k, int qid, unsigned after)
 {
 	char line[64];
 	int r;
 
 	if (k == K_STALL) {
+		/* the driver's watchdog must fail the stuck queue */
 		r = vm_write_file(HANG_PARAM, STALL_HANG_MS);
-		if (r < 0)
+		if (r < 0) {
+			VM_FAIL("%s: %s", HANG_PARAM, strerror(-r));
 			return r;
+		}
 	}
 	snprintf(line, sizeof(line), "%s %d %u\n", kind_name[k], qid, after);
 	r = vm_write_file(inject_path, line);
-	if (r == 0)
-		injections++;
-	return r;
+	if (r < 0) {
+		VM_FAIL("%s: \"%s %d %u\": %s", inject_path, kind_name[k], qid,
+			after, strerror(-r));
+		return r;
+	}
+	injections++;
+	return 0;
 }
 
 static void restore_hang(void)
@@ -188,10 +196,8 @@ static void auto_case(int k, int op)
 	VM_REQUIRE(r == 0 && ak_session_path(s) == AK_PATH_DEVICE,
 		   "auto %s session on the device: %d", op_name[op], r);
 	r = inject(k, sess_qid(s), 0);
-	if (r < 0) {
-		VM_FAIL("%s: %s", inject_path, strerror(-r));
+	if (r < 0)
 		goto out;
-	}
 	memset(out, 0xA5, cap);
 	r = run_op(s, op, out, &ol);
 	VM_CHECK(r == 0, "%s after %s: %s", op_name[op], kind_name[k],
@@ -246,7 +252,7 @@ static void t_auto_stall(void)
 static void t_device_eio(void)
 {
 	for (int k = 0; k < NKINDS; k++) {
-		size_t cap = cap_of(), rl = cap, ol = cap;
+		size_t rl, ol;
 		uint8_t ref[64], out[64];
 		struct ak_session *s = NULL;
 		int r;
@@ -259,7 +265,6 @@ static void t_device_eio(void)
 		VM_REQUIRE(r == 0, "device session: %s", ak_strerror(r));
 		r = inject(k, sess_qid(s), 0);
 		if (r < 0) {
-			VM_FAIL("%s: %s", inject_path, strerror(-r));
 			ak_session_close(s);
 			return;
 		}
@@ -276,7 +281,6 @@ static void t_device_eio(void)
 			 ak_strerror(r));
 		VM_CHECK(ak_session_path(s) == AK_PATH_DEVICE, "path");
 		ak_session_close(s);
-		(void)cap;
 	}
 }
 
@@ -315,7 +319,6 @@ static void async_case(int k)
 		   "auto session on the device");
 	r = inject(k, sess_qid(s), AFTER);
 	if (r < 0) {
-		VM_FAIL("%s: %s", inject_path, strerror(-r));
 		ak_session_close(s);
 		return;
 	}
@@ -390,7 +393,6 @@ static void t_raw_failed(void)
 	ak_queue_info(q, &qi);
 	r = inject(K_BAD, (int)qi.queue_id, 1);
 	if (r < 0) {
-		VM_FAIL("%s: %s", inject_path, strerror(-r));
 		ak_queue_close(q);
 		return;
 	}
