@@ -31,7 +31,7 @@
 static bool ak_queue_has_work(AkState *s, AkQueue *q)
 {
     return (s->dev_ctrl & AK_DEV_ENABLE) && (q->status & AK_QST_RUNNING) &&
-           !q->stalled &&
+           !q->stalled && !q->hung &&
            (q->job_valid || q->sq_head != q->sq_tail) &&
            (q->cq_tail + 1) % q->depth != q->cq_head;
 }
@@ -76,27 +76,40 @@ static void ak_queue_error(AkState *s, AkQueue *q)
     qemu_log_mask(LOG_GUEST_ERROR, "accelkit: queue ring not in RAM\n");
 }
 
+enum {
+    AK_PRQ_POSTED,
+    AK_PRQ_FULL,                /* not posted: the queue waits, overflow */
+    AK_PRQ_FAILED,              /* off or not in RAM: fail the job */
+};
+
 /*
  * Post a page request for @npages pages from @va's page, for the job of
- * queue @qi (s->lock held, the queue ours). Returns false if the request
- * ring is full or not in RAM: the caller then completes the job with a
- * translation fault. *irq: the ring was empty, so vector 0 must fire
- * (with requests already waiting, the driver has not finished the ring
- * and re-reads PRQ_TAIL after it writes PRQ_HEAD).
+ * queue @qi (s->lock held, the queue ours). *irq: the ring was empty, so
+ * vector 0 must fire (with requests already waiting, the driver has not
+ * finished the ring and re-reads PRQ_TAIL after it writes PRQ_HEAD). A
+ * full ring (or DEBUG_INJECT.PRQ_OVERFLOW, which makes the next request
+ * find it full) posts nothing: the caller keeps the queue stalled until
+ * the driver clears ERR_STATUS.PRQ_OVERFLOW.
  */
-static bool ak_post_page_request(AkState *s, uint32_t qi, uint32_t pasid,
-                                 uint64_t va, uint64_t npages, bool write,
-                                 bool *irq)
+static int ak_post_page_request(AkState *s, uint32_t qi, uint32_t pasid,
+                                uint64_t va, uint64_t npages, bool write,
+                                bool *irq)
 {
     uint8_t e[AK_PRQ_ENTRY_SIZE];
     uint32_t slot = s->prq_tail, depth = s->prq_depth;
     uint64_t base = s->prq_base;
     bool ok;
 
-
-    if (!depth || !(s->prq_ctrl & AK_PRQ_ENABLE) ||
-        (slot + 1) % depth == s->prq_head) {
-        return false;
+    if (!depth || !(s->prq_ctrl & AK_PRQ_ENABLE)) {
+        return AK_PRQ_FAILED;
+    }
+    if (s->debug_inject & AK_DBG_PRQ_OVERFLOW) {
+        qatomic_set(&s->debug_inject,
+                    s->debug_inject & ~AK_DBG_PRQ_OVERFLOW);
+        return AK_PRQ_FULL;
+    }
+    if ((slot + 1) % depth == s->prq_head) {
+        return AK_PRQ_FULL;
     }
     stq_le_p(e, (va & ~0xfffULL) | (npages - 1));
     stl_le_p(e + 8, pasid);
@@ -110,9 +123,9 @@ static bool ak_post_page_request(AkState *s, uint32_t qi, uint32_t pasid,
         s->prq_tail = (slot + 1) % depth;
         ak_stat_add(s, AK_STAT_PAGE_REQUESTS, 1);
         ak_stat_add(s, AK_STAT_PAGES_REQUESTED, npages);
-        return true;
+        return AK_PRQ_POSTED;
     }
-    return false;
+    return AK_PRQ_FAILED;
 }
 
 /*
@@ -125,18 +138,43 @@ static bool ak_write_cpl(AkState *s, uint64_t cq, const AkJob *j,
                          const AkCpl *c, uint16_t next_head, uint16_t phase)
 {
     uint8_t rec[AK_CPL_SIZE];
+    uint16_t status = c->status;
     bool ok;
 
+    if (j->inject == AK_INJ_BAD_COMPLETION) {
+        status = 0x7fff;
+        next_head ^= 0x8000;
+    }
     memset(rec, 0, sizeof(rec));
     stq_le_p(rec, j->d.tag);
     stq_le_p(rec + 8, c->bytes);
     stq_le_p(rec + 16, c->fault_addr);
-    stw_le_p(rec + 24, c->status);
+    stw_le_p(rec + 24, status);
     stw_le_p(rec + 26, next_head);
     ok = ak_dma(s, cq, rec, 28, true);
     smp_wmb(); /* a guest polling PHASE must see the body first */
     stw_le_p(rec + 28, phase | c->flags);
     return ok && ak_dma(s, cq + 28, rec + 28, 4, true);
+}
+
+/*
+ * Q_INJECT for a job about to be taken (s->lock held): count AFTER down,
+ * or fire (one-shot). Returns the kind that hits this job, or 0.
+ */
+static uint32_t ak_take_inject(AkQueue *q)
+{
+    uint32_t kind = q->inject & AK_INJ_KIND_MASK;
+    uint32_t after = q->inject >> AK_INJ_AFTER_SHIFT;
+
+    if (!kind) {
+        return 0;
+    }
+    if (after) {
+        q->inject = kind | ((after - 1) << AK_INJ_AFTER_SHIFT);
+        return 0;
+    }
+    q->inject = 0;
+    return kind;
 }
 
 /*
@@ -167,8 +205,14 @@ static int ak_run_one(AkWorker *w, uint32_t qi)
     AkEngCtx *ctxs[AK_ENG_NR_CTX];
     AkJob j = q->job;
     AkCpl c = { 0 };
-    int st = AK_ST_SUCCESS, vec = -1;
+    int st = AK_ST_SUCCESS, vec = -1, posted;
+    uint32_t inject = resume ? q->job.inject : ak_take_inject(q);
 
+    if (inject == AK_INJ_STALL) {
+        /* No progress from this job on, until disabled or reset. */
+        q->hung = true;
+        return -1;
+    }
     /* The job is ours now; the contexts stay valid until we are done. */
     memcpy(ctxs, q->ctx, sizeof(ctxs));
     q->job.alg = NULL;
@@ -178,6 +222,7 @@ static int ak_run_one(AkWorker *w, uint32_t qi)
 
     if (!resume) {
         memset(&j, 0, sizeof(j));
+        j.inject = inject;
         st = ak_step(s, &r);    /* the descriptor read is one step */
         if (st == AK_ST_SUCCESS) {
             ok = ak_dma(s, sq, raw, sizeof(raw), false);
@@ -188,7 +233,10 @@ static int ak_run_one(AkWorker *w, uint32_t qi)
         }
     }
     if (st == AK_ST_SUCCESS && ok) {
-        if (invalid) {
+        if (j.inject == AK_INJ_ENGINE_ERROR) {
+            /* An uncorrectable engine error: the job is not done. */
+            c.status = AK_ST_HW_ERROR;
+        } else if (invalid) {
             /* The OS could not resolve the page: fail where it stopped. */
             c.status = AK_ST_XLATE_FAULT;
             c.fault_addr = fault_va;
@@ -208,12 +256,16 @@ static int ak_run_one(AkWorker *w, uint32_t qi)
     qemu_mutex_lock(&s->lock);
     if (st == AK_ST_NEED_PAGE && q->gen == r.gen) {
         /* Still inside the step that faulted: post the request. */
-        if (ak_post_page_request(s, qi, r.pasid, stall.va, npages,
-                                 stall.write, &irq)) {
-            if (q->gen == r.gen) {
-                keep = true;
-                q->stalled = true;
-                q->stall_addr = stall.va;
+        posted = ak_post_page_request(s, qi, r.pasid, stall.va, npages,
+                                      stall.write, &irq);
+        if (posted != AK_PRQ_FAILED) {
+            keep = true;
+            q->stalled = true;
+            q->stall_addr = stall.va;
+            if (posted == AK_PRQ_FULL) {
+                /* Retried when the driver clears PRQ_OVERFLOW. */
+                q->prq_lost = true;
+                ak_raise_error(s, AK_ERR_PRQ_OVERFLOW);
             }
             vec = irq ? 0 : -1;     /* vector 0: page requests */
             st = AK_ST_STOPPED;
@@ -271,8 +323,13 @@ static int ak_run_one(AkWorker *w, uint32_t qi)
             }
             s->jobs++;
             if ((j.d.flags & AK_DF_IRQ) && (q->ctrl & AK_QCTRL_IRQ) &&
-                q->msix_vector < s->nr_queues + 1) {
+                q->msix_vector < s->nr_queues + 1 &&
+                j.inject != AK_INJ_DROP_IRQ) {
                 vec = q->msix_vector;
+            }
+            if (j.inject == AK_INJ_ENGINE_ERROR) {
+                s->err_queue = qi;
+                ak_raise_error(s, AK_ERR_UNCORRECTABLE);
             }
         }
     }

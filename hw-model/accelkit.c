@@ -57,6 +57,8 @@ static void ak_queue_drop(AkState *s, uint32_t qi)
     q->job.alg = NULL;
     q->job_valid = false;
     q->stalled = false;
+    q->prq_lost = false;
+    q->hung = false;
     q->resp_invalid = false;
     for (i = 0; i < AK_ENG_NR_CTX; i++) {
         if (q->ctx[i] && in_use) {
@@ -72,6 +74,7 @@ static void ak_queue_ctrl(AkState *s, uint32_t qi, uint32_t val)
 {
     AkQueue *q = &s->q[qi];
 
+    q->inject = 0;      /* every CTRL write cancels a pending injection */
     if (!(val & AK_QCTRL_ENABLE)) {
         /* Never waits: STATUS.ACTIVE tells when the last step is over. */
         ak_queue_drop(s, qi);
@@ -87,6 +90,7 @@ static void ak_queue_ctrl(AkState *s, uint32_t qi, uint32_t val)
     q->sq_head = q->sq_tail = q->cq_tail = q->cq_head = 0;
     q->phase = true;
     q->job_valid = q->stalled = q->resp_invalid = false;
+    q->prq_lost = q->hung = false;
     if (ak_queue_config_ok(s, q)) {
         q->status = AK_QST_RUNNING;
     } else {
@@ -130,6 +134,7 @@ void ak_reset_locked(AkState *s)
     s->inv_done = s->inv_errors = 0;
     s->debug_inject = 0;
     s->err_status = 0;
+    s->err_queue = 0;
     ak_inv_clear(s);
     ak_tlb_flush(s, 0, AK_INV_ALL_PASIDS, 0, 0);
     for (i = 0; i < AK_STAT_N; i++) {
@@ -174,6 +179,8 @@ static uint64_t ak_queue_read(AkState *s, uint32_t qi, hwaddr reg)
         return q->cq_head;
     case AK_Q_MSIX:
         return q->msix_vector;
+    case AK_Q_INJECT:
+        return q->inject;
     }
     return 0;
 }
@@ -285,6 +292,9 @@ static uint64_t ak_regs_read(void *opaque, hwaddr addr, unsigned size)
     case AK_REG_WORKERS:
         val = s->nr_workers;
         break;
+    case AK_REG_ERR_QUEUE:
+        val = s->err_queue;
+        break;
     }
     qemu_mutex_unlock(&s->lock);
     return val;
@@ -296,6 +306,12 @@ static void ak_queue_write(AkState *s, uint32_t qi, hwaddr reg, uint32_t val)
 
     if (reg == AK_Q_CTRL) {
         ak_queue_ctrl(s, qi, val);
+        return;
+    }
+    if (reg == AK_Q_INJECT) {
+        /* Armed at any time; a kind the device does not know disarms. */
+        q->inject = (val & AK_INJ_KIND_MASK) < AK_INJ_N ?
+                    (val & ~0xf0u) : 0;
         return;
     }
     if (q->ctrl & AK_QCTRL_ENABLE) {
@@ -353,13 +369,48 @@ static void ak_prq_config_write(AkState *s, hwaddr addr, uint32_t val)
     }
 }
 
+/*
+ * Latch an ERR_STATUS bit and signal vector 0 (s->lock held; also from
+ * workers: the bottom half sends the message under the BQL).
+ */
+void ak_raise_error(AkState *s, uint32_t bit)
+{
+    s->err_status |= bit;
+    set_bit(0, s->irq_pending);
+    qemu_bh_schedule(s->irq_bh);
+}
+
+/*
+ * ERR_STATUS write (1 clears). Clearing PRQ_OVERFLOW lets every queue
+ * whose page request found the ring full retry its job: it faults again
+ * and posts the request now (or overflows again).
+ */
+static void ak_err_status_write(AkState *s, uint32_t val)
+{
+    uint32_t i;
+
+    s->err_status &= ~val;
+    if (!(val & AK_ERR_PRQ_OVERFLOW)) {
+        return;
+    }
+    for (i = 0; i < s->nr_queues; i++) {
+        AkQueue *q = &s->q[i];
+
+        if (q->prq_lost) {
+            q->prq_lost = false;
+            q->stalled = false;
+            ak_kick(s);
+        }
+    }
+}
+
 /* PRQ_RESPONSE: let a stalled queue resume, or fail its job. */
 static void ak_page_response(AkState *s, uint32_t val)
 {
     uint32_t qi = val & 0xffff;
     AkQueue *q;
 
-    if (qi >= s->nr_queues || !s->q[qi].stalled) {
+    if (qi >= s->nr_queues || !s->q[qi].stalled || s->q[qi].prq_lost) {
         return;
     }
     q = &s->q[qi];
@@ -451,15 +502,13 @@ static void ak_regs_write(void *opaque, hwaddr addr, uint64_t val,
         ak_inv_submit(s, val);
         break;
     case AK_REG_ERR_STATUS:
-        s->err_status &= ~val;
+        ak_err_status_write(s, val);
         break;
     case AK_REG_DEBUG_INJECT:
         qatomic_set(&s->debug_inject, val & AK_DBG_MASK);
         if (val & AK_DBG_RAISE_ERROR) {
             /* A recovered internal error: latch it, signal vector 0. */
-            s->err_status |= AK_ERR_CORRECTABLE;
-            set_bit(0, s->irq_pending);
-            qemu_bh_schedule(s->irq_bh);
+            ak_raise_error(s, AK_ERR_CORRECTABLE);
         }
         break;
     default:

@@ -35,7 +35,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_SUBSYS_ID        0x1100
 #define AK_CLASS            0x1200
 #define AK_MAGIC            0x54494b41
-#define AK_VERSION          0x00020300
+#define AK_VERSION          0x00020400
 #define AK_MAX_QUEUES       256
 #define AK_MAX_DEPTH        4096
 #define AK_MAX_XFER         (64 * MiB)
@@ -75,6 +75,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_REG_STAT_BASE    0x080       /* 64-bit counters, LO then HI */
 #define AK_REG_STAT_END     0x0b8
 #define AK_REG_WORKERS      0x0b8
+#define AK_REG_ERR_QUEUE    0x0bc
 #define AK_REG_DEBUG_INJECT 0x0f0
 #define AK_REG_QBASE        0x1000
 #define AK_REG_QSTRIDE      0x40
@@ -96,6 +97,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_Q_CQ_TAIL        0x28
 #define AK_Q_CQ_HEAD        0x2c
 #define AK_Q_MSIX           0x30
+#define AK_Q_INJECT         0x38
 
 #define AK_QCTRL_ENABLE     BIT(0)
 #define AK_QCTRL_IRQ        BIT(1)
@@ -120,9 +122,24 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_DBG_RAISE_ERROR  BIT(1)      /* self-clearing */
 #define AK_DBG_KEEP_IOTLB   BIT(2)      /* invalidations drop nothing */
 #define AK_DBG_NO_IOTLB     BIT(3)      /* every translation is a walk */
+#define AK_DBG_PRQ_OVERFLOW BIT(4)      /* the next page request: ring full */
 #define AK_DBG_MASK         (AK_DBG_IGNORE_INV | AK_DBG_KEEP_IOTLB | \
-                             AK_DBG_NO_IOTLB)
+                             AK_DBG_NO_IOTLB | AK_DBG_PRQ_OVERFLOW)
 #define AK_ERR_CORRECTABLE  BIT(0)
+#define AK_ERR_UNCORRECTABLE BIT(1)
+#define AK_ERR_PRQ_OVERFLOW BIT(2)
+
+/* Q_INJECT: bits 3..0 the fault, bits 31..8 the jobs to complete first */
+#define AK_INJ_KIND_MASK    0xf
+#define AK_INJ_AFTER_SHIFT  8
+enum {
+    AK_INJ_NONE = 0,
+    AK_INJ_ENGINE_ERROR = 1,
+    AK_INJ_STALL = 2,
+    AK_INJ_BAD_COMPLETION = 3,
+    AK_INJ_DROP_IRQ = 4,
+    AK_INJ_N,
+};
 
 /* Doorbell page */
 #define AK_DB_SQ_TAIL       0x000
@@ -157,6 +174,8 @@ enum {
     AK_ST_DATA_ERROR = 6,
     AK_ST_OVERFLOW = 7,
     AK_ST_AUTH_FAILURE = 8,
+    AK_ST_HW_ERROR = 9,
+    /* 10 (ABORTED) is written by the driver, never by the device. */
     /* Internal: resolvable fault (not present, or write to read-only). */
     AK_ST_NEED_PAGE = 0x100,
     /* Internal: the queue was disabled or reset: drop the job. */
@@ -171,7 +190,7 @@ enum {
                              BIT(AK_OP_FILL) | BIT(AK_OP_COMPRESS) | \
                              BIT(AK_OP_DECOMPRESS) | BIT(AK_OP_HASH) | \
                              BIT(AK_OP_CIPHER) | BIT(16) | BIT(17) | \
-                             BIT(18) | BIT(19))
+                             BIT(18) | BIT(19) | BIT(20))
 
 /* PASID table entry */
 #define AK_PASID_ENTRY_SIZE 16
@@ -253,6 +272,7 @@ typedef struct AkJob {
     uint64_t dst_ok;            /* bytes of dst translated */
     uint64_t done;              /* bytes moved (algorithm jobs: to dst) */
     AkAlgJob *alg;              /* algorithm jobs; owned by the job */
+    uint32_t inject;            /* the Q_INJECT fault that hit this job */
 } AkJob;
 
 typedef struct AkQueue {
@@ -280,6 +300,9 @@ typedef struct AkQueue {
     bool in_step;               /* a step of this queue runs (ACTIVE) */
     bool job_valid;             /* job holds a started, unfinished job */
     bool stalled;               /* waiting for a page response */
+    bool prq_lost;              /* ... whose request found the ring full */
+    bool hung;                  /* Q_INJECT STALL fired: no progress */
+    uint32_t inject;            /* Q_INJECT */
     bool resp_invalid;          /* the response said the page is invalid */
     uint64_t stall_addr;
     AkJob job;
@@ -393,6 +416,7 @@ struct AkState {
     /* per slot: running steps its DONE still waits for */
     uint8_t inv_waiters[AK_INV_MAX_SLOTS];
     uint32_t err_status;        /* ERR_STATUS, write 1 to clear */
+    uint32_t err_queue;         /* ERR_QUEUE: last UNCORRECTABLE queue */
     uint32_t debug_inject;
     uint64_t stat_latch;        /* STAT_*_LO read: HI returns its top */
     bool stopping;
@@ -524,5 +548,6 @@ int ak_alg_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx *cur, AkCpl *c,
 
 /* accelkit.c */
 void ak_reset_locked(AkState *s);
+void ak_raise_error(AkState *s, uint32_t bit);
 
 #endif

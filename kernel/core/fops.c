@@ -94,7 +94,7 @@ static int accelkit_fops_release(struct inode *inode, struct file *filp)
 	struct accelkit_device *adev = q->adev;
 
 	mutex_lock(&q->ctl);
-	if (accelkit_q_usable(q))
+	if (accelkit_q_holds_hw(q))
 		accelkit_queue_shutdown(q, ACCELKIT_Q_RELEASED);
 	mutex_unlock(&q->ctl);
 
@@ -145,7 +145,7 @@ static long accelkit_queue_info(struct accelkit_queue *q,
 {
 	struct accelkit_device *adev = q->adev;
 
-	if (!accelkit_q_usable(q))
+	if (!accelkit_q_holds_hw(q))
 		return -EINVAL;
 
 	memset(info, 0, sizeof(*info));
@@ -193,6 +193,12 @@ static long accelkit_fops_ioctl(struct file *filp, unsigned int cmd,
 	if (q->state == ACCELKIT_Q_DEFUNCT) {
 		/* the owner is gone; giving the queue back is done already */
 		ret = cmd == UACCE_CMD_PUT_Q ? 0 : -ESRCH;
+		goto out;
+	}
+	/* Failed hardware queue: only the queue's description is left. */
+	if (q->state == ACCELKIT_Q_FAILED && cmd != ACCELKIT_CMD_QUEUE_INFO &&
+	    cmd != ACCELKIT_CMD_QUEUE_STATS) {
+		ret = -EIO;
 		goto out;
 	}
 
@@ -261,6 +267,10 @@ static __poll_t accelkit_fops_poll(struct file *filp, poll_table *wait)
 		break;
 	case ACCELKIT_Q_RELEASED:
 		mask = EPOLLERR;
+		break;
+	case ACCELKIT_Q_FAILED:
+		/* the driver's records are readable, and the queue is dead */
+		mask = EPOLLIN | EPOLLRDNORM | EPOLLERR;
 		break;
 	default:
 		poll_wait(filp, &q->wait, wait);

@@ -154,6 +154,12 @@ enum accelkit_q_state {
 	ACCELKIT_Q_RELEASED,	/* UACCE_CMD_PUT_Q: hardware queue given back */
 	ACCELKIT_Q_DEFUNCT,	/* owner's mm released: queue shut down */
 	ACCELKIT_Q_ZOMBIE,	/* device removed */
+	/*
+	 * accelkit_queue_fail(): the hardware queue failed (the driver
+	 * stopped it and wrote its records); it is still held until PUT_Q
+	 * or close, but only QUEUE_INFO/QUEUE_STATS work (-EIO else).
+	 */
+	ACCELKIT_Q_FAILED,
 };
 
 /* One mmap region of a queue; VMAs point at it through vm_private_data. */
@@ -195,6 +201,10 @@ struct accelkit_queue {
 	/* ACCELKIT_CMD_SHARE: false -> true once, under q->ctl */
 	bool shared;
 
+	/* accelkit_queue_fail(): queued once, holds a reference */
+	struct work_struct fail_work;
+	bool fail_queued;		/* under fault_lock */
+
 	/* page requests (fault.c) */
 	struct work_struct fault_work;
 	spinlock_t fault_lock;		/* irq-safe; protects below */
@@ -209,6 +219,12 @@ struct accelkit_queue {
 static inline bool accelkit_q_usable(struct accelkit_queue *q)
 {
 	return q->state == ACCELKIT_Q_INIT || q->state == ACCELKIT_Q_STARTED;
+}
+
+/* Still holds its hardware queue (usable, or failed). */
+static inline bool accelkit_q_holds_hw(struct accelkit_queue *q)
+{
+	return accelkit_q_usable(q) || q->state == ACCELKIT_Q_FAILED;
 }
 
 extern const struct file_operations accelkit_fops;
@@ -235,6 +251,7 @@ void accelkit_queue_shutdown(struct accelkit_queue *q,
 int accelkit_user_charge(struct accelkit_queue *q, struct file *filp);
 void accelkit_user_uncharge(struct accelkit_queue *q);
 void accelkit_defunct_work(struct work_struct *work);
+void accelkit_fail_work(struct work_struct *work);
 
 /* mmap.c */
 int accelkit_fops_mmap(struct file *filp, struct vm_area_struct *vma);

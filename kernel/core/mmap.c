@@ -104,6 +104,10 @@ int accelkit_fops_mmap(struct file *filp, struct vm_area_struct *vma)
 		ret = -ESRCH;
 		goto out_unlock;
 	}
+	if (q->state == ACCELKIT_Q_FAILED) {
+		ret = -EIO;
+		goto out_unlock;
+	}
 	if (!accelkit_q_usable(q) || !adev->ops->mmap ||
 	    !adev->region_size[type] || size != adev->region_size[type]) {
 		ret = -EINVAL;

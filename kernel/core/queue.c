@@ -34,6 +34,7 @@ struct accelkit_queue *accelkit_queue_alloc(struct accelkit_device *adev)
 	init_waitqueue_head(&q->wait);
 	init_waitqueue_head(&q->unmap_wait);
 	accelkit_fault_init(q);
+	INIT_WORK(&q->fail_work, accelkit_fail_work);
 	INIT_LIST_HEAD(&q->node);
 	for (i = 0; i < ACCELKIT_NR_REGIONS; i++) {
 		q->region[i].q = q;
@@ -141,7 +142,8 @@ void accelkit_queue_shutdown(struct accelkit_queue *q,
 	mutex_unlock(&adev->mutex);
 	wake_up_all(&q->wait);
 
-	if (old != ACCELKIT_Q_INIT && old != ACCELKIT_Q_STARTED)
+	if (old != ACCELKIT_Q_INIT && old != ACCELKIT_Q_STARTED &&
+	    old != ACCELKIT_Q_FAILED)
 		return;
 
 	accelkit_fault_close(q);
@@ -242,7 +244,7 @@ static struct accelkit_queue *accelkit_next_defunct(struct accelkit_device *adev
 
 	mutex_lock(&adev->mutex);
 	list_for_each_entry(q, &adev->queues, node) {
-		if (accelkit_q_usable(q) && q->bond &&
+		if (accelkit_q_holds_hw(q) && q->bond &&
 		    READ_ONCE(q->bond->state) == ACCELKIT_BOND_DEAD) {
 			accelkit_queue_get(q);
 			mutex_unlock(&adev->mutex);
@@ -270,10 +272,67 @@ void accelkit_defunct_work(struct work_struct *work)
 	while ((q = accelkit_next_defunct(adev))) {
 		mutex_lock(&q->ctl);
 		/* PUT_Q, close or removal may have been faster */
-		if (accelkit_q_usable(q))
+		if (accelkit_q_holds_hw(q))
 			accelkit_queue_shutdown(q, ACCELKIT_Q_DEFUNCT);
 		mutex_unlock(&q->ctl);
 		accelkit_queue_put(q);
 	}
 	put_device(&adev->dev);
+}
+
+/**
+ * accelkit_queue_fail() - the hardware queue of @q failed
+ * @q: a queue the driver still holds (between get_queue and put_queue)
+ *
+ * For a queue that is stuck, or whose state the device lost in a reset.
+ * Any context. The framework then, from its workqueue and with its queue
+ * locks held, calls the driver's fail_queue op (which stops the hardware
+ * queue and completes or aborts what was outstanding) if @q is still
+ * started, and moves @q to FAILED: poll() reports EPOLLIN | EPOLLERR,
+ * ioctls but QUEUE_INFO and QUEUE_STATS fail with -EIO, existing mappings
+ * stay, close and exit work as usual. Counting the error
+ * (accelkit_report_hw_error()) is up to the driver. Calls for a queue
+ * that is failing already are ignored.
+ */
+void accelkit_queue_fail(struct accelkit_queue *q)
+{
+	unsigned long flags;
+	bool queue;
+
+	spin_lock_irqsave(&q->fault_lock, flags);
+	queue = !q->fail_queued;
+	q->fail_queued = true;
+	spin_unlock_irqrestore(&q->fault_lock, flags);
+	if (!queue)
+		return;
+	accelkit_queue_get(q);
+	queue_work(accelkit_wq, &q->fail_work);
+}
+EXPORT_SYMBOL_GPL(accelkit_queue_fail);
+
+void accelkit_fail_work(struct work_struct *work)
+{
+	struct accelkit_queue *q = container_of(work, struct accelkit_queue,
+						fail_work);
+	struct accelkit_device *adev = q->adev;
+	bool failed = false;
+
+	mutex_lock(&q->ctl);
+	mutex_lock(&adev->mutex);
+	mutex_lock(&q->mutex);
+	/* Stopped, given back or removed meanwhile: nothing to fail. */
+	if (q->state == ACCELKIT_Q_STARTED) {
+		if (adev->ops->fail_queue)
+			adev->ops->fail_queue(q);
+		else if (adev->ops->stop_queue)
+			adev->ops->stop_queue(q);
+		q->state = ACCELKIT_Q_FAILED;
+		failed = true;
+	}
+	mutex_unlock(&q->mutex);
+	mutex_unlock(&adev->mutex);
+	mutex_unlock(&q->ctl);
+	if (failed)
+		wake_up_all(&q->wait);
+	accelkit_queue_put(q);
 }

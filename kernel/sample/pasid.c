@@ -16,12 +16,13 @@
  * end of a job. Slot n belongs to CPU n and is used with preemption
  * disabled: submitting needs no lock, and invalidations of different
  * address spaces (on different CPUs) never wait for each other. The poll
- * is bounded by AKS_TIMEOUT_US; a device that does not answer in time is
- * marked broken (aks_mark_broken()).
+ * is bounded by AKS_TIMEOUT_US; a device that does not answer in time
+ * loses bus mastering at once and is reset (aks_device_fault(),
+ * recover.c).
  *
  * pasid_block and invalidate are called from mmu_notifier callbacks,
  * possibly under a page-table lock: they must not sleep, take sleeping
- * locks or print (except the single message of aks_mark_broken()).
+ * locks or print (except the single message of aks_device_fault()).
  */
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
@@ -67,7 +68,7 @@ void aks_inv_program(struct aks_dev *sdev)
 }
 
 /**
- * aks_mark_broken() - the device did not answer in time: stop using it
+ * aks_mark_broken() - the device did not come back: stop using it
  * @sdev: the device
  * @what: what timed out, for the one message
  *
@@ -79,7 +80,6 @@ void aks_inv_program(struct aks_dev *sdev)
  */
 void aks_mark_broken(struct aks_dev *sdev, const char *what)
 {
-	atomic_inc(&sdev->timeouts);
 	if (test_and_set_bit(AKS_F_BROKEN, &sdev->flags))
 		return;
 	pci_clear_master(sdev->pdev);
@@ -103,7 +103,7 @@ static int aks_inv_run(struct aks_dev *sdev, u32 pasid, u32 flags,
 	ktime_t deadline;
 	int ret = 0;
 
-	if (aks_broken(sdev))
+	if (aks_dma_off(sdev))
 		return 0;	/* bus mastering is off: nothing to wait for */
 
 	slot = get_cpu();	/* our slot until put_cpu() */
@@ -122,6 +122,9 @@ static int aks_inv_run(struct aks_dev *sdev, u32 pasid, u32 flags,
 
 	deadline = ktime_add_us(ktime_get(), AKS_TIMEOUT_US);
 	while (le32_to_cpu(READ_ONCE(d->status)) != AKS_INV_STATUS_DONE) {
+		/* another wait timed out: bus mastering is off, done */
+		if (aks_dma_off(sdev))
+			break;
 		if (ktime_after(ktime_get(), deadline)) {
 			ret = -ETIMEDOUT;
 			break;
@@ -131,7 +134,7 @@ static int aks_inv_run(struct aks_dev *sdev, u32 pasid, u32 flags,
 	put_cpu();
 
 	if (ret)
-		aks_mark_broken(sdev, "invalidation");
+		aks_device_fault(sdev, "invalidation");
 	return ret;
 }
 

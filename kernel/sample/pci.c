@@ -76,6 +76,7 @@ static irqreturn_t aks_queue_irq(int irq, void *data)
 	struct aks_hwq *hwq = data;
 	struct accelkit_queue *q = READ_ONCE(hwq->q);
 
+	WRITE_ONCE(hwq->irqs, hwq->irqs + 1);	/* the watchdog's lost IRQs */
 	if (q)
 		accelkit_queue_wake(q);
 	return IRQ_HANDLED;
@@ -118,7 +119,7 @@ static int aks_check_device(struct aks_dev *sdev, unsigned int *nr_queues)
  * in progress and cleared all state; afterwards it touches no memory.
  * Polled with a bound, like every wait for the device.
  */
-static int aks_reset(struct aks_dev *sdev)
+int aks_reset(struct aks_dev *sdev)
 {
 	u32 ctrl;
 
@@ -126,6 +127,7 @@ static int aks_reset(struct aks_dev *sdev)
 	if (readl_poll_timeout(sdev->regs + AKS_REG_DEV_CTRL, ctrl,
 			       !(ctrl & AKS_DEV_CTRL_RESET), 10,
 			       AKS_TIMEOUT_US)) {
+		atomic_inc(&sdev->timeouts);
 		aks_mark_broken(sdev, "reset");
 		return -EIO;
 	}
@@ -162,9 +164,9 @@ static int aks_request_irqs(struct aks_dev *sdev)
 
 /*
  * The PASID table and the page-request ring must be programmed while the
- * device is disabled.
+ * device is disabled. Also after a recovery reset (prq_lock held).
  */
-static int aks_enable(struct aks_dev *sdev)
+int aks_enable(struct aks_dev *sdev)
 {
 	aks_write(sdev, AKS_REG_PASID_TABLE_LO,
 		  lower_32_bits(sdev->pasid_table_dma));
@@ -272,6 +274,7 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	spin_lock_init(&sdev->lock);
 	spin_lock_init(&sdev->prq_lock);
 	spin_lock_init(&sdev->stat_lock);
+	aks_recover_init(sdev);
 
 	ret = aks_check_device(sdev, &sdev->nr_queues);
 	if (ret)
@@ -341,6 +344,7 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_disable;
 	}
 
+	aks_debugfs_add(sdev);
 	dev_info(dev, "%s: %u queues, depth %u, page requests %s\n",
 		 dev_name(accelkit_class_dev(sdev->adev)), nr_queues, depth,
 		 sdev->prq ? "on" : "off");
@@ -376,6 +380,8 @@ static void aks_remove(struct pci_dev *pdev)
 	 * this returns, so the device can go.
 	 */
 	accelkit_remove(sdev->adev);
+	aks_debugfs_remove(sdev);
+	aks_recover_stop(sdev);
 
 	/*
 	 * Completes once no step runs (bounded; on a timeout the device is
@@ -429,7 +435,25 @@ static struct pci_driver aks_pci_driver = {
 	.shutdown	= aks_shutdown,
 	.dev_groups	= aks_dev_groups,
 };
-module_pci_driver(aks_pci_driver);
+
+static int __init aks_init(void)
+{
+	int ret;
+
+	aks_debugfs_init();
+	ret = pci_register_driver(&aks_pci_driver);
+	if (ret)
+		aks_debugfs_exit();
+	return ret;
+}
+module_init(aks_init);
+
+static void __exit aks_exit(void)
+{
+	pci_unregister_driver(&aks_pci_driver);
+	aks_debugfs_exit();
+}
+module_exit(aks_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("accelkit sample accelerator (1af4:10f7), template for vendor drivers");

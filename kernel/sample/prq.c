@@ -180,12 +180,17 @@ static void aks_err_process(struct aks_dev *sdev)
 
 	if (!err || err == U32_MAX)	/* nothing, or the device is gone */
 		return;
+	/* Clearing PRQ_OVERFLOW makes the device post what it could not. */
 	aks_write(sdev, AKS_REG_ERR_STATUS, err);
 	if (!sdev->adev)
 		return;			/* before registration: nobody to tell */
 	accelkit_report_hw_error(sdev->adev);
-	dev_warn_ratelimited(&sdev->pdev->dev,
-			     "device reported an error (ERR_STATUS %#x)\n", err);
+	if (err & AKS_ERR_UNCORRECTABLE)
+		aks_engine_error(sdev);
+	else
+		dev_warn_ratelimited(&sdev->pdev->dev,
+				     "device reported an error (ERR_STATUS %#x)\n",
+				     err);
 }
 
 /* Vector 0: device events, i.e. errors and page requests. */
@@ -193,9 +198,10 @@ static irqreturn_t aks_event_irq(int irq, void *data)
 {
 	struct aks_dev *sdev = data;
 
-	aks_err_process(sdev);
+	/* The ring first: an overflow is cleared once there is room. */
 	if (sdev->prq)
 		aks_prq_consume(sdev);
+	aks_err_process(sdev);
 	return IRQ_HANDLED;
 }
 

@@ -42,8 +42,8 @@ static int aks_get_queue(struct accelkit_device *adev, struct accelkit_queue *q)
 	struct aks_hwq *hwq;
 	unsigned int idx;
 
-	if (aks_broken(sdev))
-		return -EIO;
+	if (aks_dma_off(sdev))
+		return -EIO;	/* broken, or being reset */
 	spin_lock(&sdev->lock);
 	idx = find_first_zero_bit(sdev->busy, sdev->nr_queues);
 	if (idx < sdev->nr_queues)
@@ -64,8 +64,11 @@ static int aks_get_queue(struct accelkit_device *adev, struct accelkit_queue *q)
 	}
 
 	hwq->started = false;
+	hwq->snap.valid = false;
 	accelkit_queue_set_priv(q, hwq);
+	spin_lock(&sdev->lock);
 	WRITE_ONCE(hwq->q, q);
+	spin_unlock(&sdev->lock);
 	return 0;
 }
 
@@ -80,8 +83,11 @@ static void aks_put_queue(struct accelkit_queue *q)
 	 * consumed under its lock (requests left for this stopped queue are
 	 * answered invalid, a no-op for the device). The framework has
 	 * cancelled q's page-request work: no page_response comes later.
+	 * The watchdog and the reset work use hwq->q under sdev->lock only.
 	 */
+	spin_lock(&sdev->lock);
 	WRITE_ONCE(hwq->q, NULL);
+	spin_unlock(&sdev->lock);
 	synchronize_irq(hwq->irq);
 	aks_prq_forget_queue(hwq);
 
@@ -109,8 +115,8 @@ static int aks_start_queue(struct accelkit_queue *q)
 	struct aks_dev *sdev = hwq->sdev;
 	u32 status;
 
-	if (aks_broken(sdev))
-		return -EIO;
+	if (aks_dma_off(sdev))
+		return -EIO;	/* broken, or being reset */
 	aks_qwrite64(hwq, AKS_Q_SQ_BASE_LO, hwq->ring_dma);
 	aks_qwrite64(hwq, AKS_Q_CQ_BASE_LO, hwq->ring_dma + sdev->cq_offset);
 	aks_qwrite(hwq, AKS_Q_DEPTH, sdev->depth);
@@ -125,7 +131,8 @@ static int aks_start_queue(struct accelkit_queue *q)
 			hwq->index, status);
 		return -EIO;
 	}
-	hwq->started = true;
+	aks_watchdog_start(sdev, hwq);
+	WRITE_ONCE(hwq->started, true);
 	return 0;
 }
 
@@ -141,15 +148,16 @@ static void aks_stop_queue(struct accelkit_queue *q)
 	struct aks_dev *sdev = hwq->sdev;
 	u32 status;
 
-	hwq->started = false;
+	WRITE_ONCE(hwq->started, false);
+	hwq->snap.valid = false;
 	aks_qwrite(hwq, AKS_Q_CTRL, 0);
-	if (aks_broken(sdev))
+	if (aks_dma_off(sdev))
 		return;		/* bus mastering is off already */
 	/* All-ones (device gone) has ACTIVE set too: it times out. */
 	if (readl_poll_timeout(sdev->regs + AKS_QREG(hwq->index, AKS_Q_STATUS),
 			       status, !(status & AKS_Q_STATUS_ACTIVE), 10,
 			       AKS_TIMEOUT_US))
-		aks_mark_broken(sdev, "queue stop");
+		aks_device_fault(sdev, "queue stop");
 }
 
 static int aks_mmap(struct accelkit_queue *q, struct vm_area_struct *vma,
@@ -208,6 +216,7 @@ const struct accelkit_ops aks_accelkit_ops = {
 	.put_queue	= aks_put_queue,
 	.start_queue	= aks_start_queue,
 	.stop_queue	= aks_stop_queue,
+	.fail_queue	= aks_fail_queue,
 	.mmap		= aks_mmap,
 	.is_q_updated	= aks_is_q_updated,
 	.queue_info	= aks_queue_info,

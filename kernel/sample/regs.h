@@ -20,6 +20,8 @@
 #define AKS_VERSION_MAJOR_SUPPORTED	2
 /* 2.1: range page requests, IOTLB, device counters, WORKERS */
 #define AKS_VERSION_2_1		0x00020100
+/* 2.4: HW_ERROR, ERR_QUEUE, Q_INJECT, PRQ overflow (CAPS bit 20) */
+#define AKS_VERSION_2_4		0x00020400
 
 /* Device registers (32 bit) */
 #define AKS_REG_MAGIC		0x000
@@ -58,6 +60,8 @@
 #define AKS_REG_INV_ERRORS	0x074
 #define AKS_REG_ERR_STATUS	0x07c
 #define  AKS_ERR_CORRECTABLE	BIT(0)
+#define  AKS_ERR_UNCORRECTABLE	BIT(1)	/* 2.4: a job ended in HW_ERROR */
+#define  AKS_ERR_PRQ_OVERFLOW	BIT(2)	/* 2.4: a page request found it full */
 /* 2.1 counters: 64 bit, reading LO latches the value HI then returns */
 #define AKS_REG_STAT_IOTLB_HITS_LO	0x080
 #define AKS_REG_STAT_IOTLB_MISSES_LO	0x088
@@ -68,11 +72,13 @@
 #define AKS_REG_STAT_IOTLB_DROPS_LO	0x0b0
 #define  AKS_STAT_HI(lo)		((lo) + 4)
 #define AKS_REG_WORKERS		0x0b8	/* 2.1, 32 bit */
+#define AKS_REG_ERR_QUEUE	0x0bc	/* 2.4: queue of the last HW_ERROR */
 #define AKS_REG_DEBUG_INJECT	0x0f0
 #define  AKS_DEBUG_IGNORE_INV	BIT(0)
 #define  AKS_DEBUG_RAISE_ERROR	BIT(1)
 #define  AKS_DEBUG_KEEP_IOTLB	BIT(2)	/* 2.1 */
 #define  AKS_DEBUG_NO_IOTLB	BIT(3)	/* 2.1 */
+#define  AKS_DEBUG_PRQ_OVERFLOW	BIT(4)	/* 2.4, self-clearing */
 
 #define AKS_MAX_QUEUES		256
 
@@ -97,6 +103,13 @@
 #define AKS_Q_CQ_TAIL		0x28
 #define AKS_Q_CQ_HEAD		0x2c
 #define AKS_Q_MSIX_VECTOR	0x30
+#define AKS_Q_INJECT		0x38	/* 2.4 */
+#define  AKS_Q_INJECT_KIND	GENMASK(3, 0)
+#define  AKS_Q_INJECT_AFTER	GENMASK(31, 8)
+#define  AKS_INJ_ENGINE_ERROR	1
+#define  AKS_INJ_STALL		2
+#define  AKS_INJ_BAD_COMPLETION	3
+#define  AKS_INJ_DROP_IRQ	4
 
 /* Doorbell pages in BAR4 */
 #define AKS_DOORBELL_PAGE	SZ_4K

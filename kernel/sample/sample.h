@@ -36,6 +36,25 @@ struct aks_hwq {
 	 * values: the device resets them only when the queue is enabled.
 	 */
 	bool started;
+
+	/* completion interrupts taken (the watchdog's lost-IRQ check) */
+	unsigned int irqs;
+	/*
+	 * recover.c: what the watchdog saw last time (watchdog only), and
+	 * the ring indices a device reset saved for fail_queue (set by the
+	 * reset work before it calls accelkit_queue_fail(), cleared by
+	 * fail_queue, get_queue and stop_queue).
+	 */
+	struct {
+		u32 sq_head, cq_tail, irqs, suspect_irqs;
+		unsigned long progress;		/* jiffies of the last progress */
+		bool suspect;			/* completions, no interrupt */
+		bool failing;			/* accelkit_queue_fail() called */
+	} wd;
+	struct {
+		bool valid;
+		u32 sq_head, sq_tail, cq_tail, cq_head;
+	} snap;
 };
 
 struct aks_dev {
@@ -83,8 +102,16 @@ struct aks_dev {
 	 * off and stays off until the driver is bound again.
 	 */
 	unsigned long flags;
-#define AKS_F_BROKEN	0
+#define AKS_F_BROKEN	0	/* did not come back from a reset: for good */
+#define AKS_F_DMA_OFF	1	/* a wait timed out: bus mastering off, reset due */
+#define AKS_F_REMOVING	2	/* remove() began: no more recovery */
 	atomic_t timeouts;		/* sysfs "timeouts" */
+	atomic_t lost_irqs;		/* sysfs, recover.c */
+	atomic_t queue_resets;
+	atomic_t device_resets;
+	struct delayed_work watchdog;	/* recover.c */
+	struct work_struct reset_work;
+	struct dentry *debugfs;		/* inject.c */
 	spinlock_t stat_lock;		/* a counter's LO/HI pair (sysfs.c) */
 
 	spinlock_t lock;		/* protects busy */
@@ -127,6 +154,12 @@ void aks_prq_enable(struct aks_dev *sdev);
 void aks_prq_forget_queue(struct aks_hwq *hwq);
 void aks_page_response(struct accelkit_queue *q, bool success);
 
+/* inject.c */
+void aks_debugfs_add(struct aks_dev *sdev);
+void aks_debugfs_remove(struct aks_dev *sdev);
+void aks_debugfs_init(void);
+void aks_debugfs_exit(void);
+
 /* sysfs.c */
 extern const struct attribute_group *aks_dev_groups[];
 
@@ -141,6 +174,24 @@ static inline bool aks_broken(struct aks_dev *sdev)
 {
 	return test_bit(AKS_F_BROKEN, &sdev->flags);
 }
+
+/* Bus mastering is off: broken, or a reset is due or running. */
+static inline bool aks_dma_off(struct aks_dev *sdev)
+{
+	return aks_broken(sdev) || test_bit(AKS_F_DMA_OFF, &sdev->flags);
+}
+
+/* recover.c */
+void aks_recover_init(struct aks_dev *sdev);
+void aks_recover_stop(struct aks_dev *sdev);
+void aks_device_fault(struct aks_dev *sdev, const char *what);
+void aks_watchdog_start(struct aks_dev *sdev, struct aks_hwq *hwq);
+void aks_fail_queue(struct accelkit_queue *q);
+void aks_engine_error(struct aks_dev *sdev);
+
+/* pci.c */
+int aks_reset(struct aks_dev *sdev);
+int aks_enable(struct aks_dev *sdev);
 
 int aks_pasid_bind(struct accelkit_device *adev, u32 pasid,
 		   struct mm_struct *mm);

@@ -6,6 +6,9 @@
  *
  *   broken        0/1: a wait for the device timed out, it is out of use
  *   timeouts      waits for the device that timed out
+ *   lost_irqs, queue_resets, device_resets
+ *                 recovery (recover.c): completions whose interrupt never
+ *                 came, queues failed by the watchdog, device resets
  *   debug_inject  root, write only: the DEBUG_INJECT register (tests)
  *   iotlb_hits, iotlb_misses, page_walks, page_requests, pages_requested,
  *   steps, iotlb_drops
@@ -37,6 +40,38 @@ static ssize_t timeouts_show(struct device *dev,
 	return sysfs_emit(buf, "%d\n", sdev ? atomic_read(&sdev->timeouts) : 0);
 }
 static DEVICE_ATTR_RO(timeouts);
+
+static ssize_t aks_counter_show(struct device *dev, char *buf,
+				size_t offset)
+{
+	struct aks_dev *sdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%d\n",
+			  sdev ? atomic_read((atomic_t *)((char *)sdev + offset)) : 0);
+}
+
+static ssize_t lost_irqs_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return aks_counter_show(dev, buf, offsetof(struct aks_dev, lost_irqs));
+}
+static DEVICE_ATTR_RO(lost_irqs);
+
+static ssize_t queue_resets_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return aks_counter_show(dev, buf,
+				offsetof(struct aks_dev, queue_resets));
+}
+static DEVICE_ATTR_RO(queue_resets);
+
+static ssize_t device_resets_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return aks_counter_show(dev, buf,
+				offsetof(struct aks_dev, device_resets));
+}
+static DEVICE_ATTR_RO(device_resets);
 
 /*
  * Root only (0200): the device's DEBUG_INJECT register, to test the
@@ -125,6 +160,9 @@ static DEVICE_ATTR_RO(workers);
 static struct attribute *aks_dev_attrs[] = {
 	&dev_attr_broken.attr,
 	&dev_attr_timeouts.attr,
+	&dev_attr_lost_irqs.attr,
+	&dev_attr_queue_resets.attr,
+	&dev_attr_device_resets.attr,
 	&dev_attr_debug_inject.attr,
 	&aks_stat_iotlb_hits.attr.attr,
 	&aks_stat_iotlb_misses.attr.attr,
@@ -147,7 +185,10 @@ static umode_t aks_dev_attr_visible(struct kobject *kobj,
 	struct aks_dev *sdev = dev_get_drvdata(kobj_to_dev(kobj));
 
 	if (attr == &dev_attr_broken.attr || attr == &dev_attr_timeouts.attr ||
-	    attr == &dev_attr_debug_inject.attr)
+	    attr == &dev_attr_debug_inject.attr ||
+	    attr == &dev_attr_lost_irqs.attr ||
+	    attr == &dev_attr_queue_resets.attr ||
+	    attr == &dev_attr_device_resets.attr)
 		return attr->mode;
 	return sdev && sdev->version >= AKS_VERSION_2_1 ? attr->mode : 0;
 }

@@ -114,6 +114,11 @@ AK_API int ak_session_path(const struct ak_session *s)
 	return s ? s->path : -EINVAL;
 }
 
+AK_API uint64_t ak_session_fallbacks(const struct ak_session *s)
+{
+	return s ? s->fallbacks : 0;
+}
+
 AK_API int ak_session_alg(const struct ak_session *s)
 {
 	return s ? s->alg : -EINVAL;
@@ -153,6 +158,7 @@ AK_API int ak_alg_submit(struct ak_session *s, struct ak_req *req)
 	p->key = ak_req_key(req);
 	p->owner = s;
 	req->status = -EINPROGRESS;
+	req->rflags = 0;
 	req->out_len = 0;
 	req->err_offset = 0;
 	s->pending++;

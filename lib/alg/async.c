@@ -261,7 +261,9 @@ static void req_job(struct ak_session *s, struct ak_req *r, unsigned op,
 		    src, len, dst, min64(dst_len, s->max_xfer), &p->params,
 		    &p->slot, ak_sess_irq(s));
 	e = ak_eng_submit(s, &d);
-	if (e < 0)
+	if (e == -EIO)		/* the queue failed or is gone */
+		ak_req_device_failed(s, r, e);
+	else if (e < 0)
 		ak_req_complete(s, r, e);
 }
 
@@ -517,6 +519,10 @@ static void req_done(struct ak_session *s, struct ak_slot *sl,
 		((char *)sl - offsetof(struct ak_req_priv, slot) -
 		 offsetof(struct ak_req, priv));
 
+	if (res->status == AKS_ST_HW_ERROR || res->status == AKS_ST_ABORTED) {
+		ak_req_device_failed(s, r, -EIO);
+		return;
+	}
 	switch (r->op) {
 	case AK_REQ_COMPRESS:
 		if (res->status == AKS_ST_OVERFLOW) {
@@ -541,6 +547,77 @@ static void req_done(struct ak_session *s, struct ak_slot *sl,
 		return;
 	default:
 		cipher_done(s, r, res);
+	}
+}
+
+/* ---- device faults ---- */
+
+static bool overlap(const void *a, size_t alen, const void *b, size_t blen)
+{
+	uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+
+	return a && b && alen && blen && x < y + blen && y < x + alen;
+}
+
+/* The software redo reads every input again: safe only if no output the
+ * device may have written (dst, the GCM tag) overlaps one. */
+static bool redo_safe(const struct ak_session *s, const struct ak_req *r)
+{
+	if (overlap(r->dst, r->dst_len, r->src, r->len))
+		return false;
+	if (s->alg != AK_ALG_AES_GCM)
+		return true;
+	if (overlap(r->dst, r->dst_len, r->aad, r->aad_len))
+		return false;
+	return r->op != AK_REQ_ENCRYPT ||
+	       (!overlap(r->tag, AK_GCM_TAG_LEN, r->src, r->len) &&
+		!overlap(r->tag, AK_GCM_TAG_LEN, r->aad, r->aad_len));
+}
+
+void ak_req_device_failed(struct ak_session *s, struct ak_req *r, int err)
+{
+	struct ak_req_priv *p = req_priv(r);
+
+	if (p->completed)
+		return;
+	if (!s->auto_path || !redo_safe(s, r)) {
+		ak_req_complete(s, r, err);
+		return;
+	}
+	/* From the start: whatever the device wrote is rewritten. */
+	r->out_len = 0;
+	r->err_offset = 0;
+	r->rflags |= AK_REQ_FELL_BACK;
+	s->fallbacks++;
+	ak_req_run_software(s, r);
+}
+
+void ak_sess_queue_failed(struct ak_session *s)
+{
+	struct ak_req *active = s->active, *backlog = s->backlog_head, *r, *n;
+
+	if (!s->q)
+		return;
+	/* Take the lists first: the drop would fail them all with -EIO. */
+	s->active = NULL;
+	s->backlog_head = s->backlog_tail = NULL;
+	s->q_failed = true;
+	s->fail_gen = s->gen;
+	/* Closing stops what the device might still hold (the kernel or
+	 * ak_reap() stopped it already); streams and digests of this
+	 * generation now fail -EIO. */
+	ak_sess_drop_queue(s, false, -EIO);
+	if (s->auto_path)
+		s->path = AK_PATH_SOFTWARE;
+	for (r = active; r; r = n) {
+		n = req_priv(r)->anext;
+		req_priv(r)->anext = NULL;
+		ak_req_device_failed(s, r, -EIO);
+	}
+	for (r = backlog; r; r = n) {
+		n = req_priv(r)->next;
+		req_priv(r)->next = NULL;
+		ak_req_device_failed(s, r, -EIO);
 	}
 }
 

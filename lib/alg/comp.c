@@ -85,7 +85,7 @@ static int mem_sink_fn(void *arg, const void *buf, size_t len)
 }
 
 /* Run a whole buffer through a stream into memory (or just count). */
-static int via_stream(struct ak_session *s, int dir, int level,
+static int via_stream1(struct ak_session *s, int dir, int level,
 		      const void *src, size_t len, void *dst, size_t *dst_len,
 		      uint64_t *err_off)
 {
@@ -108,6 +108,27 @@ static int via_stream(struct ak_session *s, int dir, int level,
 		return r;
 	*dst_len = m.total;
 	return m.total > m.cap ? -ENOSPC : 0;
+}
+
+/* The same; if the device stream failed with its queue and the auto
+ * session turned software meanwhile, once more in software (dst is
+ * rewritten from its start). */
+static int via_stream(struct ak_session *s, int dir, int level,
+		      const void *src, size_t len, void *dst, size_t *dst_len,
+		      uint64_t *err_off)
+{
+	size_t cap = *dst_len;
+	int path = s->path;
+	int r = via_stream1(s, dir, level, src, len, dst, dst_len, err_off);
+
+	if (r == -EIO && path == AK_PATH_DEVICE && s->auto_path &&
+	    s->path == AK_PATH_SOFTWARE) {
+		*dst_len = cap;
+		s->fallbacks++;
+		r = via_stream1(s, dir, level, src, len, dst, dst_len,
+				err_off);
+	}
+	return r;
 }
 
 AK_API int ak_compress(struct ak_session *s, int level, const void *src,
@@ -372,7 +393,9 @@ static int dev_check(struct ak_stream *st)
 	if (r < 0)
 		return r;
 	if (st->h.s->gen != st->gen || !st->h.s->q)
-		return -ESTALE;	/* the queue was dropped (timeout/fork) */
+		/* the queue was dropped: fork, timeout (-ESTALE) or
+		 * failed (-EIO) */
+		return ak_sess_lost_err(st->h.s, st->gen);
 	return 0;
 }
 

@@ -152,7 +152,7 @@ static int gcm_check(struct ak_cipher_stream *cs)
 	if (r < 0)
 		return r;
 	if (cs->h.s->gen != cs->gen || !cs->h.s->q)
-		return -ESTALE;
+		return ak_sess_lost_err(cs->h.s, cs->gen);
 	return 0;
 }
 

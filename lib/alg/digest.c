@@ -88,7 +88,7 @@ static int dev_check(struct ak_digest *d)
 	if (r < 0)
 		return r;
 	if (d->h.s->gen != d->gen || !d->h.s->q)
-		return -ESTALE;
+		return ak_sess_lost_err(d->h.s, d->gen);
 	return 0;
 }
 

@@ -68,6 +68,10 @@ int ak_eng_reap(struct ak_session *s, int timeout_ms)
 		}
 		total += n;
 	} while (n == 32);
+	/* Every job of a failed queue was dispatched above (each once, the
+	 * ones without a trusted record as ABORTED): close it. */
+	if (s->q && ak_queue_failed(s->q) == 1)
+		ak_sess_queue_failed(s);
 	return total;
 }
 

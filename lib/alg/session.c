@@ -152,6 +152,11 @@ void ak_sess_drop_queue(struct ak_session *s, bool forked, int err)
 	fail_all(s, forked ? 0 : err);
 }
 
+int ak_sess_lost_err(const struct ak_session *s, uint32_t gen)
+{
+	return s->q_failed && s->fail_gen == gen ? -EIO : -ESTALE;
+}
+
 int ak_sess_ready(struct ak_session *s)
 {
 	int r;

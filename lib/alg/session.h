@@ -56,6 +56,9 @@ struct ak_session {
 	struct ak_queue *q;		/* device path: NULL until (re)opened */
 	pid_t pid;			/* opener of q */
 	uint32_t gen;			/* bumped whenever q is dropped */
+	bool q_failed;			/* the queue of generation fail_gen */
+	uint32_t fail_gen;		/* failed (device state lost: -EIO) */
+	uint64_t fallbacks;		/* requests redone in software */
 	uint64_t max_xfer;
 	uint64_t caps;			/* the queue's AKS_CAPS_* bits */
 	uint8_t ctx_used;		/* bitmap of contexts 0..6 */
@@ -112,6 +115,16 @@ int ak_sess_open_queue(struct ak_session *s);
  * forgotten); else closed and every outstanding request completed with
  * @err. */
 void ak_sess_drop_queue(struct ak_session *s, bool forked, int err);
+/* The queue failed (ak_queue_failed()) and every job it had in flight
+ * was dispatched: close it; what is left of the requests (held back, or
+ * started and not completed) is redone in software (auto) or fails -EIO;
+ * an auto session turns software. In async.c (it needs the request
+ * machines); called by the engine. */
+void ak_sess_queue_failed(struct ak_session *s);
+/* Why a device stream/digest of queue generation @gen cannot go on:
+ * -EIO if that queue failed (its state in the device is lost), else
+ * -ESTALE (fork, timeout). */
+int ak_sess_lost_err(const struct ak_session *s, uint32_t gen);
 /* Fork check / reopen before use. 0 or negative errno. */
 int ak_sess_ready(struct ak_session *s);
 /* Device jobs of this session request a completion interrupt. */

@@ -55,6 +55,8 @@ AK_API const char *ak_status_str(int status)
 	case AKS_ST_DATA_ERROR:		return "DATA_ERROR";
 	case AKS_ST_OVERFLOW:		return "OVERFLOW";
 	case AKS_ST_AUTH_FAILURE:	return "AUTH_FAILURE";
+	case AKS_ST_HW_ERROR:		return "HW_ERROR";
+	case AKS_ST_ABORTED:		return "ABORTED";
 	default:			return "UNKNOWN_STATUS";
 	}
 }
@@ -71,6 +73,8 @@ AK_API int ak_status_errno(int status)
 	case AKS_ST_AUTH_FAILURE:	return -EBADMSG;
 	case AKS_ST_OVERFLOW:		return -ENOSPC;
 	case AKS_ST_DMA_ERROR:
+	case AKS_ST_HW_ERROR:
+	case AKS_ST_ABORTED:
 	default:			return -EIO;
 	}
 }
@@ -83,6 +87,8 @@ _Static_assert(AK_ST_SUCCESS == AKS_ST_SUCCESS &&
 	       AK_ST_INVALID_DESC == AKS_ST_INVALID_DESC &&
 	       AK_ST_XLATE_FAULT == AKS_ST_XLATE_FAULT &&
 	       AK_ST_PASID_INVALID == AKS_ST_PASID_INVALID &&
-	       AK_ST_DMA_ERROR == AKS_ST_DMA_ERROR, "statuses");
+	       AK_ST_DMA_ERROR == AKS_ST_DMA_ERROR &&
+	       AK_ST_HW_ERROR == AKS_ST_HW_ERROR &&
+	       AK_ST_ABORTED == AKS_ST_ABORTED, "statuses");
 _Static_assert(sizeof(struct aks_desc) == 64, "descriptor size");
 _Static_assert(sizeof(struct aks_cpl) == 32, "completion size");

@@ -97,6 +97,11 @@ struct ak_queue {
 	struct aks_desc *sq;		/* submission ring inside dus */
 	struct aks_cpl *cq;		/* completion ring inside dus */
 	uint8_t *slot_irq;		/* per SQ slot: job asked for an IRQ */
+	struct ak_slot_rec *slot_rec;	/* per SQ slot: what was submitted
+					 * (NULL: records not cross-checked) */
+	int failed;			/* AK_QFAIL_*: see fail.c */
+	int fail_why;			/* AK_CPL_* of the record that failed
+					 * validation, else 0 */
 	struct ak_queue_info info;
 };
 
@@ -111,6 +116,71 @@ int ak_reap_flags(struct ak_queue *q, struct ak_result *out,
  * no ioctl (it would stop the parent's queue), no munmap (the regions
  * are MADV_DONTFORK: not mapped in the child). */
 void ak_queue_abandon(struct ak_queue *q);
+
+/* ---- fail.c: completion record validation, failed queues ---- */
+
+/* Statuses of device contract 2.4 (also in sample_hw.h from then on). */
+#ifndef AKS_ST_HW_ERROR
+#define AKS_ST_HW_ERROR		9	/* the engine failed on this job */
+#endif
+#ifndef AKS_ST_ABORTED
+#define AKS_ST_ABORTED		10	/* written by the driver: queue failed */
+#endif
+#ifndef AKS_CAPS_ERR_RECOVERY
+#define AKS_CAPS_ERR_RECOVERY	0x00100000
+#endif
+#define AK_ST_LAST_KNOWN	AKS_ST_ABORTED
+
+/* What the library put into one SQ slot, to check the slot's record. */
+struct ak_slot_rec {
+	uint64_t tag;
+	uint64_t cap;		/* most bytes the job may write to dst */
+};
+
+/* ak_cpl_check() verdicts. */
+enum {
+	AK_CPL_OK = 0,
+	AK_CPL_BAD_STATUS,	/* not a status of the contract */
+	AK_CPL_BAD_SQ_HEAD,	/* not the slot after the job's own */
+	AK_CPL_BAD_TAG,		/* not the tag of the job in that slot */
+	AK_CPL_BAD_BYTES,	/* more bytes than the job's dst holds */
+};
+
+/* struct ak_queue.failed */
+enum {
+	AK_QFAIL_NONE = 0,
+	AK_QFAIL_KERNEL,	/* POLLERR/POLLHUP, an ABORTED record: the
+				 * kernel stopped the queue; the records it
+				 * left are trusted, the rest synthesised */
+	AK_QFAIL_RECORD,	/* a record failed ak_cpl_check(): the library
+				 * stopped the queue (PUT_Q: the rings are
+				 * unmapped); neither that record nor any
+				 * later one is read */
+	AK_QFAIL_GONE,		/* POLLERR without POLLIN, POLLHUP: stopped
+				 * (PUT_Q) or removed; the rings may be
+				 * unmapped and are not read */
+};
+
+/* The rings of @q must not be read or rung any more. */
+static inline bool ak_rings_gone(const struct ak_queue *q)
+{
+	return q->failed == AK_QFAIL_RECORD || q->failed == AK_QFAIL_GONE;
+}
+
+/* The most bytes descriptor @d lets the device write to its dst. */
+uint64_t ak_desc_cap(const struct aks_desc *d);
+/* Check a complete record (PHASE matched) read for free-running counter
+ * @cnt of a ring of @depth whose slot held @rec (NULL: tag and bytes not
+ * checked). Returns AK_CPL_OK or the first problem found. */
+int ak_cpl_check(const struct aks_cpl *c, uint32_t cnt, uint32_t depth,
+		 const struct ak_slot_rec *rec);
+/* The result the library reports for a job of a failed queue whose record
+ * is missing or untrusted: status ABORTED, err -EIO, the submitted tag. */
+void ak_cpl_synth(struct ak_result *r, uint32_t cnt, uint32_t depth,
+		  const struct ak_slot_rec *rec);
+/* Mark @q failed (the first reason sticks). AK_QFAIL_RECORD also stops
+ * the queue in the kernel so the device lets go of every buffer. */
+void ak_queue_set_failed(struct ak_queue *q, int why, int verdict);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t ak_now_ns(void);

@@ -139,6 +139,7 @@ static void queue_free(struct ak_queue *q)
 	if (q->fd >= 0)
 		close(q->fd);
 	free(q->slot_irq);
+	free(q->slot_rec);
 	free(q);
 }
 
@@ -225,7 +226,8 @@ AK_API int ak_queue_open(const char *node, const char *alg, unsigned flags,
 	q->sq = (struct aks_desc *)(void *)(q->dus + qi.sq_offset);
 	q->cq = (struct aks_cpl *)(void *)(q->dus + qi.cq_offset);
 	q->slot_irq = calloc(qi.depth, 1);
-	if (!q->slot_irq) {
+	q->slot_rec = calloc(qi.depth, sizeof(*q->slot_rec));
+	if (!q->slot_irq || !q->slot_rec) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -278,6 +280,7 @@ void ak_queue_abandon(struct ak_queue *q)
 	if (q->fd >= 0)
 		close(q->fd);
 	free(q->slot_irq);
+	free(q->slot_rec);
 	free(q);
 }
 
@@ -313,6 +316,10 @@ static void sq_put(struct ak_queue *q, const struct aks_desc *d)
 
 	memcpy(&q->sq[slot], d, sizeof(*d));
 	q->slot_irq[slot] = ak_desc_irq(d);
+	if (q->slot_rec) {
+		q->slot_rec[slot].tag = le64toh(d->tag);
+		q->slot_rec[slot].cap = ak_desc_cap(d);
+	}
 	q->sq_cnt++;
 }
 
@@ -331,6 +338,8 @@ AK_API int ak_submit_batch(struct ak_queue *q, const struct ak_job *jobs,
 
 	if (!q || !jobs)
 		return -EINVAL;
+	if (q->failed)
+		return -EIO;
 	if (!n)
 		return 0;
 	space = ak_ring_space(q->depth, q->sq_cnt, q->cq_cnt);
@@ -361,6 +370,8 @@ AK_API int ak_submit_raw(struct ak_queue *q, const void *desc, size_t size)
 
 	if (!q || !desc || size != sizeof(d))
 		return -EINVAL;
+	if (q->failed)
+		return -EIO;
 	if (ak_ring_full(q->depth, q->sq_cnt, q->cq_cnt))
 		return -EAGAIN;
 	memcpy(&d, desc, sizeof(d));
@@ -381,7 +392,10 @@ static inline bool cpl_valid(const struct ak_queue *q, uint32_t cnt)
 
 bool ak_cq_ready(const struct ak_queue *q)
 {
-	return !ak_ring_empty(q->sq_cnt, q->cq_cnt) && cpl_valid(q, q->cq_cnt);
+	if (ak_ring_empty(q->sq_cnt, q->cq_cnt))
+		return false;
+	/* A failed queue has a result (maybe synthesised) for every job. */
+	return q->failed || cpl_valid(q, q->cq_cnt);
 }
 
 AK_API int ak_reap(struct ak_queue *q, struct ak_result *out, unsigned max)
@@ -392,22 +406,50 @@ AK_API int ak_reap(struct ak_queue *q, struct ak_result *out, unsigned max)
 int ak_reap_flags(struct ak_queue *q, struct ak_result *out,
 		  uint16_t *cflags, unsigned max)
 {
+	bool consumed = false;
 	struct aks_cpl c;
-	int n = 0;
+	int n = 0, v;
 
 	if (!q || (!out && max))
 		return -EINVAL;
 	while ((unsigned)n < max && n < INT_MAX &&
-	       !ak_ring_empty(q->sq_cnt, q->cq_cnt) &&
-	       cpl_valid(q, q->cq_cnt)) {
-		memcpy(&c, &q->cq[ak_ring_slot(q->cq_cnt, q->depth)], sizeof(c));
+	       !ak_ring_empty(q->sq_cnt, q->cq_cnt)) {
+		uint32_t slot = ak_ring_slot(q->cq_cnt, q->depth);
+		const struct ak_slot_rec *rec =
+			q->slot_rec ? &q->slot_rec[slot] : NULL;
+		uint16_t fl = 0;
+
+		/* RECORD, GONE: the rings are not read. KERNEL: the driver
+		 * wrote a record for every job it aborted; a job without
+		 * one gets the same result. */
+		if (ak_rings_gone(q) ||
+		    (q->failed && !cpl_valid(q, q->cq_cnt))) {
+			ak_cpl_synth(&out[n], q->cq_cnt, q->depth, rec);
+			goto next;
+		}
+		if (!cpl_valid(q, q->cq_cnt))
+			break;
+		memcpy(&c, &q->cq[slot], sizeof(c));
+		v = ak_cpl_check(&c, q->cq_cnt, q->depth, rec);
+		if (v != AK_CPL_OK) {
+			ak_queue_set_failed(q, AK_QFAIL_RECORD, v);
+			ak_cpl_synth(&out[n], q->cq_cnt, q->depth, rec);
+			goto next;
+		}
 		ak_cpl_decode(&c, &out[n]);
+		fl = le16toh(c.flags);
+		consumed = true;
+		if (out[n].status == AKS_ST_ABORTED)
+			ak_queue_set_failed(q, AK_QFAIL_KERNEL, 0);
+next:
 		if (cflags)
-			cflags[n] = le16toh(c.flags);
+			cflags[n] = fl;
 		q->cq_cnt++;
 		n++;
 	}
-	if (n) {
+	/* CQ_HEAD hands slots back to a working device; a stopped queue
+	 * ignores it, and after PUT_Q the doorbell is not mapped. */
+	if (consumed && !ak_rings_gone(q)) {
 		ak_io_rmb_before_store();
 		ak_db_write(q, AKS_DB_CQ_HEAD, ak_ring_slot(q->cq_cnt, q->depth));
 	}
@@ -481,10 +523,20 @@ AK_API int ak_wait(struct ak_queue *q, int timeout_ms)
 
 			if (r < 0)
 				return errno == EINTR ? -EINTR : -errno;
+			if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) {
+				/* The kernel failed the queue (POLLIN too:
+				 * its ABORTED records are readable), or it
+				 * was stopped or removed (the rings may be
+				 * unmapped: not read). Every job left
+				 * completes ABORTED (-EIO). */
+				ak_queue_set_failed(q,
+					(pfd.revents & (POLLIN | POLLHUP)) ==
+					POLLIN ? AK_QFAIL_KERNEL :
+						 AK_QFAIL_GONE, 0);
+				return 0;
+			}
 			if (ak_cq_ready(q))
 				return 0;
-			if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))
-				return -EIO;
 			if (r > 0)
 				sched_yield();	/* woken without a record */
 		} else {

@@ -50,7 +50,9 @@ static const char *lib_message(int e)
 	case EFAULT:	return "translation fault: address not mapped or not "
 			       "writable";
 	case ESRCH:	return "the queue's address space (PASID) is gone";
-	case EIO:	return "device or queue error";
+	case EIO:	return "device error: the engine failed the job or the "
+			       "queue failed (reset, corrupt completion); "
+			       "AK_PATH=auto redoes one-shot jobs in software";
 	default:	return NULL;
 	}
 }

@@ -63,10 +63,34 @@
  *   -EBUSY    request submitted again while still pending; no free device
  *             stream context (device-only sessions);
  *   -ECANCELED  request still pending when its session was closed;
- *   -ENOMEM, -EIO, -EFAULT, -ETIMEDOUT (a device job did not complete in
+ *   -EIO      the device failed the job (HW_ERROR) or the queue failed
+ *             (ABORTED: a stuck queue or a device reset; a completion
+ *             record that fails the library's checks; POLLERR). Only
+ *             device-path sessions (AK_SF_DEVICE, AK_PATH=device) and
+ *             device-side streams, digests and cipher streams see it:
+ *             an auto session redoes the one-shot job in software (see
+ *             "Device faults" below);
+ *   -ENOMEM, -EFAULT, -ETIMEDOUT (a device job did not complete in
  *             AK_ALG_TIMEOUT_MS: the queue is closed and reopened on next
  *             use), other device errors as ak_status_errno().
  * ak_strerror() gives a message for each.
+ *
+ * Device faults (docs/library.md, "Errors and recovery"):
+ *   - a job completing HW_ERROR: on an auto session the one-shot request
+ *     is redone from the start in software (its dst fully rewritten) and
+ *     completes with the software result and AK_REQ_FELL_BACK in
+ *     req->rflags; the session stays on the device (the queue works on).
+ *     Device-only: -EIO for that request.
+ *   - a failed queue (see ak_queue_failed()): every request in flight or
+ *     held back completes exactly once: auto: redone in software as
+ *     above, and the session moves to software for good
+ *     (ak_session_path() then says AK_PATH_SOFTWARE); device-only: -EIO,
+ *     and the next call opens a new queue.
+ *   - a redo is safe only if the device cannot have changed the input: a
+ *     request whose dst overlaps its src (in place) gets -EIO instead.
+ *   - a device-side stream, digest or cipher stream cannot be redone (its
+ *     state was in the device): it fails with -EIO (sticky).
+ * ak_session_fallbacks() counts the redone requests.
  */
 
 /* Opaque handles of the algorithm API. */
@@ -171,9 +195,15 @@ AK_API int ak_session_open2(const char *node, int alg, unsigned flags,
 AK_API void ak_session_close(struct ak_session *s);
 
 /* ak_session_path - AK_PATH_DEVICE or AK_PATH_SOFTWARE; -EINVAL if @s is
- * NULL. Stable for the session's life (also in a forked child, except that
- * an auto session whose queue cannot be reopened there turns software). */
+ * NULL. Stable for the session's life, except that an auto session turns
+ * software when its queue cannot be reopened in a forked child or when
+ * its queue failed (see "Device faults"). */
 AK_API int ak_session_path(const struct ak_session *s);
+
+/* ak_session_fallbacks - how many requests of @s the device failed
+ * (HW_ERROR, failed queue) and the library redid in software (auto
+ * sessions only; see "Device faults"). 0 for NULL. */
+AK_API uint64_t ak_session_fallbacks(const struct ak_session *s);
 
 /* ak_session_alg - the session's enum ak_alg; -EINVAL if @s is NULL. */
 AK_API int ak_session_alg(const struct ak_session *s);
@@ -391,6 +421,11 @@ AK_API int ak_hmac(struct ak_session *s, const void *key, size_t key_len,
 /* ak_encrypt()/ak_decrypt() flags */
 #define AK_CF_PKCS7	0x0001	/* CBC: add / check and strip PKCS#7 padding */
 
+/* struct ak_req.rflags (set by the library at completion) */
+#define AK_REQ_FELL_BACK 0x0001	/* the device failed this request (HW_ERROR
+				 * or a failed queue); it was redone in
+				 * software and its result is software's */
+
 /*
  * ak_encrypt - encrypt @len bytes of @src into @dst (CBC, CTR, XTS).
  * @dst_len: in: capacity; out: bytes written (== @len, or for CBC with
@@ -586,7 +621,7 @@ struct ak_req {
 	int32_t status;		/* -EINPROGRESS from submit until completion;
 				 * then 0 or negative errno (as the sync
 				 * calls; -ECANCELED: see ak_session_close) */
-	uint32_t rsvd1;
+	uint32_t rflags;	/* AK_REQ_FELL_BACK */
 	size_t out_len;		/* bytes written; -ENOSPC: bytes needed */
 	uint64_t err_offset;	/* -EBADMSG (DECOMPRESS): input offset */
 	/* ---- library private ---- */

@@ -113,6 +113,11 @@ enum ak_status {
 	AK_ST_DATA_ERROR     = 6,	/* -> -EBADMSG (fault_addr: input offset) */
 	AK_ST_OVERFLOW       = 7,	/* -> -ENOSPC (fault_addr: bytes needed) */
 	AK_ST_AUTH_FAILURE   = 8,	/* -> -EBADMSG (GCM tag mismatch) */
+	AK_ST_HW_ERROR       = 9,	/* -> -EIO (the engine failed on this
+					 *    job; dst undefined) */
+	AK_ST_ABORTED        = 10,	/* -> -EIO (not done: the queue failed;
+					 *    written by the driver, or by the
+					 *    library, see ak_queue_failed()) */
 };
 
 /* struct ak_result.cflags: completion record flags beyond PHASE */
@@ -296,7 +301,8 @@ AK_API int ak_queue_space(const struct ak_queue *q);
  * The job's contents are not validated: the device judges them and reports
  * the outcome in the completion.
  * Returns 0 on success; -EAGAIN if depth-1 jobs are already in flight
- * (reap some first); -EINVAL if an argument is NULL.
+ * (reap some first); -EIO if the queue failed (ak_queue_failed());
+ * -EINVAL if an argument is NULL.
  */
 AK_API int ak_submit(struct ak_queue *q, const struct ak_job *job);
 
@@ -304,7 +310,8 @@ AK_API int ak_submit(struct ak_queue *q, const struct ak_job *job);
  * ak_submit_batch - queue up to @n jobs with a single doorbell store.
  * Returns the number of jobs queued (1..@n, fewer than @n if the ring
  * filled up: the first that many jobs were queued, in order); 0 if @n is
- * 0; -EAGAIN if no job could be queued; -EINVAL if @q or @jobs is NULL.
+ * 0; -EAGAIN if no job could be queued; -EIO if the queue failed;
+ * -EINVAL if @q or @jobs is NULL.
  */
 AK_API int ak_submit_batch(struct ak_queue *q, const struct ak_job *jobs,
 			   unsigned n);
@@ -313,7 +320,8 @@ AK_API int ak_submit_batch(struct ak_queue *q, const struct ak_job *jobs,
  * ak_submit_raw - queue a verbatim 64-byte device descriptor (struct
  * aks_desc of <accelkit/sample_hw.h>), e.g. to exercise reserved fields.
  * @size must be 64. The IRQ bit is taken from the descriptor as given.
- * Returns 0, -EAGAIN (ring full) or -EINVAL (NULL argument, bad size).
+ * Returns 0, -EAGAIN (ring full), -EIO (the queue failed) or -EINVAL
+ * (NULL argument, bad size).
  */
 AK_API int ak_submit_raw(struct ak_queue *q, const void *desc, size_t size);
 
@@ -324,8 +332,32 @@ AK_API int ak_submit_raw(struct ak_queue *q, const void *desc, size_t size);
  * Returns the number of results stored in @out (0 if none ready);
  * -EINVAL if @q is NULL, or @out is NULL with @max > 0.
  * A job's failure is reported in its result (status/err), not here.
+ *
+ * Every record is checked before it is believed: a status of the device
+ * contract, sq_head = the slot after the job's own, the tag of the job
+ * submitted in that slot, bytes <= the job's dst capacity (len for
+ * COPY/FILL, dst_len for algorithm jobs, 0 for NOP). A record failing a
+ * check fails the queue (ak_queue_failed()): the library stops it with
+ * UACCE_CMD_PUT_Q (which unmaps the rings), and that job and every job
+ * still in flight are reported once each as AK_ST_ABORTED (-EIO) with
+ * their own tag; nothing more is read from the rings. An ABORTED record
+ * (the driver failed the queue) fails the queue the same way, but the
+ * records the driver left are read as written.
  */
 AK_API int ak_reap(struct ak_queue *q, struct ak_result *out, unsigned max);
+
+/*
+ * ak_queue_failed - whether the queue failed: a completion record failed
+ * the checks of ak_reap(), the driver aborted its jobs (ABORTED records:
+ * a stuck queue or a device reset), or poll() reported POLLERR/POLLHUP
+ * (also the device removed). A failed queue runs no more jobs: submits
+ * fail with -EIO, every job that was in flight completes exactly once
+ * (ak_wait() returns 0 while one is left, ak_reap() reports it ABORTED,
+ * -EIO). Close it; a new ak_queue_open() may work (the kernel resets a
+ * stuck queue, and the device is used again unless it was isolated).
+ * Returns 1 (failed), 0 (not failed) or -EINVAL (@q NULL).
+ */
+AK_API int ak_queue_failed(const struct ak_queue *q);
 
 /*
  * ak_wait - block until at least one completion is ready to reap.
@@ -346,8 +378,10 @@ AK_API int ak_reap(struct ak_queue *q, struct ak_result *out, unsigned max);
  * when the waiting thread owns its CPU (latency-critical, CPU to spare).
  * Returns 0 when a completion is ready; -ETIMEDOUT on timeout; -ENOMSG if
  * no job is in flight (nothing to wait for); -EINTR if a signal
- * interrupted the sleep; -EIO if the kernel reported POLLERR/POLLHUP (the
- * queue was stopped or the device removed); -EINVAL if @q is NULL.
+ * interrupted the sleep; -EINVAL if @q is NULL. If the kernel reports
+ * POLLERR/POLLHUP (the queue was failed or stopped, the device removed)
+ * the queue is marked failed and ak_wait() returns 0: the jobs left are
+ * reaped as ABORTED (-EIO), see ak_queue_failed().
  */
 AK_API int ak_wait(struct ak_queue *q, int timeout_ms);
 
@@ -362,7 +396,8 @@ AK_API int ak_wait(struct ak_queue *q, int timeout_ms);
  * first), reap it into @res (may be NULL).
  * The queue must be idle (no job in flight), else -EBUSY.
  * Returns 0 if the job succeeded; the negative errno mapped from the
- * device status if it failed (-EFAULT, -ESRCH, -EINVAL, -EIO; @res holds
+ * device status if it failed (-EFAULT, -ESRCH, -EINVAL, -EIO (DMA_ERROR,
+ * HW_ERROR, ABORTED: the queue failed, see ak_queue_failed()); @res holds
  * the raw status, bytes and fault_addr); -ETIMEDOUT if it did not
  * complete in time (it then stays in flight: buffers must remain valid
  * until it is reaped with ak_reap() or the queue is closed; other
@@ -421,7 +456,7 @@ AK_API const char *ak_version(void);
 /* ak_status_errno - the errno mapping used by the library: 0 for SUCCESS,
  * -EINVAL (INVALID_OPCODE, INVALID_DESC), -EFAULT (TRANSLATION_FAULT),
  * -ESRCH (PASID_INVALID), -EBADMSG (DATA_ERROR, AUTH_FAILURE), -ENOSPC
- * (OVERFLOW), -EIO (DMA_ERROR and unknown statuses). */
+ * (OVERFLOW), -EIO (DMA_ERROR, HW_ERROR, ABORTED and unknown statuses). */
 AK_API int ak_status_errno(int status);
 
 /* The algorithm API (sessions, compression, digests, ciphers, async

@@ -16,7 +16,7 @@ int main(void)
 	if (add_ring_suite() || add_desc_suite() || add_discovery_suite() ||
 	    add_errors_suite() || add_queue_suite() || add_spin_suite() ||
 	    add_alg_sw_suite() || add_alg_comp_suite() || add_libfit_suite() ||
-	    add_cstream_suite() || add_flush_suite() ||
+	    add_cstream_suite() || add_flush_suite() || add_libfault_suite() ||
 	    add_akzip_suite() || add_aksum_suite() || add_akenc_suite()) {
 		fprintf(stderr, "suite registration failed: %s\n",
 			CU_get_error_msg());

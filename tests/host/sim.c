@@ -28,8 +28,9 @@ struct ak_queue *sim_queue_new(struct sim *s, uint32_t depth, unsigned flags)
 	q->dus = mmap(NULL, dus, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	q->slot_irq = calloc(depth, 1);
+	q->slot_rec = calloc(depth, sizeof(*q->slot_rec));
 	if (q->fd < 0 || q->db == MAP_FAILED || q->dus == MAP_FAILED ||
-	    !q->slot_irq) {
+	    !q->slot_irq || !q->slot_rec) {
 		ak_queue_close(q);
 		return NULL;
 	}
@@ -176,16 +177,42 @@ unsigned sim_step(struct sim *s)
 			/* EAGAIN: nothing to drain */
 		}
 	}
-	while (s->sq_head != tail && ((s->cq_tail + 1) & mask) != head) {
+	while (!s->stalled && s->sq_head != tail &&
+	       ((s->cq_tail + 1) & mask) != head) {
 		struct aks_desc d;
 		struct aks_cpl *c = &s->cq[s->cq_tail];
-		bool irq;
+		bool irq, hit = s->inject && s->jobs + 1 == s->inject_at;
 
+		if (hit && s->inject == SIM_INJ_STALL) {
+			s->stalled = true;
+			s->inject = SIM_INJ_NONE;
+			break;
+		}
 		memcpy(&d, &s->sq[s->sq_head], sizeof(d));
 		irq = le16toh(d.flags) & AKS_DF_IRQ;
 		s->sq_head = (s->sq_head + 1) & mask;
 		exec(s, &d, c);
 		c->sq_head = htole16((uint16_t)s->sq_head);
+		if (hit) {
+			switch (s->inject) {
+			case SIM_INJ_ENGINE:
+				c->status = htole16(AKS_ST_HW_ERROR);
+				c->bytes = 0;
+				break;
+			case SIM_INJ_BAD:
+				c->status = htole16(0x7FFF);
+				c->sq_head = htole16((uint16_t)(s->sq_head ^ 0x8000));
+				break;
+			case SIM_INJ_TAG:
+				c->tag = htole64(le64toh(c->tag) ^ 0x40);
+				break;
+			case SIM_INJ_BYTES:
+				c->bytes = htole64(le64toh(d.len) +
+						   le64toh(d.pattern) + 1);
+				break;
+			}
+			s->inject = SIM_INJ_NONE;
+		}
 		/* Body first, flags word last. */
 		__atomic_store_n(&c->flags, htole16(s->phase), __ATOMIC_RELEASE);
 		s->cq_tail = (s->cq_tail + 1) & mask;
@@ -200,6 +227,36 @@ unsigned sim_step(struct sim *s)
 			if (write(s->fd, &one, sizeof(one)) < 0)
 				abort();
 		}
+	}
+	return n;
+}
+
+unsigned sim_abort(struct sim *s)
+{
+	uint32_t mask = s->depth - 1, tail, n = 0;
+
+	tail = le32toh(__atomic_load_n((uint32_t *)(s->db + AKS_DB_SQ_TAIL),
+				       __ATOMIC_ACQUIRE)) & mask;
+	s->stalled = true;
+	while (s->sq_head != tail) {
+		struct aks_cpl *c = &s->cq[s->cq_tail];
+
+		memset(c, 0, sizeof(*c));
+		c->tag = s->sq[s->sq_head].tag;
+		c->status = htole16(AKS_ST_ABORTED);
+		s->sq_head = (s->sq_head + 1) & mask;
+		c->sq_head = htole16((uint16_t)s->sq_head);
+		__atomic_store_n(&c->flags, htole16(s->phase), __ATOMIC_RELEASE);
+		s->cq_tail = (s->cq_tail + 1) & mask;
+		if (s->cq_tail == 0)
+			s->phase ^= 1;
+		n++;
+	}
+	if (n) {
+		uint64_t one = 1;
+
+		if (write(s->fd, &one, sizeof(one)) < 0)
+			abort();
 	}
 	return n;
 }

@@ -36,12 +36,29 @@ struct sim {
 	uint32_t last_sq_tail_db;
 	uint32_t last_cq_head_db;
 	int fail_status;	/* != 0: complete every job with this status */
+	/* Error injection (device contract 2.4, Q_INJECT), one-shot: the
+	 * job completing as number inject_at (1-based count of jobs) gets
+	 * the fault: SIM_INJ_ENGINE: status HW_ERROR; SIM_INJ_BAD: status
+	 * 0x7FFF and sq_head ^ 0x8000 (BAD_COMPLETION); SIM_INJ_TAG: another
+	 * tag; SIM_INJ_BYTES: bytes past the job's dst capacity;
+	 * SIM_INJ_STALL: that job and every later one make no progress. */
+	int inject;
+	uint64_t inject_at;
+	bool stalled;
 	bool hash;		/* also run one-shot HASH jobs (FIRST|LAST,
 				 * SHA-256/512), as the algorithm engine */
 	pthread_t thr;
 	bool threaded;
 	volatile bool stop;
 };
+
+enum { SIM_INJ_NONE, SIM_INJ_ENGINE, SIM_INJ_BAD, SIM_INJ_TAG,
+       SIM_INJ_BYTES, SIM_INJ_STALL };
+
+/* What the driver does to a stuck queue (docs/device.md 2.4): one ABORTED
+ * record (PHASE right, tag from the SQ ring) per descriptor not consumed;
+ * the queue stays stopped. Returns the records written. */
+unsigned sim_abort(struct sim *s);
 
 /* Build a queue of @depth with open flags @flags, attached to @s. */
 struct ak_queue *sim_queue_new(struct sim *s, uint32_t depth, unsigned flags);

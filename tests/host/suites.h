@@ -18,5 +18,6 @@ int add_alg_comp_suite(void);
 int add_libfit_suite(void);
 int add_cstream_suite(void);
 int add_flush_suite(void);
+int add_libfault_suite(void);
 
 #endif

@@ -80,6 +80,11 @@ enum accelkit_bind_mode {
  *	ring offsets, entry sizes, limits). The framework has set api_version,
  *	pasid, mmio_size and dus_size.
  * @isolate_strategy: optional; sysfs "isolate_strategy" was written.
+ * @fail_queue: optional; after accelkit_queue_fail(@q), for a queue still
+ *	started: stop the hardware queue (as stop_queue) and write what user
+ *	space must see of its outstanding jobs (the sample writes ABORTED
+ *	completion records). put_queue still follows. Without it the
+ *	framework calls stop_queue.
  *
  * Self-translating devices (ACCELKIT_BIND_SELF) also implement:
  * @pasid_bind: make @pasid translate through @mm's page tables (program the
@@ -126,6 +131,7 @@ struct accelkit_ops {
 	void (*queue_info)(struct accelkit_queue *q,
 			   struct accelkit_queue_info *info);
 	int (*isolate_strategy)(struct accelkit_device *adev, u32 value);
+	void (*fail_queue)(struct accelkit_queue *q);
 
 	int (*pasid_bind)(struct accelkit_device *adev, u32 pasid,
 			  struct mm_struct *mm);
@@ -174,6 +180,7 @@ int accelkit_register(struct accelkit_device *adev);
 void accelkit_remove(struct accelkit_device *adev);
 
 void accelkit_queue_wake(struct accelkit_queue *q);
+void accelkit_queue_fail(struct accelkit_queue *q);
 int accelkit_queue_page_request(struct accelkit_queue *q, u64 addr,
 				unsigned int nr_pages, bool write);
 void accelkit_report_hw_error(struct accelkit_device *adev);

@@ -31,6 +31,7 @@
  */
 #define AKS_CAPS_GCM_STREAM	0x00040000	/* CIPHER GCM stream jobs (2.2) */
 #define AKS_CAPS_FLUSH		0x00080000	/* COMPRESS FLUSH/FULL (2.3) */
+#define AKS_CAPS_ERR_RECOVERY	0x00100000	/* the 2.4 error model */
 
 #define AKS_NR_CTX		8	/* stream contexts per queue */
 
@@ -56,6 +57,8 @@
 #define AKS_ST_DATA_ERROR	6	/* fault_addr: input offset */
 #define AKS_ST_OVERFLOW		7	/* fault_addr: bytes needed */
 #define AKS_ST_AUTH_FAILURE	8
+#define AKS_ST_HW_ERROR		9	/* 2.4: engine failure, dst undefined */
+#define AKS_ST_ABORTED		10	/* by the driver: queue failed/reset */
 
 /* Completion flags */
 #define AKS_CF_PHASE		0x0001
