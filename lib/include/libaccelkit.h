@@ -75,11 +75,14 @@ extern "C" {
  * the same value names the shared object (libaccelkit.so.<VERSION>), the
  * pkg-config file's Version and ak_version()'s answer.
  * 1.1: algorithm API (sessions).
+ * 1.2: ak_session_open2, cipher streams, ak_stream_flush, ak_strerror.
+ * 1.3: device faults: AK_ST_HW_ERROR/AK_ST_ABORTED, ak_queue_failed(),
+ *      ak_session_fallbacks(), AK_REQ_FELL_BACK in rflags.
  */
 #define AK_VERSION_MAJOR 1
-#define AK_VERSION_MINOR 2
+#define AK_VERSION_MINOR 3
 #define AK_VERSION_PATCH 0
-#define AK_VERSION_STRING "1.2.0"
+#define AK_VERSION_STRING "1.3.0"
 /* One number for compile-time comparisons: AK_VERSION_NUM >= AK_VERSION(1, 1, 0). */
 #define AK_VERSION(maj, min, pat) (((maj) << 16) | ((min) << 8) | (pat))
 #define AK_VERSION_NUM \
