@@ -6,9 +6,9 @@
  * - The watchdog (delayed work, armed while a queue is started) looks at
  *   every started queue each hang_ms / 4: completions that came with no
  *   interrupt (a lost MSI-X) wake the queue's pollers and are counted;
- *   work pending with no progress of SQ_HEAD/CQ_TAIL for hang_ms, while
- *   the queue waits neither for a page response nor for user space to
- *   make room in its CQ, fails the queue.
+ *   work pending with no progress of SQ_HEAD/CQ_TAIL for hang_ms, no job
+ *   in execution (STATUS.BUSY), while the queue waits neither for a page
+ *   response nor for user space to make room in its CQ, fails the queue.
  * - Failing a queue: accelkit_queue_fail(); the framework calls
  *   aks_fail_queue() with its queue locks held, which disables the
  *   hardware queue and writes one ABORTED record per outstanding job.
@@ -85,7 +85,12 @@ static bool aks_watch_queue(struct aks_hwq *hwq, struct accelkit_queue *q)
 		accelkit_queue_wake(q);
 	}
 
-	progress = sq_head != hwq->wd.sq_head || cq_tail != hwq->wd.cq_tail;
+	/*
+	 * BUSY: a job is in execution (steps or an engine run); the device
+	 * bounds its jobs, so that is progress however long the job takes.
+	 */
+	progress = sq_head != hwq->wd.sq_head || cq_tail != hwq->wd.cq_tail ||
+		   (status & AKS_Q_STATUS_BUSY);
 	/* A page request, or a full CQ: user-controlled waits, never hangs. */
 	waits_for_user = (status & AKS_Q_STATUS_STALLED) ||
 			 ((cq_tail + 1) & mask) == cq_head;
