@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <accelkit/accelkit.h>
@@ -438,6 +439,40 @@ static void t_stall(void)
 	g_injections++;
 }
 
+/* Child: a queue failed under it, it exits without closing it. */
+static int exit_failed_child(void *arg)
+{
+	struct pollfd p;
+	struct rq r;
+
+	(void)arg;
+	if (rq_open(&r) ||
+	    inject("stall %u %u", r.info.queue_id, 0))
+		return 2;
+	rq_put(&r, AKS_OP_NOP, NULL, NULL, 0, 1);
+	rq_put(&r, AKS_OP_NOP, NULL, NULL, 0, 2);
+	rq_ring(&r);
+	p = (struct pollfd){ .fd = r.fd, .events = POLLIN };
+	if (poll(&p, 1, WAIT_MS) != 1 || !(p.revents & POLLERR))
+		return 3;
+	return 0;	/* exit with the failed queue open and mapped */
+}
+
+/* exit() with a failed queue: fine, the hardware queue comes back. */
+static void t_exit_failed(void)
+{
+	char buf[64];
+	int st, to = 0;
+
+	st = vm_run_child(exit_failed_child, NULL, 2 * WAIT_MS, &to);
+	VM_CHECK(!to && st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		 "child with a failed queue: %s",
+		 vm_wstatus_str(st, buf, sizeof(buf)));
+	vm_check_instances_back();
+	check_new_open("after an exit with a failed queue");
+	g_injections++;
+}
+
 /* PRQ overflow: the job that faults still completes, byte-exact. */
 static void t_prq_overflow(void)
 {
@@ -573,6 +608,8 @@ static const struct ak_test inj_tests[] = {
 	  t_drop_irq },
 	{ "stall: queue failed, ABORTED in order, POLLERR, EIO, new open works",
 	  t_stall },
+	{ "stall, then exit without close: exit fine, instances back",
+	  t_exit_failed },
 	{ "prq_overflow: the faulting job completes byte-exact, nothing lost",
 	  t_prq_overflow },
 	{ "ignore_invalidations: device reset, ABORTED, not broken, new open works",
