@@ -219,6 +219,7 @@ void aks_fail_queue(struct accelkit_queue *q)
 	struct aks_dev *sdev = hwq->sdev;
 	u32 status;
 
+	mutex_lock(&sdev->recover_lock);
 	WRITE_ONCE(hwq->started, false);
 	if (!hwq->snap.valid) {
 		aks_qwrite(hwq, AKS_Q_CTRL, 0);
@@ -232,12 +233,13 @@ void aks_fail_queue(struct accelkit_queue *q)
 		hwq->snap.sq_tail = aks_qread(hwq, AKS_Q_SQ_TAIL);
 		hwq->snap.cq_tail = aks_qread(hwq, AKS_Q_CQ_TAIL);
 		hwq->snap.cq_head = aks_qread(hwq, AKS_Q_CQ_HEAD);
-		if (hwq->snap.sq_head == U32_MAX)
-			return;		/* the device is gone: no indices */
 	}
+	/* all ones: the device is gone, there are no indices */
+	if (hwq->snap.sq_head != U32_MAX)
+		aks_write_aborted(hwq, hwq->snap.sq_head, hwq->snap.sq_tail,
+				  hwq->snap.cq_tail, hwq->snap.cq_head);
 	hwq->snap.valid = false;
-	aks_write_aborted(hwq, hwq->snap.sq_head, hwq->snap.sq_tail,
-			  hwq->snap.cq_tail, hwq->snap.cq_head);
+	mutex_unlock(&sdev->recover_lock);
 }
 
 /**
@@ -292,6 +294,7 @@ static void aks_reset_work(struct work_struct *work)
 	u32 status;
 
 	/* Stop the started queues and save where they were. */
+	mutex_lock(&sdev->recover_lock);
 	for (i = 0; i < sdev->nr_queues; i++) {
 		struct aks_hwq *hwq = &sdev->hwq[i];
 
@@ -323,6 +326,7 @@ static void aks_reset_work(struct work_struct *work)
 	}
 	if (test_bit(AKS_F_DMA_OFF, &sdev->flags))
 		aks_mark_broken(sdev, "reset");
+	mutex_unlock(&sdev->recover_lock);
 	aks_fail_saved(sdev);
 }
 
@@ -337,11 +341,16 @@ void aks_engine_error(struct aks_dev *sdev)
 
 void aks_recover_init(struct aks_dev *sdev)
 {
+	mutex_init(&sdev->recover_lock);
 	INIT_DELAYED_WORK(&sdev->watchdog, aks_watchdog);
 	INIT_WORK(&sdev->reset_work, aks_reset_work);
 }
 
-/* remove(): no recovery from here on. */
+/*
+ * remove(), before accelkit_remove(): no recovery from here on (a timeout
+ * marks the device broken), and nothing of ours runs any more that could
+ * use the framework device.
+ */
 void aks_recover_stop(struct aks_dev *sdev)
 {
 	set_bit(AKS_F_REMOVING, &sdev->flags);
