@@ -214,6 +214,7 @@ static int ak_run_one(AkWorker *w, uint32_t qi)
         return -1;
     }
     /* The job is ours now; the contexts stay valid until we are done. */
+    q->executing = true;
     memcpy(ctxs, q->ctx, sizeof(ctxs));
     q->job.alg = NULL;
     q->job_valid = false;
@@ -301,6 +302,7 @@ static int ak_run_one(AkWorker *w, uint32_t qi)
     }
 
     qemu_mutex_lock(&s->lock);
+    q->executing = false;
     if (r.in_step) {
         ak_step_end_locked(s, &r);
     }

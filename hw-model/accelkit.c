@@ -168,7 +168,8 @@ static uint64_t ak_queue_read(AkState *s, uint32_t qi, hwaddr reg)
         return q->ctrl;
     case AK_Q_STATUS:
         return q->status | (q->stalled ? AK_QST_STALLED : 0) |
-               (q->in_step ? AK_QST_ACTIVE : 0);
+               (q->in_step ? AK_QST_ACTIVE : 0) |
+               (q->executing ? AK_QST_BUSY : 0);
     case AK_Q_SQ_HEAD:
         return q->sq_head;
     case AK_Q_SQ_TAIL:

@@ -105,6 +105,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_QST_ERROR        BIT(1)
 #define AK_QST_STALLED      BIT(2)
 #define AK_QST_ACTIVE       BIT(3)
+#define AK_QST_BUSY         BIT(4)      /* 2.4: a job is in execution */
 
 #define AK_PRQ_ENABLE       BIT(0)
 #define AK_PRQ_ENTRY_SIZE   16
@@ -298,6 +299,7 @@ typedef struct AkQueue {
     bool busy;                  /* a worker serves this queue ... */
     uint32_t worker;            /* ... this one */
     bool in_step;               /* a step of this queue runs (ACTIVE) */
+    bool executing;             /* a worker executes a job of it (BUSY) */
     bool job_valid;             /* job holds a started, unfinished job */
     bool stalled;               /* waiting for a page response */
     bool prq_lost;              /* ... whose request found the ring full */

@@ -375,13 +375,14 @@ static void aks_remove(struct pci_dev *pdev)
 	struct aks_dev *sdev = pci_get_drvdata(pdev);
 
 	/*
-	 * First: the framework stops and releases every queue still open,
-	 * unbinds their PASIDs and zaps user mappings. No op is called after
-	 * this returns, so the device can go.
+	 * No watchdog or reset work from here on; a wait that times out now
+	 * leaves the device broken. Then the framework stops and releases
+	 * every queue still open, unbinds their PASIDs and zaps user
+	 * mappings. No op is called after this returns, so the device can go.
 	 */
+	aks_recover_stop(sdev);
 	accelkit_remove(sdev->adev);
 	aks_debugfs_remove(sdev);
-	aks_recover_stop(sdev);
 
 	/*
 	 * Completes once no step runs (bounded; on a timeout the device is

@@ -6,9 +6,9 @@
  * - The watchdog (delayed work, armed while a queue is started) looks at
  *   every started queue each hang_ms / 4: completions that came with no
  *   interrupt (a lost MSI-X) wake the queue's pollers and are counted;
- *   work pending with no progress of SQ_HEAD/CQ_TAIL for hang_ms, while
- *   the queue waits neither for a page response nor for user space to
- *   make room in its CQ, fails the queue.
+ *   work pending with no progress of SQ_HEAD/CQ_TAIL for hang_ms, no job
+ *   in execution (STATUS.BUSY), while the queue waits neither for a page
+ *   response nor for user space to make room in its CQ, fails the queue.
  * - Failing a queue: accelkit_queue_fail(); the framework calls
  *   aks_fail_queue() with its queue locks held, which disables the
  *   hardware queue and writes one ABORTED record per outstanding job.
@@ -85,7 +85,12 @@ static bool aks_watch_queue(struct aks_hwq *hwq, struct accelkit_queue *q)
 		accelkit_queue_wake(q);
 	}
 
-	progress = sq_head != hwq->wd.sq_head || cq_tail != hwq->wd.cq_tail;
+	/*
+	 * BUSY: a job is in execution (steps or an engine run); the device
+	 * bounds its jobs, so that is progress however long the job takes.
+	 */
+	progress = sq_head != hwq->wd.sq_head || cq_tail != hwq->wd.cq_tail ||
+		   (status & AKS_Q_STATUS_BUSY);
 	/* A page request, or a full CQ: user-controlled waits, never hangs. */
 	waits_for_user = (status & AKS_Q_STATUS_STALLED) ||
 			 ((cq_tail + 1) & mask) == cq_head;
@@ -214,6 +219,7 @@ void aks_fail_queue(struct accelkit_queue *q)
 	struct aks_dev *sdev = hwq->sdev;
 	u32 status;
 
+	mutex_lock(&sdev->recover_lock);
 	WRITE_ONCE(hwq->started, false);
 	if (!hwq->snap.valid) {
 		aks_qwrite(hwq, AKS_Q_CTRL, 0);
@@ -227,12 +233,13 @@ void aks_fail_queue(struct accelkit_queue *q)
 		hwq->snap.sq_tail = aks_qread(hwq, AKS_Q_SQ_TAIL);
 		hwq->snap.cq_tail = aks_qread(hwq, AKS_Q_CQ_TAIL);
 		hwq->snap.cq_head = aks_qread(hwq, AKS_Q_CQ_HEAD);
-		if (hwq->snap.sq_head == U32_MAX)
-			return;		/* the device is gone: no indices */
 	}
+	/* all ones: the device is gone, there are no indices */
+	if (hwq->snap.sq_head != U32_MAX)
+		aks_write_aborted(hwq, hwq->snap.sq_head, hwq->snap.sq_tail,
+				  hwq->snap.cq_tail, hwq->snap.cq_head);
 	hwq->snap.valid = false;
-	aks_write_aborted(hwq, hwq->snap.sq_head, hwq->snap.sq_tail,
-			  hwq->snap.cq_tail, hwq->snap.cq_head);
+	mutex_unlock(&sdev->recover_lock);
 }
 
 /**
@@ -287,6 +294,7 @@ static void aks_reset_work(struct work_struct *work)
 	u32 status;
 
 	/* Stop the started queues and save where they were. */
+	mutex_lock(&sdev->recover_lock);
 	for (i = 0; i < sdev->nr_queues; i++) {
 		struct aks_hwq *hwq = &sdev->hwq[i];
 
@@ -318,6 +326,7 @@ static void aks_reset_work(struct work_struct *work)
 	}
 	if (test_bit(AKS_F_DMA_OFF, &sdev->flags))
 		aks_mark_broken(sdev, "reset");
+	mutex_unlock(&sdev->recover_lock);
 	aks_fail_saved(sdev);
 }
 
@@ -332,11 +341,16 @@ void aks_engine_error(struct aks_dev *sdev)
 
 void aks_recover_init(struct aks_dev *sdev)
 {
+	mutex_init(&sdev->recover_lock);
 	INIT_DELAYED_WORK(&sdev->watchdog, aks_watchdog);
 	INIT_WORK(&sdev->reset_work, aks_reset_work);
 }
 
-/* remove(): no recovery from here on. */
+/*
+ * remove(), before accelkit_remove(): no recovery from here on (a timeout
+ * marks the device broken), and nothing of ours runs any more that could
+ * use the framework device.
+ */
 void aks_recover_stop(struct aks_dev *sdev)
 {
 	set_bit(AKS_F_REMOVING, &sdev->flags);

@@ -98,6 +98,7 @@
 #define  AKS_Q_STATUS_ERROR	BIT(1)
 #define  AKS_Q_STATUS_STALLED	BIT(2)
 #define  AKS_Q_STATUS_ACTIVE	BIT(3)
+#define  AKS_Q_STATUS_BUSY	BIT(4)	/* 2.4: a job is in execution */
 #define AKS_Q_SQ_HEAD		0x20
 #define AKS_Q_SQ_TAIL		0x24
 #define AKS_Q_CQ_TAIL		0x28

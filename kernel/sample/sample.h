@@ -6,6 +6,7 @@
 #define _ACCELKIT_SAMPLE_H
 
 #include <linux/io.h>
+#include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -111,6 +112,12 @@ struct aks_dev {
 	atomic_t device_resets;
 	struct delayed_work watchdog;	/* recover.c */
 	struct work_struct reset_work;
+	/*
+	 * Serializes fail_queue with the reset work's save-reset-enable, so
+	 * a queue's ring indices are read either before the reset or saved.
+	 * Taken under the framework's queue locks (fail_queue).
+	 */
+	struct mutex recover_lock;
 	struct dentry *debugfs;		/* inject.c */
 	spinlock_t stat_lock;		/* a counter's LO/HI pair (sysfs.c) */
 

@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <accelkit/accelkit.h>
@@ -438,6 +439,107 @@ static void t_stall(void)
 	g_injections++;
 }
 
+/*
+ * A failed queue whose CQ user space did not consume: the driver writes
+ * only as many ABORTED records as the CQ has free slots (it never
+ * overwrites a record user space has not read).
+ */
+static void t_cq_room(void)
+{
+	uint32_t depth, done, room, i;
+	struct pollfd p;
+	struct rq r;
+	int ok = 1;
+
+	if (rq_open(&r))
+		return;
+	depth = r.info.depth;
+	done = depth - depth / 64 - 2;	/* completed, never consumed */
+	room = depth - 1 - done;	/* free CQ slots after them */
+	VM_REQUIRE(inject("stall %u %u", r.info.queue_id, done) == 0,
+		   "inject");
+	/* at most depth - 1 outstanding: the completed ones first */
+	for (i = 0; i < done + room + 4; i++) {
+		rq_put(&r, AKS_OP_NOP, NULL, NULL, 0, 1000 + i);
+		r.sq[(r.tail + depth - 1) % depth].flags = 0;	/* no IRQ */
+		if (i + 1 == done) {
+			uint64_t end = vm_now_ms() + WAIT_MS;
+
+			rq_ring(&r);
+			while (!(r.cq[done - 1].flags & AKS_CF_PHASE) &&
+			       vm_now_ms() < end)
+				usleep(1000);
+		}
+	}
+	rq_ring(&r);
+	/* wait for the failure without consuming anything */
+	p = (struct pollfd){ .fd = r.fd, .events = POLLIN };
+	for (i = 0; i < WAIT_MS / 50; i++) {
+		/* POLLIN is set all along: the records are not consumed */
+		p.revents = 0;
+		if (poll(&p, 1, 50) == 1 && (p.revents & POLLERR))
+			break;
+		usleep(50000);
+	}
+	VM_CHECK(p.revents & POLLERR, "queue not failed: revents 0x%x",
+		 p.revents);
+	for (i = 0; i < done + room; i++) {
+		volatile struct aks_cpl *c = &r.cq[i];
+		uint16_t want = i < done ? AKS_ST_SUCCESS : AKS_ST_ABORTED;
+
+		if (!(c->flags & AKS_CF_PHASE) || c->tag != 1000 + i ||
+		    c->status != want) {
+			VM_CHECK(0, "slot %u: phase %u tag %llu status %u, want tag %u status %u",
+				 i, c->flags & AKS_CF_PHASE,
+				 (unsigned long long)c->tag, c->status,
+				 1000 + i, want);
+			ok = 0;
+			g_lost++;
+			break;
+		}
+	}
+	/* the last free slot stays free: the CQ is full, not overwritten */
+	VM_CHECK(!(r.cq[depth - 1].flags & AKS_CF_PHASE) &&
+		 r.cq[0].tag == 1000, "a record beyond the CQ's room");
+	VM_CHECK(ok, "records of a failed queue with a full CQ");
+	rq_close(&r);
+	g_injections++;
+}
+
+/* Child: a queue failed under it, it exits without closing it. */
+static int exit_failed_child(void *arg)
+{
+	struct pollfd p;
+	struct rq r;
+
+	(void)arg;
+	if (rq_open(&r) ||
+	    inject("stall %u %u", r.info.queue_id, 0))
+		return 2;
+	rq_put(&r, AKS_OP_NOP, NULL, NULL, 0, 1);
+	rq_put(&r, AKS_OP_NOP, NULL, NULL, 0, 2);
+	rq_ring(&r);
+	p = (struct pollfd){ .fd = r.fd, .events = POLLIN };
+	if (poll(&p, 1, WAIT_MS) != 1 || !(p.revents & POLLERR))
+		return 3;
+	return 0;	/* exit with the failed queue open and mapped */
+}
+
+/* exit() with a failed queue: fine, the hardware queue comes back. */
+static void t_exit_failed(void)
+{
+	char buf[64];
+	int st, to = 0;
+
+	st = vm_run_child(exit_failed_child, NULL, 2 * WAIT_MS, &to);
+	VM_CHECK(!to && st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		 "child with a failed queue: %s",
+		 vm_wstatus_str(st, buf, sizeof(buf)));
+	vm_check_instances_back();
+	check_new_open("after an exit with a failed queue");
+	g_injections++;
+}
+
 /* PRQ overflow: the job that faults still completes, byte-exact. */
 static void t_prq_overflow(void)
 {
@@ -573,6 +675,10 @@ static const struct ak_test inj_tests[] = {
 	  t_drop_irq },
 	{ "stall: queue failed, ABORTED in order, POLLERR, EIO, new open works",
 	  t_stall },
+	{ "stall with an unconsumed CQ: ABORTED only into the CQ's free slots",
+	  t_cq_room },
+	{ "stall, then exit without close: exit fine, instances back",
+	  t_exit_failed },
 	{ "prq_overflow: the faulting job completes byte-exact, nothing lost",
 	  t_prq_overflow },
 	{ "ignore_invalidations: device reset, ABORTED, not broken, new open works",
