@@ -417,6 +417,8 @@ static void aks_shutdown(struct pci_dev *pdev)
 
 	if (!sdev)
 		return;
+	/* No watchdog or reset work may bring the device back now. */
+	aks_recover_stop(sdev);
 	set_bit(AKS_F_BROKEN, &sdev->flags);
 	aks_reset(sdev);
 	pci_clear_master(pdev);
