@@ -245,6 +245,17 @@ test-vm-numa: qemu initramfs
 	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --topology numa2 --qmp \
 		--append "ak.poweroff_hold=1 $(VM_SUITES)" --log $(OUT)/vm-test-numa.log
 
+# The same two-node VM on the 6.1 debug kernel (KASAN, lockdep, kmemleak:
+# hot-unplug, rmmod and power-off with queues open, leak-checked).
+.PHONY: test-vm-debug-numa
+test: test-vm-debug-numa
+test-vm-debug-numa: qemu initramfs-debug
+	bash scripts/vm-run.sh test --qemu "$(QEMU_BIN)" \
+		--kernel $(DEBUG_KDIR)/arch/x86/boot/bzImage \
+		--initrd $(OUT)/initramfs-debug.cpio.gz --timeout $(VM_TIMEOUT) \
+		--cpu max --topology numa2 --qmp \
+		--append "ak.poweroff_hold=1 $(VM_SUITES)" --log $(OUT)/vm-test-debug-numa.log
+
 # The unplug suite alone in the same VM (AK_SUITES=unplug unless given).
 test-unplug: qemu initramfs
 	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max --topology numa2 --qmp \
