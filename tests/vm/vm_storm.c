@@ -79,7 +79,8 @@ static void plan_unit(uint64_t seed, uint32_t u, struct st_plan *p)
 
 struct sproc {
 	pid_t pid;
-	bool live, killed, result;
+	bool live, killed, result, ok;
+	uint32_t done;		/* completions it reported */
 	uint64_t kill_at;	/* 0: no timer */
 };
 
@@ -163,6 +164,7 @@ static void read_events(struct storm *s, int evr)
 			break;
 		default:
 			sp->result = true;
+			sp->done = m.done;
 			s->c.jobs += m.jobs;
 			s->c.done += m.done;
 			s->c.lost += m.lost;
@@ -195,6 +197,7 @@ static void reaped(struct storm *s, int evr, pid_t pid, int st)
 	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && sp->result) {
 		s->c.survivors++;
+		sp->ok = true;
 		return;
 	}
 	fail(s, "seed %llu unit %u %s: %s%s%s", (unsigned long long)s->seed,
@@ -273,6 +276,16 @@ static void storm_parent(struct storm *s)
 	}
 	read_events(s, ev[0]);
 	s->c.started = s->hellos;
+	/* owners that kept their queue while a sharer of it was killed */
+	for (i = 0; i < s->nunits; i++) {
+		struct sproc *sp = &s->procs[i * SR_NR];
+
+		if (sp[SR_OWNER].ok &&
+		    (sp[SR_CHILD].killed || sp[SR_RECV].killed)) {
+			s->c.shared_owners++;
+			s->c.shared_done += sp[SR_OWNER].done;
+		}
+	}
 	close(ev[0]);
 	close(ev[1]);
 }
@@ -399,10 +412,10 @@ static void t_kill_storm(void)
 	printf("\nAK-STORM: start seed=%llu processes=%u (replay: AK_STORM_SEED=%llu, or ak.storm_seed=)\n",
 	       (unsigned long long)seed, g_nproc, (unsigned long long)seed);
 	fails = storm_run(g_nproc, seed, &c, first, sizeof(first));
-	printf("AK-STORM: seed=%llu processes=%u kills=%u survivors=%u jobs=%lu completed=%lu lost=%lu dup=%lu failures=%u %.1f s\n",
+	printf("AK-STORM: seed=%llu processes=%u kills=%u survivors=%u jobs=%lu completed=%lu lost=%lu dup=%lu owners_with_killed_sharers=%u their_completions=%lu failures=%u %.1f s\n",
 	       (unsigned long long)seed, c.started, c.kills, c.survivors,
-	       c.jobs, c.done, c.lost, c.dup, fails,
-	       (double)(vm_now_ms() - t0) / 1000.0);
+	       c.jobs, c.done, c.lost, c.dup, c.shared_owners, c.shared_done,
+	       fails, (double)(vm_now_ms() - t0) / 1000.0);
 	g_storm.started += c.started;
 	g_storm.kills += c.kills;
 	g_storm.survivors += c.survivors;

@@ -90,6 +90,10 @@ const char *st_bad_str(unsigned bad);
 struct st_counts {
 	unsigned started, kills, ooms, survivors;
 	unsigned long jobs, done, lost, dup;
+	/* owners that survived a killed sharer of their queue, and the
+	 * completions they got, each exactly once */
+	unsigned shared_owners;
+	unsigned long shared_done;
 };
 extern struct st_counts g_storm;	/* the suite's totals */
 /* D-state tasks left after a bounded wait: count, the first in @first. */
