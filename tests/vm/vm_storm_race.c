@@ -35,8 +35,12 @@
 #include "vm_storm.h"
 
 #define OFF_DUS		((off_t)UACCE_QFRT_DUS * (off_t)AK_PAGE)
+/* iterations, at most, and the effort bound of each half (the suite's
+ * budget on a loaded machine; an idle one does every iteration) */
 #define PUTQ_ITERS	1000
+#define PUTQ_MS		8000
 #define EXIT_ITERS	200
+#define EXIT_MS		5000
 
 struct looper {
 	int fd;
@@ -159,33 +163,38 @@ void t_zap_race(void)
 	uint64_t s = 20261130;
 	pid_t pid;
 
+	uint64_t t0 = vm_now_ms(), t1;
+
 	/* PUT_Q: PUTQ_ITERS queues in one child (a stuck thread must not
 	 * hang the suite) */
 	fflush(NULL);
 	pid = fork();
 	VM_REQUIRE(pid >= 0, "fork");
 	if (!pid) {
-		for (k = 0; k < PUTQ_ITERS; k++) {
+		for (k = 0; k < PUTQ_ITERS && vm_now_ms() - t0 < PUTQ_MS; k++) {
 			r = race_putq(1 + st_below(&s, 16));
 			if (r)
 				_exit(r);
 		}
+		printf("[%u PUT_Qs] ", k);
+		fflush(stdout);
 		_exit(0);
 	}
 	g_storm.started++;
 	st = vm_wait_child(pid, 120000, &to);
 	VM_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		 "%u PUT_Qs racing a thread's munmap(): %s (1 open, 2 mmap/START_Q, 3 thread, 4 PUT_Q)",
+		 "up to %u PUT_Qs racing a thread's munmap(): %s (1 open, 2 mmap/START_Q, 3 thread, 4 PUT_Q)",
 		 PUTQ_ITERS, vm_wstatus_str(st, ws, sizeof(ws)));
 	n = vm_klog_splats(first, sizeof(first));
 	VM_CHECK(n == splats0,
-		 "kernel report during %u PUT_Qs racing a thread's munmap() of the rings: %s",
+		 "kernel report during (up to) %u PUT_Qs racing a thread's munmap() of the rings: %s",
 		 PUTQ_ITERS, first);
 	splats0 = n;
+	t1 = vm_now_ms();
 
 	/* owner exit: one owner and one sharer per iteration */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	for (it = 0; it < EXIT_ITERS && !r; it++) {
+	for (it = 0; it < EXIT_ITERS && !r && vm_now_ms() - t1 < EXIT_MS; it++) {
 		r = race_exit(1 + st_below(&s, 16));
 		VM_CHECK(r == 0, "iteration %u (owner exit): code %d (10-11 pipe/fork, 12 queue, 13 fork, 14 pipe, 15 killed, 16 no sync, 17 the sharer failed)",
 			 it, r);
@@ -195,6 +204,9 @@ void t_zap_race(void)
 			break;
 	}
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	printf("[PUT_Qs for %llu ms, %u owner exits in %llu ms] ",
+	       (unsigned long long)(t1 - t0), it,
+	       (unsigned long long)(vm_now_ms() - t1));
 	VM_CHECK(n == splats0,
 		 "kernel report at owner exit %u of %u racing a sharer's munmap() of the rings: %s",
 		 it, EXIT_ITERS, first);
