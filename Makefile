@@ -84,7 +84,12 @@ test: FUZZ_SEED := $(or $(FUZZ_SEED),20261130)
 VM_FUZZ   = ak.fuzz_ops=$(FUZZ_OPS) $(if $(FUZZ_SEED),ak.fuzz_seed=$(FUZZ_SEED))
 # The abuse suites (fault injection, recovery, kill storm) and the fuzzer
 # run on the stock 6.1 LA57 VM and the 6.1 debug VM (ak.abuse=1).
-VM_ABUSE  = ak.abuse=1 $(VM_FUZZ)
+# The long kill storm after the suite (docs/testing.md "The storm suite"):
+# STORM processes (empty: none), seed STORM_SEED (default: a new one).
+STORM      ?=
+STORM_SEED ?=
+VM_STORM  = $(if $(STORM),ak.storm=$(STORM) $(if $(STORM_SEED),ak.storm_seed=$(STORM_SEED)))
+VM_ABUSE  = ak.abuse=1 $(VM_FUZZ) $(VM_STORM)
 
 VM_ARGS = --qemu "$(QEMU_BIN)" --kernel /boot/vmlinuz-$(GUEST_KVER) \
 	--initrd $(OUT)/initramfs.cpio.gz --timeout $(VM_TIMEOUT)
@@ -183,6 +188,15 @@ test-fuzz: qemu initramfs
 fuzz: FUZZ_OPS = 2000000
 fuzz: VM_TIMEOUT = 7200
 fuzz: test-fuzz
+
+# The kill storm alone, long: STORM processes (default 10000), STORM_SEED.
+.PHONY: storm
+storm: STORM := $(or $(STORM),10000)
+storm: VM_TIMEOUT = 7200
+storm: qemu initramfs
+	bash scripts/vm-run.sh test $(VM_ARGS) --cpu max \
+		--append "pti=on ak.fuzz_only=1 ak.fuzz_ops=0 $(VM_STORM)" \
+		--log $(OUT)/vm-storm.log
 
 # Unmodified programs on the device path (vm/dropins.d: the zlib shim and
 # the OpenSSL provider), once, in the stock VM.

@@ -18,7 +18,7 @@ sums=$(grep -a -o 'AK-ABUSE: .*' "$log" | tr -d '\r' | awk '
 	{ for (i = 3; i <= NF; i++) { split($i, kv, "="); s[kv[1]] += kv[2] } }
 	END { printf "ops=%d seeds=%d injections=%d lost=%d dup=%d",
 		s["ops"], s["seeds"], s["injections"], s["lost"], s["dup"] }')
-splats=$(grep -a -c -E "$splat" "$log")
+splats=$(bash "$(dirname "$0")/vm-splats.sh" "$log" "$splat" | wc -l)
 if grep -a -q 'AK: kmemleak: no leaks' "$log"; then
 	leaks=0
 elif grep -a -q 'AK: kmemleak reports:' "$log"; then

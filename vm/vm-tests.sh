@@ -13,6 +13,13 @@ done
 # ak.fuzz_only=1 (make test-fuzz, make fuzz): the fuzzer alone.
 [ "${AK_FUZZ_ONLY:-0}" = 1 ] || ak-vm-tests || rc=$?
 
+# The long kill storm (docs/testing.md "The storm suite") where the
+# command line has ak.storm=N: N processes, seed ak.storm_seed= or a new
+# one (printed).
+if [ "${AK_STORM:-0}" != 0 ]; then
+	ak-vm-tests --storm "$AK_STORM" ${AK_STORM_SEED:+"$AK_STORM_SEED"} || rc=1
+fi
+
 # The seeded fuzzer of the uAPI and the descriptors (docs/testing.md), in
 # the VMs whose command line has ak.fuzz_ops=N (make test: the stock LA57
 # and the debug VM); a seed is chosen and printed unless ak.fuzz_seed= gives one.

@@ -80,41 +80,52 @@ void accelkit_queue_put(struct accelkit_queue *q)
 }
 
 /*
- * Wait until an mmap() of this queue that passed its checks in @mm has
- * linked its VMA: mmap() holds @mm's mmap_lock for writing throughout.
- * Only q->ctl is held: how long this takes is up to @mm's tasks.
+ * Zap the mapping of one region (at most one VMA: one mmap() per region,
+ * not copied by fork(), no mremap() or split) with its mapper's mmap_lock
+ * held for writing. That waits for an mmap() of this queue that passed its
+ * checks to link its VMA, and for an munmap() of it in progress: munmap()
+ * unmaps with mmap_lock downgraded to read, and two unmappers of one
+ * VM_PFNMAP VMA race in untrack_pfn() (one finds the range untracked and
+ * its PTE gone: x86 PAT warns). Once zapped, the VMA is no longer tracked
+ * and a later munmap() leaves PAT alone. Only q->ctl is held: how long
+ * this takes is up to @mm's tasks.
  */
-static void accelkit_mm_sync(struct accelkit_qregion *region)
+static void accelkit_region_zap(struct accelkit_qregion *region)
 {
+	struct accelkit_queue *q = region->q;
 	struct mm_struct *mm = region->mapper;
+	size_t size = q->adev->region_size[region->type];
 
 	if (!mmget_not_zero(mm)) {
 		/*
-		 * No task left that could be in mmap(), but exit_mmap() may
-		 * be unmapping the region right now (the owner's exit is
-		 * what queued a DEFUNCT shutdown). Let it finish: a zap
-		 * racing with its unmap of a VM_PFNMAP mapping makes x86 PAT
-		 * find the range already gone and warn. Bounded: exit_mmap()
-		 * does not wait for user space; on a timeout we zap anyway.
+		 * No task left that could be in mmap() or munmap(), but
+		 * exit_mmap() may be unmapping the region right now (the
+		 * owner's exit is what queued a DEFUNCT shutdown). Let it
+		 * finish, for the same reason. Bounded: exit_mmap() does not
+		 * wait for user space; on a timeout the zap goes ahead.
 		 */
-		wait_event_timeout(region->q->unmap_wait,
+		wait_event_timeout(q->unmap_wait,
 				   !READ_ONCE(region->nr_vmas), 10 * HZ);
 		return;
 	}
-	mmap_read_lock(mm);
-	mmap_read_unlock(mm);
+	mmap_write_lock(mm);
+	if (size)
+		unmap_mapping_range(q->inode->i_mapping,
+				    (loff_t)region->type << PAGE_SHIFT, size, 1);
+	mmap_write_unlock(mm);
 	mmput(mm);	/* may end in exit_mmap(): no lock but q->ctl held */
 }
 
 /*
  * Take the hardware queue away from @q and move it to @new_state: stop
- * it, close its page requests, wait for an mmap() in progress, zap every
- * user mapping of it, give it back, then release its PASID binding and
- * its per-user count. The device must be quiet before page requests are
- * closed (a stopped queue raises no new request and its stalled job is
- * dropped), no answer may reach the hardware queue once it is given back
- * (fault_closed, under q->fault_lock), and the mappings must be gone
- * before the driver frees what they point at.
+ * it, close its page requests, zap every user mapping of it (each region
+ * under its mapper's mmap_lock, then everything once more), give it
+ * back, then release its PASID binding and its per-user count. The
+ * device must be quiet before page requests are closed (a stopped queue
+ * raises no new request and its stalled job is dropped), no answer may
+ * reach the hardware queue once it is given back (fault_closed, under
+ * q->fault_lock), and the mappings must be gone before the driver frees
+ * what they point at.
  *
  * Called with q->ctl held and no other lock: adev->mutex is taken only
  * around the bookkeeping and the bounded vendor ops. The fault work is not
@@ -151,7 +162,7 @@ void accelkit_queue_shutdown(struct accelkit_queue *q,
 	/* region->mapper only changes in an mmap() that succeeds: stable now. */
 	for (i = 0; i < ACCELKIT_NR_REGIONS; i++)
 		if (q->region[i].mapper)
-			accelkit_mm_sync(&q->region[i]);
+			accelkit_region_zap(&q->region[i]);
 
 	/*
 	 * ops stay valid: removal shuts every queue down under its q->ctl,

@@ -34,7 +34,9 @@
 #define FZ_HOLE		0x10000000000ul
 #define FZ_HOLE_LEN	(4 * FZ_PAGE)
 
-enum fq_state { FQ_CLOSED, FQ_INIT, FQ_STARTED, FQ_RELEASED };
+/* FQ_DEFUNCT: a queue another process opened, passed to us and died
+ * (op_adopt): its owner's mm is gone. */
+enum fq_state { FQ_CLOSED, FQ_INIT, FQ_STARTED, FQ_RELEASED, FQ_DEFUNCT };
 
 struct fz_job {
 	uint64_t tag;
@@ -61,6 +63,7 @@ struct fz_queue {
 	int fd;
 	enum fq_state st;
 	bool shared;
+	bool cloexec;		/* FD_CLOEXEC: gone after exec */
 	bool fresh;		/* DUS never looked at: must be all zero */
 	uint8_t *mmio, *dus;	/* NULL when not mapped */
 	int mmio_prot, dus_prot;
@@ -72,6 +75,7 @@ struct fz_queue {
 struct fz_stats {
 	uint64_t ops, steps, opens, jobs, completions, faults, errors;
 	uint64_t forks, kills, passes, dropped, lost, dup, sigbus;
+	uint64_t threads, execs, defunct;
 	uint64_t st[16];
 };
 
@@ -157,5 +161,17 @@ void fz_other_start(void);
 void fz_other_finish(void);
 void op_fork(void);
 void op_pass_fd(void);
+int fz_send_fd(int sock, int fd);
+int fz_recv_fd(int sock);
+int fz_wait_bounded(pid_t pid, int ms);
+
+/* --- fuzz_proc.c: threads, exec, DEFUNCT --- */
+void op_threads(void);
+void op_exec(void);
+void op_adopt(void);
+int fz_exec_check_main(int argc, char **argv);	/* ak-fuzz --exec-check */
+/* What the ioctls of @q answer in its state (a DEFUNCT queue: EPERM
+ * unless shared, then ESRCH); -1: no rule (use the caller's). */
+int fz_defunct_errno(const struct fz_queue *q, unsigned long cmd);
 
 #endif /* AK_FUZZ_H */

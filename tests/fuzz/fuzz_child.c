@@ -66,7 +66,7 @@ void fz_other_start(void)
 	g.other_pipe = cmd[1];
 }
 
-static int wait_bounded(pid_t pid, int ms)
+int fz_wait_bounded(pid_t pid, int ms)
 {
 	uint64_t t0 = fz_now_ms();
 	int status;
@@ -92,7 +92,7 @@ void fz_other_finish(void)
 	int st;
 
 	FZ_CHECK(write(g.other_pipe, "v", 1) == 1, "helper pipe");
-	st = wait_bounded(g.other, FZ_WAIT_MS);
+	st = fz_wait_bounded(g.other, FZ_WAIT_MS);
 	g.other = 0;
 	FZ_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		 "the helper's memory at 0x%lx changed or it failed (status 0x%x)",
@@ -115,6 +115,25 @@ static int child_checks(int fd, const struct fz_queue *q, bool parent_mapped)
 	size_t dlen = (size_t)((q->qi.dus_size + FZ_PAGE - 1) & ~(FZ_PAGE - 1));
 	void *m;
 	int r, e, want;
+
+	if (q->st == FQ_DEFUNCT && q->shared) {
+		/* the owner is gone: ESRCH for all but PUT_Q (not tried) */
+		if (ioctl(fd, ACCELKIT_CMD_QUEUE_INFO, &qi) != -1 || errno != ESRCH)
+			return 1;
+		if (ioctl(fd, ACCELKIT_CMD_SHARE) != -1 || errno != ESRCH)
+			return 2;
+		if (ioctl(fd, ACCELKIT_CMD_QUEUE_STATS, &s) != -1 || errno != ESRCH)
+			return 3;
+		if (poll(&p, 1, 0) != 1 || p.revents != (POLLERR | POLLHUP))
+			return 6;
+		m = mmap(NULL, dlen, PROT_READ, MAP_SHARED, fd,
+			 (off_t)UACCE_QFRT_DUS * (off_t)FZ_PAGE);
+		if (m != MAP_FAILED || errno != ESRCH)
+			return 8;
+		if (read(fd, &s, 8) != -1 || errno != EINVAL)
+			return 9;
+		return 0;
+	}
 
 	r = ioctl(fd, ACCELKIT_CMD_QUEUE_INFO, &qi);
 	e = FZ_ERR(r);
@@ -248,7 +267,7 @@ void op_fork(void)
 		/* killed at any point of its checks: nothing to compare */
 		kill(pid, SIGKILL);
 		g.s.kills++;
-		st = wait_bounded(pid, FZ_WAIT_MS);
+		st = fz_wait_bounded(pid, FZ_WAIT_MS);
 		close(sync[0]);
 		return;
 	}
@@ -264,7 +283,7 @@ void op_fork(void)
 		}
 	}
 	close(sync[0]);
-	st = wait_bounded(pid, FZ_WAIT_MS);
+	st = fz_wait_bounded(pid, FZ_WAIT_MS);
 	if (v == 0)
 		FZ_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 			 "forked child: check %d failed (status 0x%x)",
@@ -276,7 +295,7 @@ void op_fork(void)
 		fz_check_counters("after a child that died with its own queue");
 }
 
-static int send_fd(int sock, int fd)
+int fz_send_fd(int sock, int fd)
 {
 	char b = 'f';
 	struct iovec io = { .iov_base = &b, .iov_len = 1 };
@@ -298,7 +317,7 @@ static int send_fd(int sock, int fd)
 	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
 }
 
-static int recv_fd(int sock)
+int fz_recv_fd(int sock)
 {
 	char b;
 	struct iovec io = { .iov_base = &b, .iov_len = 1 };
@@ -354,7 +373,7 @@ void op_pass_fd(void)
 		for (i = 0; i < FZ_NQ; i++)
 			if (g.q[i].st != FQ_CLOSED)
 				close(g.q[i].fd);
-		fd = recv_fd(sv[1]);
+		fd = fz_recv_fd(sv[1]);
 		if (fd < 0)
 			_exit(90);
 		/* the parent's state after its handoff, if any */
@@ -367,7 +386,7 @@ void op_pass_fd(void)
 	g.s.forks++;
 	g.s.passes++;
 	fz_op();
-	FZ_CHECK(!send_fd(sv[0], q->fd), "sendmsg: %s", strerror(errno));
+	FZ_CHECK(!fz_send_fd(sv[0], q->fd), "sendmsg: %s", strerror(errno));
 	snap = *q;
 	if (handoff) {
 		fz_op();
@@ -382,7 +401,7 @@ void op_pass_fd(void)
 	c = write(sv[0], &snap, sizeof(snap)) == sizeof(snap);
 	FZ_CHECK(c, "write to the child: %s", strerror(errno));
 	close(sv[0]);
-	st = wait_bounded(pid, FZ_WAIT_MS);
+	st = fz_wait_bounded(pid, FZ_WAIT_MS);
 	FZ_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		 "child with a passed queue file%s: check %d failed (status 0x%x)",
 		 handoff ? " (handed off)" : "",

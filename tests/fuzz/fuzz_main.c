@@ -40,7 +40,7 @@ static void fz_summary(const char *result)
 {
 	long inst = fz_attr("available_instances");
 
-	printf("AK-FUZZ: %sseed=%llu ops=%llu steps=%llu opens=%llu jobs=%llu faults=%llu errors=%llu forks=%llu kills=%llu passes=%llu dropped=%llu lost=%llu dup=%llu instances=%ld/%ld\n",
+	printf("AK-FUZZ: %sseed=%llu ops=%llu steps=%llu opens=%llu jobs=%llu faults=%llu errors=%llu forks=%llu kills=%llu passes=%llu dropped=%llu lost=%llu dup=%llu threads=%llu execs=%llu defunct=%llu instances=%ld/%ld\n",
 	       result, (unsigned long long)g.seed,
 	       (unsigned long long)g.s.ops, (unsigned long long)g.s.steps,
 	       (unsigned long long)g.s.opens, (unsigned long long)g.s.jobs,
@@ -48,7 +48,12 @@ static void fz_summary(const char *result)
 	       (unsigned long long)g.s.forks, (unsigned long long)g.s.kills,
 	       (unsigned long long)g.s.passes, (unsigned long long)g.s.dropped,
 	       (unsigned long long)g.s.lost, (unsigned long long)g.s.dup,
-	       inst, g.max_inst);
+	       (unsigned long long)g.s.threads, (unsigned long long)g.s.execs,
+	       (unsigned long long)g.s.defunct, inst, g.max_inst);
+	/* the abuse summary line (docs/testing.md, scripts/vm-summary.sh) */
+	printf("AK-ABUSE: fuzz ops=%llu seeds=1 injections=0 lost=%llu dup=%llu\n",
+	       (unsigned long long)g.s.ops, (unsigned long long)g.s.lost,
+	       (unsigned long long)g.s.dup);
 	fflush(stdout);
 }
 
@@ -385,9 +390,10 @@ static struct fz_queue *pick_ready(void)
 
 /* time per kind of step, for tuning the mix (printed with -v and at the end) */
 enum { T_SUBMIT, T_READY, T_OPEN, T_SYS, T_REAP, T_CLOSE, T_FORK, T_PASS,
-       T_NR };
+       T_THREADS, T_EXEC, T_ADOPT, T_NR };
 static const char *const t_names[T_NR] = { "submit", "ready", "open", "sys",
-					   "reap", "close", "fork", "pass" };
+					   "reap", "close", "fork", "pass",
+					   "threads", "exec", "adopt" };
 static uint64_t t_us[T_NR], t_cnt[T_NR];
 static int t_cur;
 
@@ -469,18 +475,31 @@ static void step_inner(void)
 		op_irq_wait(q);
 	else if (r < 945)
 		op_probe_released(q);
-	else if (r < 986) {
+	else if (r < 982) {
 		t_cur = T_CLOSE;
 		op_close(q);
 	}
-	else if (r < 988) {
+	else if (r < 984) {
 		snprintf(g.step_what, sizeof(g.step_what), "fork");
 		t_cur = T_FORK;
 		op_fork();
-	} else {
+	} else if (r < 990) {
 		snprintf(g.step_what, sizeof(g.step_what), "SCM_RIGHTS");
 		t_cur = T_PASS;
 		op_pass_fd();
+	} else if (r < 994) {
+		snprintf(g.step_what, sizeof(g.step_what), "threads");
+		t_cur = T_THREADS;
+		op_threads();
+	} else if (r < 996) {
+		snprintf(g.step_what, sizeof(g.step_what), "exec");
+		t_cur = T_EXEC;
+		op_exec();
+	} else {
+		snprintf(g.step_what, sizeof(g.step_what),
+			 "adopt a queue whose owner dies (DEFUNCT)");
+		t_cur = T_ADOPT;
+		op_adopt();
 	}
 }
 
@@ -496,6 +515,9 @@ int main(int argc, char **argv)
 	uint64_t t0;
 	int i, kfd, nd;
 
+	/* the exec'd half of op_exec (fuzz_proc.c) */
+	if (argc >= 2 && !strcmp(argv[1], "--exec-check"))
+		return fz_exec_check_main(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	g.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);

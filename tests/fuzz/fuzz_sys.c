@@ -24,7 +24,7 @@
 static const char *stn(enum fq_state s)
 {
 	static const char *const n[] = { "CLOSED", "INIT", "STARTED",
-					 "RELEASED" };
+					 "RELEASED", "DEFUNCT" };
 
 	return n[s];
 }
@@ -144,6 +144,7 @@ void op_open(void)
 		 q->qi.pasid);
 	q->st = FQ_INIT;
 	q->shared = false;
+	q->cloexec = flags & O_CLOEXEC;
 	q->fresh = true;
 	q->mmio = q->dus = NULL;
 	q->sq = q->cq = 0;
@@ -246,7 +247,18 @@ void op_mmap(struct fz_queue *q)
 	default:
 		break;
 	}
-	if (!want) {
+	if (q->st == FQ_DEFUNCT) {
+		/* another process's queue, its owner gone: EPERM unless
+		 * shared (offset and MAP_SHARED are checked first), then
+		 * ESRCH before the size; len 0 and 2^44 fail in the core */
+		if (len == 0)
+			want = EINVAL;
+		else if (!any)
+			want = !q->shared ? EPERM :
+			       want == EINVAL && (off > (off_t)FZ_PAGE ||
+						  flags != MAP_SHARED) ? EINVAL :
+			       ESRCH;
+	} else if (!want) {
 		if (q->st == FQ_RELEASED)
 			want = EINVAL;
 		else if (*slot)
@@ -261,6 +273,9 @@ void op_mmap(struct fz_queue *q)
 	if (want)
 		g.s.errors++;
 	if (any && e == EINVAL)
+		e = ENOMEM;
+	/* 2^44 bytes fit in a 5-level address space: the driver answers */
+	if (any && q->st == FQ_DEFUNCT && e == (q->shared ? ESRCH : EPERM))
 		e = ENOMEM;
 	if (p != MAP_FAILED && want) {
 		munmap(p, len);
@@ -475,6 +490,19 @@ void op_ioctl(struct fz_queue *q)
 
 	if (q->st == FQ_CLOSED)
 		return;
+	if (q->st == FQ_DEFUNCT) {
+		static const unsigned long cmds[] = {
+			UACCE_CMD_START_Q, UACCE_CMD_PUT_Q,
+			ACCELKIT_CMD_QUEUE_INFO, ACCELKIT_CMD_QUEUE_STATS,
+			ACCELKIT_CMD_SHARE,
+		};
+		unsigned i = (unsigned)fz_below(7);
+		void *arg = fz_chance(30) ? bad_ptr() : (void *)&s;
+
+		cmd = i < 5 ? cmds[i] : random_cmd();
+		check_ioctl(q, cmd, arg, fz_defunct_errno(q, cmd), "on DEFUNCT");
+		return;
+	}
 	switch (fz_below(10)) {
 	case 0:
 		check_ioctl(q, UACCE_CMD_START_Q, fz_chance(30) ? garbage : NULL,
@@ -542,7 +570,9 @@ void op_poll(struct fz_queue *q)
 		return;
 	if (fz_chance(30))
 		p.events |= POLLOUT | POLLPRI;
-	if (q->st == FQ_RELEASED)
+	if (q->st == FQ_DEFUNCT)
+		allowed = q->shared ? POLLERR | POLLHUP : POLLERR;
+	else if (q->st == FQ_RELEASED)
 		allowed = POLLERR;
 	else if (q->st == FQ_STARTED && q->sq != q->cq)
 		allowed = POLLIN;
@@ -551,10 +581,11 @@ void op_poll(struct fz_queue *q)
 	fz_op();
 	r = poll(&p, 1, 0);
 	FZ_CHECK(r >= 0, "poll: %s", strerror(errno));
-	if (q->st == FQ_RELEASED)
-		FZ_CHECK(p.revents == POLLERR,
-			 "poll of a RELEASED queue: revents 0x%x, want POLLERR",
-			 p.revents);
+	if (q->st == FQ_RELEASED || q->st == FQ_DEFUNCT)
+		FZ_CHECK(p.revents == allowed,
+			 "poll of a %s%s queue: revents 0x%x, want 0x%x",
+			 q->shared ? "shared " : "", stn(q->st), p.revents,
+			 allowed);
 	else
 		FZ_CHECK(!(p.revents & ~allowed),
 			 "poll in %s with %u jobs in flight: revents 0x%x, allowed 0x%x",
@@ -632,7 +663,7 @@ void op_make_ready(struct fz_queue *q)
 	int t;
 	void *p;
 
-	if (q->st == FQ_RELEASED) {
+	if (q->st == FQ_RELEASED || q->st == FQ_DEFUNCT) {
 		op_close(q);
 		return;
 	}

@@ -13,6 +13,7 @@
 #include "vm_common.h"
 #include "vm_alg.h"
 #include "vm_perf.h"
+#include "vm_storm.h"
 
 /* Deactivate every suite whose name contains none of the comma-separated
  * words of @list (iteration aid; make test always runs everything).
@@ -82,6 +83,12 @@ int main(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		return vm_poweroff_holder_main();
 	}
+	/* the program a thread exec's with queues open (vm_storm_threads.c) */
+	if (argc >= 2 && !strcmp(argv[1], "--storm-exec"))
+		return vm_storm_exec_main(argc, argv);
+	/* the long kill storm alone (ak.storm=N, vm/vm-tests.sh) */
+	if (argc >= 2 && !strcmp(argv[1], "--storm"))
+		return vm_storm_main(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);	/* a dead helper must not kill the suite */
 	unsetenv("AK_SYSFS_ROOT");
@@ -133,7 +140,7 @@ int main(int argc, char **argv)
 	    add_worker_order_suites() || add_inval_suites() ||
 	    add_hostile_suites() || add_fuse_suites() ||
 	    add_selftest_suites() || add_sva_mode_suites() ||
-	    add_libfault_suites() ||
+	    add_storm_suites() || add_libfault_suites() ||
 	    add_inval_timeout_suite() || add_inject_suites() ||
 	    add_remove_suites() ||
 	    add_final_suite()) {

@@ -675,7 +675,7 @@ int vm_klog_splats(char *first, size_t len)
 		"unreferenced object", "bad page state", "Bad page",
 	};
 	char *buf, *line, *save = NULL;
-	int n, count = 0;
+	int n, count = 0, since_oom = 100;
 	size_t i;
 
 	if (first && len)
@@ -684,7 +684,17 @@ int vm_klog_splats(char *first, size_t len)
 	if (!buf)
 		return -errno ? -errno : -EIO;
 	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
+	     line = strtok_r(NULL, "\n", &save)) {
+		/*
+		 * An OOM kill (the storm suite's) prints the stack of the
+		 * task that invoked the OOM killer: not a kernel report.
+		 * The same exception as scripts/vm-splats.sh.
+		 */
+		since_oom++;
+		if (strstr(line, "invoked oom-killer:"))
+			since_oom = 0;
+		if (since_oom <= 6 && strstr(line, "Call Trace:"))
+			continue;
 		for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
 			if (strstr(line, pats[i])) {
 				if (!count && first && len)
@@ -692,6 +702,7 @@ int vm_klog_splats(char *first, size_t len)
 				count++;
 				break;
 			}
+	}
 	free(buf);
 	return count;
 }
