@@ -81,6 +81,10 @@ FUZZ_SEED ?=
 # `make test` fuzzes with a fixed seed (the same 10^5 operations every run,
 # so that CI is repeatable); `make fuzz` and `make test-fuzz` take a new one.
 test: FUZZ_SEED := $(or $(FUZZ_SEED),20261130)
+# ... and runs the 1000-process kill storm after the suite on the same two
+# VMs, with a fixed seed as well.
+test: STORM := $(or $(STORM),1000)
+test: STORM_SEED := $(or $(STORM_SEED),20261130)
 VM_FUZZ   = ak.fuzz_ops=$(FUZZ_OPS) $(if $(FUZZ_SEED),ak.fuzz_seed=$(FUZZ_SEED))
 # The abuse suites (fault injection, recovery, kill storm) and the fuzzer
 # run on the stock 6.1 LA57 VM and the 6.1 debug VM (ak.abuse=1).
