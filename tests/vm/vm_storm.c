@@ -450,7 +450,7 @@ static int storm_init(void)
 /* The summary line (docs/testing.md): lost/dup of the survivors. */
 static int storm_clean(void)
 {
-	printf("AK-ABUSE: storm ops=%u seeds=1 injections=%u lost=%lu dup=%lu\n",
+	printf("\nAK-ABUSE: storm ops=%u seeds=1 injections=%u lost=%lu dup=%lu\n",
 	       g_storm.started, g_storm.kills + g_storm.ooms, g_storm.lost,
 	       g_storm.dup);
 	return 0;
