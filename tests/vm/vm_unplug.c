@@ -204,11 +204,13 @@ static void t_hotunplug(void)
 /*
  * delete_module(@name, O_NONBLOCK) in a child, so that an unload that
  * blocks (it must never) is reported instead of hanging the suite:
- * 0, -errno, or -ETIMEDOUT after 15 s (the child is left behind).
+ * 0, -errno, or -ETIMEDOUT after 120 s (the child is left behind). The
+ * bound is generous: on the debug kernel (KASAN under TCG) removing and
+ * probing one device takes 10-20 s.
  */
 static int delmod(const char *name)
 {
-	uint64_t deadline = vm_now_ms() + 15000;
+	uint64_t deadline = vm_now_ms() + 120000;
 	pid_t pid, w;
 	int st;
 
@@ -224,7 +226,7 @@ static int delmod(const char *name)
 			return WIFEXITED(st) ? -WEXITSTATUS(st) : -EINTR;
 		usleep(20000);
 	} while (vm_now_ms() < deadline);
-	VM_FAIL("rmmod %s blocked for 15 s", name);
+	VM_FAIL("rmmod %s blocked for 120 s", name);
 	return -ETIMEDOUT;
 }
 
@@ -338,7 +340,21 @@ static const struct ak_test unplug_tests[] = {
 	{ NULL, NULL },
 };
 
+/*
+ * ak.no_hotplug=1 (make test-vm-debug-numa): the QMP device_del test is
+ * not registered, so it is neither run nor counted. On Debian's 6.1.192
+ * debug kernel pciehp's own hot-removal path makes lockdep report a
+ * circular dependency between pci_rescan_remove_lock and its reset_lock
+ * (no accelkit lock involved), which disables lockdep for the rest of
+ * the run; docs/testing.md.
+ */
 int add_unplug_suites(void)
 {
+	const char *no = getenv("AK_NO_HOTPLUG");
+
+	if (no && !strcmp(no, "1")) {
+		printf("unplug: QMP device_del not run on this kernel (ak.no_hotplug=1)\n");
+		return ak_add_suite("unplug", NULL, unplug_clean, unplug_tests + 1);
+	}
 	return ak_add_suite("unplug", NULL, unplug_clean, unplug_tests);
 }
