@@ -1,7 +1,8 @@
 #!/bin/bash
 # Build a debug guest kernel (KASAN, lockdep, kmemleak, ...) from Debian's
 # kernel source: tinyconfig + vm/debug-kernel.config + the series' own
-# fragment vm/debug-kernel-<series>.config.
+# fragment vm/debug-kernel-<series>.config, with the fixes
+# vm/debug-kernel-*.patch applied (each says why).
 # usage: build-debug-kernel.sh [SERIES]     SERIES: 6.1 (default) or 6.12
 #   6.1   /usr/src/linux-source-6.1.tar.xz of the installed linux-source-6.1
 #         (make deps installs it).
@@ -9,8 +10,8 @@
 #         bookworm-security; never trixie), newest version apt-cache knows,
 #         downloaded with apt-get download and unpacked with dpkg-deb -x
 #         into the cache: nothing is installed on the host.
-# Cached outside the repository, keyed by the fragments, this script, the
-# series and the source package version. Prints the build directory
+# Cached outside the repository, keyed by the fragments, the patches, this
+# script, the series and the source package version. Prints the build directory
 # (bzImage at arch/x86/boot/bzImage; out-of-tree modules build against it
 # with make -C <dir> M=...).
 set -euo pipefail
@@ -20,6 +21,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/accelkit
 common=$top/vm/debug-kernel.config
 own=$top/vm/debug-kernel-$series.config
+patches=("$top"/vm/debug-kernel-*.patch)
 log() { echo "build-debug-kernel: $*" >&2; }
 
 [ -f "$own" ] || { log "unknown series '$series' (no $own)"; exit 2; }
@@ -56,7 +58,7 @@ case "$series" in
 	;;
 esac
 
-key=$( (cat "$common" "$own" "$top/scripts/build-debug-kernel.sh"
+key=$( (cat "$common" "$own" "${patches[@]}" "$top/scripts/build-debug-kernel.sh"
 	echo "$series $srcver") | sha256sum | cut -c1-16)
 dir=$cache/debug-kernel-$key
 
@@ -69,6 +71,10 @@ rm -rf "$dir" && mkdir -p "$dir"
 log "unpacking $tarball ($srcver)"
 tar -C "$dir" --strip-components=1 -xf "$tarball"
 cd "$dir"
+for p in "${patches[@]}"; do
+	log "applying $(basename "$p")"
+	patch -p1 -s -N <"$p" >&2 || { log "$(basename "$p") does not apply"; exit 1; }
+done
 log "configuring (tinyconfig + $(basename "$common") + $(basename "$own"))"
 make -s tinyconfig >/dev/null
 scripts/kconfig/merge_config.sh -m .config "$common" "$own" >/dev/null

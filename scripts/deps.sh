@@ -17,7 +17,7 @@ PKGS=(
 	linux-image-amd64 linux-headers-amd64 busybox-static cpio seabios
 	qemu-system-data
 	# kernel source: checkpatch.pl and the debug guest kernel
-	linux-source-6.1 bc bison flex libelf-dev xz-utils
+	linux-source-6.1 bc bison flex libelf-dev xz-utils patch
 	# pahole: BTF of modules built against the 6.12 headers (fetch-kernel.sh)
 	dwarves
 )
