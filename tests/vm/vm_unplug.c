@@ -204,13 +204,15 @@ static void t_hotunplug(void)
 /*
  * delete_module(@name, O_NONBLOCK) in a child, so that an unload that
  * blocks (it must never) is reported instead of hanging the suite:
- * 0, -errno, or -ETIMEDOUT after 120 s (the child is left behind). The
- * bound is generous: on the debug kernel (KASAN under TCG) removing and
- * probing one device takes 10-20 s.
+ * 0, -errno, or -ETIMEDOUT after DELMOD_MAX_S (the child is left behind).
+ * The bound is generous: on the debug kernel (KASAN under TCG) removing
+ * and probing one device takes 10-20 s.
  */
+#define DELMOD_MAX_S 120
+
 static int delmod(const char *name)
 {
-	uint64_t deadline = vm_now_ms() + 120000;
+	uint64_t deadline = vm_now_ms() + DELMOD_MAX_S * 1000;
 	pid_t pid, w;
 	int st;
 
@@ -226,7 +228,7 @@ static int delmod(const char *name)
 			return WIFEXITED(st) ? -WEXITSTATUS(st) : -EINTR;
 		usleep(20000);
 	} while (vm_now_ms() < deadline);
-	VM_FAIL("rmmod %s blocked for 120 s", name);
+	VM_FAIL("rmmod %s blocked for %d s", name, DELMOD_MAX_S);
 	return -ETIMEDOUT;
 }
 
@@ -332,6 +334,7 @@ static int unplug_clean(void)
 	return 0;
 }
 
+/* The QMP test must stay first: ak.no_hotplug=1 registers from entry 1. */
 static const struct ak_test unplug_tests[] = {
 	{ "QMP device_del with queues busy, stalled, polled, mapped, passed; device_add works",
 	  t_hotunplug },
