@@ -87,7 +87,6 @@ static int kd_set_kq(const char *val)
 
 static int kd_init(void)
 {
-	char path[PATH_MAX];
 	struct stat st;
 
 	if (vm_discover() < 0 || vm_resolve_pci())
@@ -98,16 +97,16 @@ static int kd_init(void)
 		return -1;
 	vm_fmt(g_kdma, sizeof(g_kdma), "/sys/kernel/debug/accelkit_sample/%s/kdma",
 	       g_bdf);
-	vm_fmt(path, sizeof(path), "%s/kernel_queues", g_sysdir);
-	if (stat(g_kdma, &st) ||
-	    vm_read_file(path, g_kq_saved, sizeof(g_kq_saved)) <= 0)
+	if (stat(g_kdma, &st))
 		return -1;
+	g_kq_saved[0] = '\0';
 	return 0;
 }
 
 static int kd_clean(void)
 {
-	kd_set_kq(g_kq_saved);
+	if (g_kq_saved[0])
+		kd_set_kq(g_kq_saved);
 	return 0;
 }
 
@@ -221,8 +220,12 @@ static void t_kdma_share(void)
 	static unsigned int ids[KD_MAX_FDS];
 	long avail0, avail1;
 	struct kd_rep r;
+	char path[PATH_MAX];
 	int fd, fd2, n, i;
 
+	vm_fmt(path, sizeof(path), "%s/kernel_queues", g_sysdir);
+	VM_REQUIRE(vm_read_file(path, g_kq_saved, sizeof(g_kq_saved)) > 0,
+		   "%s unreadable", path);
 	VM_REQUIRE(kd_attr("kernel_queues_in_use") == 0,
 		   "a kernel queue is in use already");
 	VM_REQUIRE(kd_set_kq("0") == 0, "kernel_queues = 0");
