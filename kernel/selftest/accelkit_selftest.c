@@ -406,9 +406,15 @@ static int akst_kq_claim(struct akst_kq_holder *h)
 	if (IS_ERR(q))
 		return PTR_ERR(q);
 	hwq = accelkit_queue_priv(q);
-	/* The framework started it and told get_queue who owns it. */
+	/*
+	 * The framework started it and told get_queue who owns it; a page
+	 * request on it (no address space) is answered invalid at once.
+	 */
+	WRITE_ONCE(hwq->answer, -1);
 	if (!hwq->kernel || !READ_ONCE(hwq->started) ||
-	    accelkit_queue_pasid(q)) {
+	    accelkit_queue_pasid(q) ||
+	    accelkit_queue_page_request(q, 0, 1, false) != -EINVAL ||
+	    READ_ONCE(hwq->answer) != 0) {
 		accelkit_kqueue_release(q);
 		return -EPROTO;
 	}

@@ -34,8 +34,10 @@ struct akst_page_request {
  * only, one claimer per open file). The module plays a kernel consumer:
  *
  * AKST_KQ_CLAIM      accelkit_kqueue_claim() once; returns the hardware
- *                    queue index (>= 0) or fails with its errno. The file
- *                    holds the claim.
+ *                    queue index (>= 0) or fails with its errno (EPROTO:
+ *                    the queue was not started, not marked kernel-owned,
+ *                    had a PASID, or a page request on it was not
+ *                    answered invalid at once). The file holds the claim.
  * AKST_KQ_RELEASE    accelkit_kqueue_release() of the file's newest claim;
  *                    ENOENT when it holds none.
  * AKST_KQ_DETACH     hand the file's claims to the module, which holds
