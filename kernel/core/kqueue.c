@@ -52,7 +52,7 @@ static int accelkit_hw_free(struct accelkit_device *adev)
 	if (!adev->nr_queues)
 		return -1;
 	used = adev->uq_in_use + adev->kq_in_use;
-	return max_t(int, adev->nr_queues - used, 0);
+	return max((int)adev->nr_queues - used, 0);
 }
 
 /*
@@ -63,10 +63,11 @@ static int accelkit_hw_free(struct accelkit_device *adev)
 int accelkit_user_avail(struct accelkit_device *adev)
 {
 	int free = accelkit_hw_free(adev);
+	int unclaimed = adev->kq_reserved - adev->kq_in_use;	/* >= 0 */
 
 	if (free < 0)
 		return -1;
-	return max_t(int, free - (adev->kq_reserved - adev->kq_in_use), 0);
+	return max(free - unclaimed, 0);
 }
 
 /*
