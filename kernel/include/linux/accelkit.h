@@ -183,9 +183,10 @@ struct accelkit_ops {
  * @kernel_queues: initial number of hardware queues reserved for kernel
  *	owners (accelkit_kqueue_claim()); sysfs "kernel_queues" changes it.
  *	< 0: the device has no kernel side, claims fail with -EOPNOTSUPP and
- *	the sysfs attributes are hidden. >= 0 needs @nr_queues, and at most
- *	@nr_queues (else accelkit_alloc() fails with -EINVAL); a driver that
- *	leaves it 0 has a kernel side with nothing reserved.
+ *	the sysfs attributes are hidden. At most @nr_queues (else
+ *	accelkit_alloc() fails with -EINVAL). A driver that leaves it 0 has
+ *	a kernel side with nothing reserved; without @nr_queues, 0 means no
+ *	kernel side (the split needs the number of queues).
  * @priv: driver data, see accelkit_priv()
  */
 struct accelkit_interface {
