@@ -19,7 +19,9 @@
  * it passes the run to accelkit_queue_page_request() and waits for the
  * page_response, so the VM suite can check the framework's fault path
  * without the sample device. /dev/akst_kq plays a kernel consumer that
- * claims and releases kernel-owned queues (AKST_KQ_*).
+ * claims and releases kernel-owned queues (AKST_KQ_*). A second device,
+ * akstnokq-N, has no kernel side; nothing opens it, the suite only looks
+ * at its sysfs directory.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -42,6 +44,7 @@
 
 #define AKST_NAME	"akselftest"
 #define AKST_TMP_NAME	"akstcheck"	/* devices of the checks, not kept */
+#define AKST_NOKQ_NAME	"akstnokq"	/* kept, without a kernel side */
 #define AKST_NR_QUEUES	6
 #define AKST_KERNEL_QUEUES 2	/* reserved: user space sees four */
 #define AKST_PRQ_WAIT	(10 * HZ)	/* for an answer to our request */
@@ -57,6 +60,7 @@ static DECLARE_WAIT_QUEUE_HEAD(akst_answer_wait);
 
 static struct platform_device *akst_pdev;
 static struct accelkit_device *akst_adev;
+static struct accelkit_device *akst_nokq_adev;	/* sysfs visibility only */
 
 static DEFINE_SPINLOCK(akst_lock);
 static DECLARE_BITMAP(akst_busy, AKST_NR_QUEUES);	/* under akst_lock */
@@ -572,6 +576,34 @@ static void akst_kq_checks(void)
 	accelkit_remove(adev);
 }
 
+/*
+ * A second device, never opened by the suites, whose interface has no
+ * kernel side: its class directory must lack the ownership attributes.
+ */
+static void akst_register_nokq(void)
+{
+	const struct accelkit_interface intf = {
+		.name		= AKST_NOKQ_NAME,
+		.bind		= ACCELKIT_BIND_NONE,
+		.ops		= &akst_ops,
+		.api		= "accelkit_selftest",
+		.dus_size	= PAGE_SIZE,
+		.nr_queues	= AKST_NR_QUEUES,
+		.kernel_queues	= -1,
+	};
+	int ret;
+
+	akst_nokq_adev = accelkit_alloc(&akst_pdev->dev, &intf);
+	ret = PTR_ERR_OR_ZERO(akst_nokq_adev);
+	if (!ret)
+		ret = accelkit_register(akst_nokq_adev);
+	akst_report("register-no-kernel-side", ret, 0);
+	if (ret && !IS_ERR(akst_nokq_adev))
+		accelkit_remove(akst_nokq_adev);
+	if (ret)
+		akst_nokq_adev = NULL;
+}
+
 /* The device the VM suite uses: kept until the module goes. */
 static int akst_register_kept(void)
 {
@@ -616,20 +648,23 @@ static int __init akst_init(void)
 
 	akst_run_checks();
 	akst_kq_checks();
+	akst_register_nokq();
 	ret = akst_register_kept();
-	if (ret) {
-		platform_device_unregister(akst_pdev);
-		return ret;
-	}
+	if (ret)
+		goto err_nokq;
 	ret = misc_register(&akst_kq_misc);
 	if (ret) {
 		accelkit_remove(akst_adev);
-		platform_device_unregister(akst_pdev);
-		return ret;
+		goto err_nokq;
 	}
 	pr_info("%u checks failed; /dev/%s ready\n", akst_failures,
 		dev_name(accelkit_class_dev(akst_adev)));
 	return 0;
+
+err_nokq:
+	accelkit_remove(akst_nokq_adev);	/* NULL: nothing */
+	platform_device_unregister(akst_pdev);
+	return ret;
 }
 
 static void __exit akst_exit(void)
@@ -643,6 +678,7 @@ static void __exit akst_exit(void)
 	 * detached claims): all pages are freed afterwards.
 	 */
 	accelkit_remove(akst_adev);
+	accelkit_remove(akst_nokq_adev);
 	revoked = atomic_read(&akst_revoked);
 	/* After a revoke, a release only frees the queue. */
 	akst_kq_release_all(&akst_detached);

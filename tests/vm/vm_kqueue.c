@@ -7,7 +7,8 @@
  * errnos, the sysfs attributes kernel_queues, kernel_queues_in_use and
  * available_instances, the module's view of its hardware queues
  * (AKST_KQ_INFO) and its kernel log lines:
- *  - attribute modes and defaults; user opens stop at nr - kernel_queues
+ *  - attribute modes and defaults (absent without a kernel side); user
+ *    opens stop at nr - kernel_queues
  *    and never get a kernel queue, the kernel never more than its share;
  *  - the reservation cannot shrink below what the kernel holds nor grow
  *    over queues users hold (EBUSY), junk is EINVAL, non-root EACCES;
@@ -85,6 +86,25 @@ static int kq_discover(void)
 		vm_fmt(kq_node, sizeof(kq_node), "/dev/%s", e->d_name);
 		vm_fmt(kq_sys, sizeof(kq_sys), "/sys/class/uacce/%s",
 		       e->d_name);
+	}
+	closedir(d);
+	return found == 1 ? 0 : -ENODEV;
+}
+
+/* The sysfs directory of the fake device without a kernel side. */
+static int kq_nokq_dir(char *out, size_t len)
+{
+	DIR *d = opendir("/sys/class/uacce");
+	struct dirent *e;
+	int found = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "akstnokq-", 9))
+			continue;
+		found++;
+		vm_fmt(out, len, "/sys/class/uacce/%s", e->d_name);
 	}
 	closedir(d);
 	return found == 1 ? 0 : -ENODEV;
@@ -215,8 +235,9 @@ static void t_kq_attrs(void)
 		"alloc-kernel_queues-without-nr -22\n",
 		"claim-no-kernel-side -95\n",
 		"claim-unregistered -19\n",
+		"register-no-kernel-side 0\n",
 	};
-	char needle[128];
+	char needle[128], nokq[160];
 	size_t i;
 
 	VM_REQUIRE(kq_nr > KQ_RESERVED, "fake device has %ld queues", kq_nr);
@@ -229,6 +250,18 @@ static void t_kq_attrs(void)
 		vm_fmt(needle, sizeof(needle), KQ_TAG "PASS %s", pass[i]);
 		VM_CHECK(vm_klog_count(needle) >= 1, "no \"%.*s\" in the log",
 			 (int)strcspn(needle, "\n"), needle);
+	}
+	/* Interface kernel_queues < 0: the attributes are not there. */
+	VM_CHECK(kq_nokq_dir(nokq, sizeof(nokq)) == 0, "no akstnokq-N device");
+	if (!kq_nokq_dir(nokq, sizeof(nokq))) {
+		VM_CHECK(vm_read_long(nokq, "kernel_queues") == -ENOENT &&
+			 vm_read_long(nokq, "kernel_queues_in_use") == -ENOENT,
+			 "%s: kernel_queues %ld, kernel_queues_in_use %ld; want no such files",
+			 nokq, vm_read_long(nokq, "kernel_queues"),
+			 vm_read_long(nokq, "kernel_queues_in_use"));
+		VM_CHECK(vm_read_long(nokq, "available_instances") == kq_nr,
+			 "%s: available_instances %ld, want %ld", nokq,
+			 vm_read_long(nokq, "available_instances"), kq_nr);
 	}
 	VM_CHECK(vm_klog_count(KQ_TAG "FAIL ") == kq_fail0,
 		 "%d new FAIL lines of %s",
