@@ -2,8 +2,8 @@
  * accelkit sample accelerator: jobs. Descriptor decoding and checks, NOP,
  * COPY and FILL; algorithm jobs continue in accelkit-alg.c. Everything
  * here runs on a device worker, step by step (accelkit-step.c), and
- * reaches guest memory only through translations of the job's PASID
- * (accelkit-xlate.c).
+ * reaches guest memory only through translations of the job's PASID, or
+ * in DMA mode through bus addresses (accelkit-xlate.c).
  *
  * Copyright (c) 2026 accelkit authors
  *
@@ -258,6 +258,8 @@ int ak_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx **ctxs, AkCpl *c,
     if (st == AK_ST_NEED_PAGE || st == AK_ST_XLATE_FAULT) {
         st = AK_ST_XLATE_FAULT;
         c->fault_addr = stall->va;
+    } else if (st == AK_ST_DMA_ERROR && r->dma) {
+        c->fault_addr = r->dma_fault;   /* the bus address, if not RAM */
     }
     c->status = st;
     c->bytes = j->done;

@@ -7,7 +7,8 @@
  * and moves at most AK_STEP_BYTES. An invalidation empties the cache at
  * once and waits only for the steps of its PASID that are running on the
  * workers when it is submitted: no MMIO handler ever waits, the slot's
- * DONE is written by the last of those steps to end.
+ * DONE is written by the last of those steps to end. A step of a DMA-mode
+ * queue (2.5) translates nothing, so no invalidation waits for it.
  *
  * Copyright (c) 2026 accelkit authors
  *
@@ -73,12 +74,13 @@ void ak_inv_submit(AkState *s, uint32_t slot)
     /*
      * A walk in progress may read a page-table page of any address of
      * the PASID, whatever the range: wait for every running step of it.
+     * DMA-mode steps hold no translation: never waited for.
      */
     for (i = 0; i < s->nr_workers; i++) {
         AkWorker *w = &s->workers[i];
 
-        if (w->step_active && ((flags & AK_INV_ALL_PASIDS) ||
-                               w->step_pasid == pasid) &&
+        if (w->step_active && w->step_xlate &&
+            ((flags & AK_INV_ALL_PASIDS) || w->step_pasid == pasid) &&
             !test_bit(slot, w->inv_wait)) {
             set_bit(slot, w->inv_wait);
             s->inv_waiters[slot]++;
@@ -157,6 +159,7 @@ int ak_step(AkState *s, AkRun *r)
         st = AK_ST_PAUSED;
     } else {
         w->step_active = true;
+        w->step_xlate = !r->dma;
         w->step_queue = r->qi;
         w->step_pasid = r->pasid;
         q->in_step = true;
@@ -170,12 +173,15 @@ int ak_step(AkState *s, AkRun *r)
     return st;
 }
 
-/* Begin a step that translates: it starts with the PASID entry. */
+/*
+ * Begin a step that translates: it starts with the PASID entry. A DMA-mode
+ * job has none: its addresses are bus addresses.
+ */
 int ak_step_xlate(AkState *s, AkRun *r)
 {
     int st = ak_step(s, r);
 
-    if (st != AK_ST_SUCCESS) {
+    if (st != AK_ST_SUCCESS || r->dma) {
         return st;
     }
     return ak_read_pasid(s, r);

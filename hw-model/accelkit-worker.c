@@ -199,8 +199,8 @@ static int ak_run_one(AkWorker *w, uint32_t qi)
     AkStall stall = { 0 };
     uint64_t npages = 1;
     AkRun r = {
-        .w = w, .qi = qi, .gen = q->gen, .pasid = q->pasid,
-        .ptbl = s->ptbl, .ptbl_size = s->ptbl_size,
+        .w = w, .qi = qi, .gen = q->gen, .pasid = q->dma ? 0 : q->pasid,
+        .dma = q->dma, .ptbl = s->ptbl, .ptbl_size = s->ptbl_size,
     };
     AkEngCtx *ctxs[AK_ENG_NR_CTX];
     AkJob j = q->job;
@@ -246,6 +246,8 @@ static int ak_run_one(AkWorker *w, uint32_t qi)
             st = ak_exec(s, &r, &j, ctxs, &c, prq, &stall);
         }
     }
+    /* A DMA-mode job never walks, so it never needs a page. */
+    assert(!(st == AK_ST_NEED_PAGE && r.dma));
     if (st == AK_ST_NEED_PAGE && r.in_step) {
         /* Still in the faulting step: how far does the hole go? */
         uint64_t pages = ((stall.va & 0xfff) + MAX(stall.len, 1) + 0xfff) >> 12;
@@ -324,6 +326,9 @@ static int ak_run_one(AkWorker *w, uint32_t qi)
                 q->phase = !q->phase;
             }
             s->jobs++;
+            if (r.dma) {
+                ak_stat_add(s, AK_STAT_DMA_JOBS, 1);
+            }
             if ((j.d.flags & AK_DF_IRQ) && (q->ctrl & AK_QCTRL_IRQ) &&
                 q->msix_vector < s->nr_queues + 1 &&
                 j.inject != AK_INJ_DROP_IRQ) {

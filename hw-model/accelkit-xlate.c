@@ -8,6 +8,8 @@
  * invalidation of a VA range drops exactly the entries it overlaps. A
  * walk whose result could be stale (an invalidation arrived while it ran)
  * is used by its step, which the invalidation waits for, but not cached.
+ * Queues in DMA mode (2.5) use none of this: their addresses are bus
+ * addresses, checked for RAM only.
  *
  * Copyright (c) 2026 accelkit authors
  *
@@ -33,25 +35,35 @@ static AddressSpace *ak_as(AkState *s)
     return pci_get_address_space(PCI_DEVICE(s));
 }
 
-/* True if [gpa, gpa + len) is guest RAM (and writable RAM for a write). */
-static bool ak_is_ram(AkState *s, hwaddr gpa, hwaddr len, bool write)
+/*
+ * The bytes from @gpa on, at most @len, that are guest RAM (writable RAM
+ * for a write) without a gap.
+ */
+static hwaddr ak_ram_prefix(AkState *s, hwaddr gpa, hwaddr len, bool write)
 {
+    hwaddr done = 0;
+
     RCU_READ_LOCK_GUARD();
 
-    while (len) {
-        hwaddr xlat, l = len;
-        MemoryRegion *mr = address_space_translate(ak_as(s), gpa, &xlat, &l,
-                                                   write,
+    while (done < len) {
+        hwaddr xlat, l = len - done;
+        MemoryRegion *mr = address_space_translate(ak_as(s), gpa + done,
+                                                   &xlat, &l, write,
                                                    MEMTXATTRS_UNSPECIFIED);
 
         if (!l || !memory_region_is_ram(mr) || memory_region_is_romd(mr) ||
             (write && mr->readonly)) {
-            return false;
+            break;
         }
-        gpa += l;
-        len -= l;
+        done += MIN(l, len - done);
     }
-    return true;
+    return done;
+}
+
+/* True if [gpa, gpa + len) is guest RAM (and writable RAM for a write). */
+static bool ak_is_ram(AkState *s, hwaddr gpa, hwaddr len, bool write)
+{
+    return ak_ram_prefix(s, gpa, len, write) == len;
 }
 
 bool ak_dma(AkState *s, hwaddr gpa, void *buf, hwaddr len, bool write)
@@ -526,11 +538,34 @@ int ak_translate(AkState *s, AkRun *r, uint64_t va, bool write,
 }
 
 /*
+ * DMA mode (Q_MODE, 2.5): @addr is a bus address, used as it is, through
+ * the same address space as every other access of the device (an IOMMU
+ * translating requests without PASID would see it). No cache, no walk, no
+ * page request. The run is the part of [addr, addr + want) that is RAM;
+ * none: DMA_ERROR, with the address in r->dma_fault.
+ */
+static int ak_dma_run(AkState *s, AkRun *r, uint64_t addr, uint64_t want,
+                      bool write, hwaddr *gpa, uint64_t *n)
+{
+    if (addr + want < addr) {
+        want = -addr;           /* up to the top of the bus */
+    }
+    *n = ak_ram_prefix(s, addr, want, write);
+    if (!*n) {
+        r->dma_fault = addr;
+        return AK_ST_DMA_ERROR;
+    }
+    *gpa = addr;
+    return AK_ST_SUCCESS;
+}
+
+/*
  * Translate the run of [va, va + len) that this step may use: the first
  * page (from the cache, or by a walk if @may_walk: else AK_ST_MISS), then
  * following pages as long as the cache has them (no further walk) and, if
  * @contig, they are physically contiguous, within the step's byte budget.
- * *gpa is the first byte's address, *n the bytes of the run.
+ * *gpa is the first byte's address, *n the bytes of the run. A DMA-mode
+ * job's run is its bus addresses as they are (ak_dma_run()).
  */
 int ak_xlate_run(AkState *s, AkRun *r, uint64_t va, uint64_t len,
                  bool write, bool contig, bool may_walk, hwaddr *gpa,
@@ -542,6 +577,9 @@ int ak_xlate_run(AkState *s, AkRun *r, uint64_t va, uint64_t len,
     hwaddr next;
     int st;
 
+    if (r->dma) {
+        return ak_dma_run(s, r, va, want, write, gpa, n);
+    }
     if (!may_walk) {
         if (!ak_tlb_find(s, on, r->pasid, va, write, gpa, &left, NULL)) {
             return AK_ST_MISS;

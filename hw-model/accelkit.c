@@ -4,7 +4,9 @@
  * The device walks its users' x86-64 page tables itself (PASID table in
  * guest memory), caches translations, and runs NOP, COPY, FILL and
  * algorithm jobs (COMPRESS, DECOMPRESS, HASH, CIPHER) from per-queue
- * rings on a pool of workers. The programming model is docs/device.md in
+ * rings on a pool of workers. A queue in DMA mode (Q_MODE, 2.5: a kernel
+ * owner's) takes its addresses as bus addresses instead: no PASID, no
+ * walk, no page request. The programming model is docs/device.md in
  * the accelkit repository; accelkit.h lists the files.
  *
  * This file: BAR0 registers, BAR4 doorbells, queue control, reset and the
@@ -30,19 +32,22 @@
  * Control: called with s->lock held. Nothing here waits for the worker.
  */
 
+/* A DMA-mode queue has no PASID: its register is not even looked at. */
 static bool ak_queue_config_ok(AkState *s, AkQueue *q)
 {
     return (s->dev_ctrl & AK_DEV_ENABLE) && q->depth >= 2 &&
            q->depth <= AK_MAX_DEPTH && is_power_of_2(q->depth) &&
            !(q->sq_base & 0xfff) && !(q->cq_base & 0xfff) &&
-           q->pasid < s->ptbl_size;
+           (q->dma || q->pasid < s->ptbl_size);
 }
 
 /*
- * Drop a queue's job and free its stream contexts (s->lock held). A job
- * a worker executes belongs to that worker: the new generation makes it
- * drop the job at its next step, and the contexts it may still read are
- * freed by the worker (its deferred list). A stalled job is dropped here.
+ * Drop a queue's job and free its stream contexts (s->lock held), so the
+ * next owner of the queue finds every context free and no key of the
+ * last one. A job a worker executes belongs to that worker: the new
+ * generation makes it drop the job at its next step, and the contexts it
+ * may still read are freed by the worker (its deferred list). A stalled
+ * job is dropped here.
  */
 static void ak_queue_drop(AkState *s, uint32_t qi)
 {
@@ -87,6 +92,7 @@ static void ak_queue_ctrl(AkState *s, uint32_t qi, uint32_t val)
         return;
     }
     q->ctrl = val & (AK_QCTRL_ENABLE | AK_QCTRL_IRQ);
+    q->dma = q->mode == AK_QMODE_DMA;   /* latched until the disable */
     q->sq_head = q->sq_tail = q->cq_tail = q->cq_head = 0;
     q->phase = true;
     q->job_valid = q->stalled = q->resp_invalid = false;
@@ -180,6 +186,8 @@ static uint64_t ak_queue_read(AkState *s, uint32_t qi, hwaddr reg)
         return q->cq_head;
     case AK_Q_MSIX:
         return q->msix_vector;
+    case AK_Q_MODE:
+        return q->mode;
     case AK_Q_INJECT:
         return q->inject;
     }
@@ -202,13 +210,16 @@ static uint64_t ak_regs_read(void *opaque, hwaddr addr, unsigned size)
         qemu_mutex_unlock(&s->lock);
         return val;
     }
-    if (addr >= AK_REG_STAT_BASE && addr < AK_REG_STAT_END) {
+    if ((addr >= AK_REG_STAT_BASE && addr < AK_REG_STAT_END) ||
+        (addr & ~7) == AK_REG_STAT_DMA_JOBS) {
         /* Reading LO latches the counter; HI returns its upper half. */
         if (addr & 4) {
             val = s->stat_latch >> 32;
         } else {
-            s->stat_latch = qatomic_read(&s->stats[(addr - AK_REG_STAT_BASE)
-                                                   / 8]);
+            int stat = addr == AK_REG_STAT_DMA_JOBS ? AK_STAT_DMA_JOBS :
+                       (addr - AK_REG_STAT_BASE) / 8;
+
+            s->stat_latch = qatomic_read(&s->stats[stat]);
             val = (uint32_t)s->stat_latch;
         }
         qemu_mutex_unlock(&s->lock);
@@ -339,6 +350,15 @@ static void ak_queue_write(AkState *s, uint32_t qi, hwaddr reg, uint32_t val)
         break;
     case AK_Q_MSIX:
         q->msix_vector = val;
+        break;
+    case AK_Q_MODE:
+        /* Reserved values (2 and up) leave the mode as it was. */
+        if (val <= AK_QMODE_DMA) {
+            q->mode = val;
+        } else {
+            qemu_log_mask(LOG_GUEST_ERROR, "accelkit: queue %u: reserved "
+                          "Q_MODE 0x%x ignored\n", qi, val);
+        }
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "accelkit: write to RO queue reg\n");

@@ -35,7 +35,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_SUBSYS_ID        0x1100
 #define AK_CLASS            0x1200
 #define AK_MAGIC            0x54494b41
-#define AK_VERSION          0x00020400
+#define AK_VERSION          0x00020500
 #define AK_MAX_QUEUES       256
 #define AK_MAX_DEPTH        4096
 #define AK_MAX_XFER         (64 * MiB)
@@ -76,6 +76,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_REG_STAT_END     0x0b8
 #define AK_REG_WORKERS      0x0b8
 #define AK_REG_ERR_QUEUE    0x0bc
+#define AK_REG_STAT_DMA_JOBS 0x0c0      /* 2.5: LO, then HI at 0x0c4 */
 #define AK_REG_DEBUG_INJECT 0x0f0
 #define AK_REG_QBASE        0x1000
 #define AK_REG_QSTRIDE      0x40
@@ -97,6 +98,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_Q_CQ_TAIL        0x28
 #define AK_Q_CQ_HEAD        0x2c
 #define AK_Q_MSIX           0x30
+#define AK_Q_MODE           0x34        /* 2.5 */
 #define AK_Q_INJECT         0x38
 
 #define AK_QCTRL_ENABLE     BIT(0)
@@ -106,6 +108,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_QST_STALLED      BIT(2)
 #define AK_QST_ACTIVE       BIT(3)
 #define AK_QST_BUSY         BIT(4)      /* 2.4: a job is in execution */
+#define AK_QMODE_PASID      0           /* translate through the PASID */
+#define AK_QMODE_DMA        1           /* 2.5: untranslated bus addresses */
 
 #define AK_PRQ_ENABLE       BIT(0)
 #define AK_PRQ_ENTRY_SIZE   16
@@ -191,7 +195,7 @@ enum {
                              BIT(AK_OP_FILL) | BIT(AK_OP_COMPRESS) | \
                              BIT(AK_OP_DECOMPRESS) | BIT(AK_OP_HASH) | \
                              BIT(AK_OP_CIPHER) | BIT(16) | BIT(17) | \
-                             BIT(18) | BIT(19) | BIT(20))
+                             BIT(18) | BIT(19) | BIT(20) | BIT(21))
 
 /* PASID table entry */
 #define AK_PASID_ENTRY_SIZE 16
@@ -286,6 +290,8 @@ typedef struct AkQueue {
     uint32_t ctrl;
     uint32_t status;
     uint32_t msix_vector;
+    uint32_t mode;              /* Q_MODE */
+    bool dma;                   /* Q_MODE was DMA when enabled */
     uint32_t sq_head;
     uint32_t sq_tail;
     uint32_t cq_tail;
@@ -326,6 +332,7 @@ enum {
     AK_STAT_PAGES_REQUESTED,
     AK_STAT_STEPS,
     AK_STAT_IOTLB_DROPS,
+    AK_STAT_DMA_JOBS,           /* 2.5: not next to the others (0x0c0) */
     AK_STAT_N,
 };
 
@@ -376,6 +383,7 @@ typedef struct AkWorker {
     QemuThread thread;
     /* Protected by s->lock. */
     bool step_active;           /* a step of step_pasid runs */
+    bool step_xlate;            /* ... that translates (not DMA mode) */
     uint32_t step_queue;
     uint32_t step_pasid;
     /* invalidation slots whose DONE waits for the end of this step */
@@ -458,6 +466,8 @@ typedef struct AkRun {
     uint32_t qi;
     uint32_t gen;               /* the queue's generation when taken */
     uint32_t pasid;
+    bool dma;                   /* DMA mode: addresses are bus addresses */
+    uint64_t dma_fault;         /* DMA mode: the address not in RAM */
     uint64_t ptbl;
     uint32_t ptbl_size;
     bool in_step;

@@ -211,7 +211,8 @@ static void accelkit_fault_work(struct work_struct *work)
  * flight: a second one while the first is pending, one arriving while the
  * queue is being torn down, and one with a bad run (@addr not page
  * aligned, @nr_pages 0 or above the bound, a run wrapping around) are
- * answered "invalid" right away, from the caller's context.
+ * answered "invalid" right away, from the caller's context, and so is
+ * every request on a kernel queue (no address space: nothing to fault).
  *
  * Return: 0 when queued; -EBUSY, -ESHUTDOWN or -EINVAL when answered
  * invalid at once; -EOPNOTSUPP (nothing answered) when the driver has no
@@ -222,7 +223,9 @@ int accelkit_queue_page_request(struct accelkit_queue *q, u64 addr,
 {
 	const struct accelkit_ops *ops = q->adev->ops;
 	u64 end = addr + ((u64)nr_pages << PAGE_SHIFT);
-	bool bad_run = (addr & ~PAGE_MASK) || !nr_pages ||
+	/* A kernel queue has no address space to fault in: always invalid. */
+	bool bad_run = q->owner == ACCELKIT_OWNER_KERNEL ||
+		       (addr & ~PAGE_MASK) || !nr_pages ||
 		       nr_pages > ACCELKIT_PRQ_MAX_PAGES || end < addr;
 	unsigned long flags;
 	int ret = 0;

@@ -12,9 +12,10 @@
 /*
  * adev->mutex is held only for the bookkeeping steps; binding the
  * opener's address space, which takes its mmap_lock, runs without it (see
- * bind.c). Checks, in order: removed (ENODEV), no free hardware queue
- * (EBUSY), per-user limit (EMFILE), no PASID left (ENOSPC), then the
- * binding and get_queue (EBUSY if another open was faster).
+ * bind.c). Checks, in order: removed (ENODEV), isolated (EIO), nothing
+ * left of the user share (EBUSY), per-user limit (EMFILE), no PASID left
+ * (ENOSPC), then the binding and the claim, which checks again (EBUSY if
+ * another open, a kernel claim or a kernel_queues write was faster).
  */
 static int accelkit_fops_open(struct inode *inode, struct file *filp)
 {
@@ -28,17 +29,13 @@ static int accelkit_fops_open(struct inode *inode, struct file *filp)
 	if (!current->mm)
 		return -EPERM;
 
-	q = accelkit_queue_alloc(adev);
+	q = accelkit_queue_alloc(adev, ACCELKIT_OWNER_USER);
 	if (IS_ERR(q))
 		return PTR_ERR(q);
 
 	mutex_lock(&adev->mutex);
-	ret = -ENODEV;
-	if (adev->state & ACCELKIT_DEV_REMOVED)
-		goto err_unlock;
-	/* Too many hardware errors within an hour: no new queues (isolate.c). */
-	ret = -EIO;
-	if (accelkit_is_isolated(adev))
+	ret = accelkit_hwq_check(adev, ACCELKIT_OWNER_USER);
+	if (ret)
 		goto err_unlock;
 	ret = accelkit_user_charge(q, filp);
 	if (ret)
@@ -57,12 +54,9 @@ static int accelkit_fops_open(struct inode *inode, struct file *filp)
 	ret = accelkit_bind_activate(q);
 	if (ret)
 		goto err_unbind;
-	ret = adev->ops->get_queue(adev, q);
+	ret = accelkit_hwq_claim(q);
 	if (ret)
 		goto err_unbind;
-
-	q->state = ACCELKIT_Q_INIT;
-	list_add_tail(&q->node, &adev->queues);
 	mutex_unlock(&adev->mutex);
 
 	filp->private_data = q;

@@ -14,6 +14,11 @@
  *   q->fault_lock               irq-safe spinlock, innermost; the vendor's
  *                               page_response runs under it
  *
+ * Kernel queues (kqueue.c) follow the same order: a claim takes
+ * adev->mutex -> q->mutex (get_queue, start_queue), a release q->ctl and
+ * then the shutdown above. The claimer's revoke callback runs at removal
+ * with only q->ctl held, after stop_queue and before put_queue.
+ *
  * adev->mutex is held only for bookkeeping and bounded vendor ops: never
  * while taking anybody's mmap_lock, waiting for fault work, calling
  * mmput() or registering an mmu_notifier. The fault work and the defunct
@@ -84,6 +89,13 @@ struct accelkit_device {
 	struct list_head users;		/* struct accelkit_user */
 	unsigned int nr_pasids;		/* sysfs pasids_in_use */
 	unsigned int max_queues_per_user;	/* 0: no limit; WRITE_ONCE */
+
+	/* ownership (kqueue.c): what each owner holds, and the split */
+	bool kq_enabled;		/* interface kernel_queues >= 0 */
+	struct list_head kqueues;	/* claimed kernel queues */
+	unsigned int kq_reserved;	/* sysfs kernel_queues */
+	unsigned int kq_in_use;		/* kernel queues holding hardware */
+	unsigned int uq_in_use;		/* user queues holding hardware */
 
 	/* hardware errors and isolation (isolate.c), under err_lock */
 	spinlock_t err_lock;		/* irq-safe */
@@ -178,9 +190,14 @@ struct accelkit_qregion {
 struct accelkit_queue {
 	struct kref refs;		/* the file, queued fault work, walkers */
 	struct accelkit_device *adev;	/* get_device()d */
+	enum accelkit_owner owner;	/* fixed at allocation */
+	/* user queues only (NULL for kernel queues): */
 	struct mm_struct *mm;		/* owner, mmgrab()ed until freed */
 	struct inode *inode;		/* private address_space for mmaps */
-	struct list_head node;		/* adev->queues */
+	struct list_head node;		/* adev->queues or adev->kqueues */
+	/* kernel queues only: the claimer's, called at removal */
+	void (*revoke)(struct accelkit_queue *q, void *data);
+	void *revoke_data;
 	wait_queue_head_t wait;
 	wait_queue_head_t unmap_wait;	/* a region's VMA was closed */
 	void *priv;
@@ -243,7 +260,8 @@ static inline bool accelkit_may_use(struct accelkit_queue *q)
 struct inode *accelkit_new_inode(void);
 
 /* queue.c */
-struct accelkit_queue *accelkit_queue_alloc(struct accelkit_device *adev);
+struct accelkit_queue *accelkit_queue_alloc(struct accelkit_device *adev,
+					    enum accelkit_owner owner);
 void accelkit_queue_get(struct accelkit_queue *q);
 void accelkit_queue_put(struct accelkit_queue *q);
 void accelkit_queue_shutdown(struct accelkit_queue *q,
@@ -252,6 +270,16 @@ int accelkit_user_charge(struct accelkit_queue *q, struct file *filp);
 void accelkit_user_uncharge(struct accelkit_queue *q);
 void accelkit_defunct_work(struct work_struct *work);
 void accelkit_fail_work(struct work_struct *work);
+
+/* kqueue.c */
+int accelkit_kq_init(struct accelkit_device *adev,
+		     const struct accelkit_interface *intf);
+int accelkit_hwq_check(struct accelkit_device *adev,
+		       enum accelkit_owner owner);
+int accelkit_hwq_claim(struct accelkit_queue *q);
+void accelkit_hwq_uncount(struct accelkit_queue *q);
+int accelkit_user_avail(struct accelkit_device *adev);
+int accelkit_kq_set_reserved(struct accelkit_device *adev, unsigned int val);
 
 /* mmap.c */
 int accelkit_fops_mmap(struct file *filp, struct vm_area_struct *vma);

@@ -127,6 +127,12 @@ struct accelkit_device *accelkit_alloc(struct device *parent,
 	INIT_LIST_HEAD(&adev->bonds);
 	INIT_LIST_HEAD(&adev->users);
 	accelkit_isolate_init(adev);
+	ret = accelkit_kq_init(adev, intf);
+	if (ret) {
+		ida_free(&accelkit_minor_ida, adev->id);
+		kfree(adev);
+		return ERR_PTR(ret);
+	}
 
 	/* From here on, put_device() frees everything. */
 	device_initialize(&adev->dev);
@@ -191,8 +197,12 @@ int accelkit_register(struct accelkit_device *adev)
 		return -EOPNOTSUPP;
 	}
 
-	/* Default per-user limit: half the hardware queues, rounded up. */
-	nr = adev->nr_queues;
+	/*
+	 * Default per-user limit: half of what user space may open, rounded
+	 * up. The reservation is read once: a later kernel_queues write does
+	 * not move the limit.
+	 */
+	nr = adev->nr_queues - adev->kq_reserved;
 	if (!nr && adev->ops->get_available_instances)
 		nr = max(adev->ops->get_available_instances(adev), 0);
 	if (accelkit_max_queues_per_user >= 0)
@@ -220,16 +230,17 @@ int accelkit_register(struct accelkit_device *adev)
 EXPORT_SYMBOL_GPL(accelkit_register);
 
 /*
- * A queue of @adev not yet taken away by removal, with a reference; or
- * NULL when every queue is a ZOMBIE. No queue is added once the device is
- * marked removed.
+ * A queue on @list (adev->queues or adev->kqueues) not yet taken away by
+ * removal, with a reference; or NULL when every queue is a ZOMBIE. No
+ * queue is added once the device is marked removed.
  */
-static struct accelkit_queue *accelkit_next_live(struct accelkit_device *adev)
+static struct accelkit_queue *accelkit_next_live(struct accelkit_device *adev,
+						 struct list_head *list)
 {
 	struct accelkit_queue *q;
 
 	mutex_lock(&adev->mutex);
-	list_for_each_entry(q, &adev->queues, node) {
+	list_for_each_entry(q, list, node) {
 		if (q->state != ACCELKIT_Q_ZOMBIE) {
 			accelkit_queue_get(q);
 			mutex_unlock(&adev->mutex);
@@ -253,7 +264,9 @@ static struct accelkit_queue *accelkit_next_live(struct accelkit_device *adev)
  * Each queue is shut down under its own q->ctl, so removal waits for an
  * ioctl or shutdown in progress on that queue (and for an mmap() in
  * progress in an address space that mapped it), never for page requests
- * being resolved.
+ * being resolved. Kernel queues still claimed are revoked: stopped, their
+ * claimer's revoke callback called, then given back; the claimer's
+ * accelkit_kqueue_release() later only frees them.
  */
 void accelkit_remove(struct accelkit_device *adev)
 {
@@ -273,7 +286,8 @@ void accelkit_remove(struct accelkit_device *adev)
 	adev->state |= ACCELKIT_DEV_REMOVED;
 	mutex_unlock(&adev->mutex);
 
-	while ((q = accelkit_next_live(adev))) {
+	while ((q = accelkit_next_live(adev, &adev->queues)) ||
+	       (q = accelkit_next_live(adev, &adev->kqueues))) {
 		mutex_lock(&q->ctl);
 		accelkit_queue_shutdown(q, ACCELKIT_Q_ZOMBIE);
 		mutex_unlock(&q->ctl);
@@ -338,6 +352,7 @@ void accelkit_queue_set_priv(struct accelkit_queue *q, void *priv)
 }
 EXPORT_SYMBOL_GPL(accelkit_queue_set_priv);
 
+/* 0 for a kernel queue: it has no PASID, its jobs carry DMA addresses. */
 u32 accelkit_queue_pasid(struct accelkit_queue *q)
 {
 	return q->pasid;

@@ -20,7 +20,8 @@
 void accelkit_queue_zap(struct accelkit_queue *q)
 {
 	lockdep_assert_held(&q->mutex);
-	unmap_mapping_range(q->inode->i_mapping, 0, 0, 1);
+	if (q->inode)	/* kernel queues are never mapped */
+		unmap_mapping_range(q->inode->i_mapping, 0, 0, 1);
 }
 
 /*

@@ -11,7 +11,12 @@
 
 #include "internal.h"
 
-struct accelkit_queue *accelkit_queue_alloc(struct accelkit_device *adev)
+/*
+ * A queue for @owner. Only a user queue gets an inode for its mappings and
+ * a reference on the opener's address space; a kernel queue has neither.
+ */
+struct accelkit_queue *accelkit_queue_alloc(struct accelkit_device *adev,
+					    enum accelkit_owner owner)
 {
 	struct accelkit_queue *q;
 	int i;
@@ -20,12 +25,17 @@ struct accelkit_queue *accelkit_queue_alloc(struct accelkit_device *adev)
 	if (!q)
 		return ERR_PTR(-ENOMEM);
 
-	q->inode = accelkit_new_inode();
-	if (IS_ERR(q->inode)) {
-		struct inode *inode = q->inode;
+	q->owner = owner;
+	if (owner == ACCELKIT_OWNER_USER) {
+		q->inode = accelkit_new_inode();
+		if (IS_ERR(q->inode)) {
+			struct inode *inode = q->inode;
 
-		kfree(q);
-		return ERR_CAST(inode);
+			kfree(q);
+			return ERR_CAST(inode);
+		}
+		q->mm = current->mm;
+		mmgrab(q->mm);
 	}
 
 	kref_init(&q->refs);
@@ -40,8 +50,6 @@ struct accelkit_queue *accelkit_queue_alloc(struct accelkit_device *adev)
 		q->region[i].q = q;
 		q->region[i].type = i;
 	}
-	q->mm = current->mm;
-	mmgrab(q->mm);
 	get_device(&adev->dev);
 	q->adev = adev;
 	return q;
@@ -66,8 +74,10 @@ static void accelkit_queue_free(struct kref *kref)
 	for (i = 0; i < ACCELKIT_NR_REGIONS; i++)
 		if (q->region[i].mapper)
 			mmdrop(q->region[i].mapper);
-	iput(q->inode);
-	mmdrop(q->mm);
+	if (q->inode)
+		iput(q->inode);
+	if (q->mm)
+		mmdrop(q->mm);
 	mutex_destroy(&q->ctl);
 	mutex_destroy(&q->mutex);
 	kfree(q);
@@ -131,6 +141,11 @@ static void accelkit_region_zap(struct accelkit_qregion *region)
  * around the bookkeeping and the bounded vendor ops. The fault work is not
  * waited for. From a state without a hardware queue only the state
  * changes (ZOMBIE at removal).
+ *
+ * Kernel queues take the same path (nothing is mapped or bound); at
+ * removal their claimer's revoke callback runs between stop_queue and
+ * put_queue, so it can fail what it submitted while the hardware queue
+ * is quiet but still there.
  */
 void accelkit_queue_shutdown(struct accelkit_queue *q,
 			     enum accelkit_q_state new_state)
@@ -157,6 +172,9 @@ void accelkit_queue_shutdown(struct accelkit_queue *q,
 	    old != ACCELKIT_Q_FAILED)
 		return;
 
+	if (new_state == ACCELKIT_Q_ZOMBIE && q->revoke)
+		q->revoke(q, q->revoke_data);
+
 	accelkit_fault_close(q);
 
 	/* region->mapper only changes in an mmap() that succeeds: stable now. */
@@ -177,6 +195,7 @@ void accelkit_queue_shutdown(struct accelkit_queue *q,
 	mutex_lock(&adev->mutex);
 	accelkit_unbind(q);
 	accelkit_user_uncharge(q);
+	accelkit_hwq_uncount(q);
 	mutex_unlock(&adev->mutex);
 }
 
@@ -192,8 +211,8 @@ static struct accelkit_user *accelkit_user_find(struct accelkit_device *adev,
 }
 
 /*
- * open(), under adev->mutex, before anything expensive: is there a free
- * hardware queue (-EBUSY), and may the opener's user take one more
+ * open(), under adev->mutex, before anything expensive and after
+ * accelkit_hwq_check(): may the opener's user take one more queue
  * (-EMFILE)? Queues count per (device, effective uid of the opener) from
  * open until their hardware queue is given back. Openers with
  * CAP_SYS_ADMIN are neither limited nor counted.
@@ -206,10 +225,6 @@ int accelkit_user_charge(struct accelkit_queue *q, struct file *filp)
 	struct accelkit_user *u;
 
 	lockdep_assert_held(&adev->mutex);
-
-	if (adev->ops->get_available_instances &&
-	    adev->ops->get_available_instances(adev) <= 0)
-		return -EBUSY;
 
 	if (file_ns_capable(filp, &init_user_ns, CAP_SYS_ADMIN))
 		return 0;

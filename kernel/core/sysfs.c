@@ -27,18 +27,71 @@ static ssize_t flags_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(flags);
 
+/*
+ * What open() could get: free hardware queues minus the part of the
+ * kernel reservation not claimed yet, never negative (kqueue.c).
+ */
 static ssize_t available_instances_show(struct device *dev,
 					struct device_attribute *attr,
 					char *buf)
 {
 	struct accelkit_device *adev = to_accelkit_device(dev);
+	int n;
 
 	if (!adev->ops->get_available_instances)
 		return -ENODEV;
-	return sysfs_emit(buf, "%d\n",
-			  adev->ops->get_available_instances(adev));
+	mutex_lock(&adev->mutex);
+	n = accelkit_user_avail(adev);
+	mutex_unlock(&adev->mutex);
+	return sysfs_emit(buf, "%d\n", n);
 }
 static DEVICE_ATTR_RO(available_instances);
+
+/* Hardware queues reserved for kernel owners (kqueue.c). */
+static ssize_t kernel_queues_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+	unsigned int n;
+
+	mutex_lock(&adev->mutex);
+	n = adev->kq_reserved;
+	mutex_unlock(&adev->mutex);
+	return sysfs_emit(buf, "%u\n", n);
+}
+
+/*
+ * Decimal only. Not a number or more than the hardware queues: EINVAL;
+ * below what the kernel holds, or more than is free: EBUSY.
+ */
+static ssize_t kernel_queues_store(struct device *dev,
+				   struct device_attribute *attr,
+				   const char *buf, size_t count)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+	unsigned int val;
+	int ret;
+
+	if (kstrtouint(buf, 10, &val))
+		return -EINVAL;
+	ret = accelkit_kq_set_reserved(adev, val);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(kernel_queues);
+
+static ssize_t kernel_queues_in_use_show(struct device *dev,
+					 struct device_attribute *attr,
+					 char *buf)
+{
+	struct accelkit_device *adev = to_accelkit_device(dev);
+	unsigned int n;
+
+	mutex_lock(&adev->mutex);
+	n = adev->kq_in_use;
+	mutex_unlock(&adev->mutex);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(kernel_queues_in_use);
 
 /*
  * PASIDs currently held: ACCELKIT_BIND_SELF, one per bond (an address
@@ -188,10 +241,15 @@ static struct attribute *accelkit_dev_attrs[] = {
 	&dev_attr_isolate.attr,
 	&dev_attr_isolate_strategy.attr,
 	&dev_attr_hw_errors.attr,
+	&dev_attr_kernel_queues.attr,
+	&dev_attr_kernel_queues_in_use.attr,
 	NULL,
 };
 
-/* Like upstream: region sizes are only shown for regions that exist. */
+/*
+ * Like upstream: region sizes are only shown for regions that exist. The
+ * ownership attributes only for a device with a kernel side.
+ */
 static umode_t accelkit_dev_attr_visible(struct kobject *kobj,
 					 struct attribute *attr, int n)
 {
@@ -202,6 +260,9 @@ static umode_t accelkit_dev_attr_visible(struct kobject *kobj,
 		return 0;
 	if (attr == &dev_attr_region_dus_size.attr &&
 	    !adev->region_size[UACCE_QFRT_DUS])
+		return 0;
+	if ((attr == &dev_attr_kernel_queues.attr ||
+	     attr == &dev_attr_kernel_queues_in_use.attr) && !adev->kq_enabled)
 		return 0;
 	return attr->mode;
 }

@@ -54,6 +54,16 @@ static char *aks_algs(u32 caps)
 	return algs;
 }
 
+/*
+ * Hardware queues reserved for kernel owners (accelkit_kqueue_claim():
+ * the debugfs "kdma" check now, the crypto API later), at most half of
+ * the device's; the framework's sysfs "kernel_queues" changes it at run
+ * time. A device without DMA-mode queues (CAPS bit 21) has no kernel side.
+ */
+unsigned int aks_kernel_queues = 2;
+module_param_named(kernel_queues, aks_kernel_queues, uint, 0444);
+MODULE_PARM_DESC(kernel_queues, "queues reserved for kernel owners, at most half of the device's (default 2)");
+
 static unsigned int depth = 1024;
 module_param(depth, uint, 0444);
 MODULE_PARM_DESC(depth, "ring entries per queue, power of two 2..4096 (default 1024)");
@@ -196,6 +206,9 @@ static int aks_register(struct aks_dev *sdev, bool iommu_sva)
 		.dus_size	= sdev->dus_size,
 		.max_pasid	= AKS_PASID_ENTRIES,
 		.nr_queues	= sdev->nr_queues,
+		.kernel_queues	= sdev->caps & AKS_CAPS_DMA_QUEUES ?
+				  min(aks_kernel_queues, sdev->nr_queues / 2) :
+				  -1,
 		.priv		= sdev,
 	};
 	char *algs = aks_algs(sdev->caps);
@@ -345,6 +358,7 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 
 	aks_debugfs_add(sdev);
+	aks_kdma_debugfs_add(sdev);
 	dev_info(dev, "%s: %u queues, depth %u, page requests %s\n",
 		 dev_name(accelkit_class_dev(sdev->adev)), nr_queues, depth,
 		 sdev->prq ? "on" : "off");
@@ -381,8 +395,12 @@ static void aks_remove(struct pci_dev *pdev)
 	 * mappings. No op is called after this returns, so the device can go.
 	 */
 	aks_recover_stop(sdev);
-	accelkit_remove(sdev->adev);
+	/*
+	 * debugfs first: no kdma open can claim a kernel queue of a device
+	 * being removed; one still open is revoked by accelkit_remove().
+	 */
 	aks_debugfs_remove(sdev);
+	accelkit_remove(sdev->adev);
 
 	/*
 	 * Completes once no step runs (bounded; on a timeout the device is

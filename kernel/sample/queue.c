@@ -7,6 +7,12 @@
  * back. The framework serializes the ops of one queue and guarantees the
  * order get -> (start -> stop)* -> put. page_response (prq.c) runs outside
  * that serialization, but never after put has been called.
+ *
+ * A queue's owner (accelkit_queue_owner()) decides its translation mode
+ * (device 2.5, Q_MODE): a user queue translates through its PASID, a
+ * kernel queue (accelkit_kqueue_claim()) takes DMA-API bus addresses.
+ * start_queue programs the mode and reads it back before it enables the
+ * queue; Q_MODE is in BAR0, which user space never maps.
  */
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
@@ -56,11 +62,19 @@ static int aks_get_queue(struct accelkit_device *adev, struct accelkit_queue *q)
 	/* dma_alloc_coherent() returns zeroed memory: no stale completions. */
 	hwq->ring = dma_alloc_coherent(&sdev->pdev->dev, sdev->dus_size,
 				       &hwq->ring_dma, GFP_KERNEL);
-	if (!hwq->ring) {
-		spin_lock(&sdev->lock);
-		__clear_bit(idx, sdev->busy);
-		spin_unlock(&sdev->lock);
-		return -ENOMEM;
+	if (!hwq->ring)
+		goto err_busy;
+	/* A kernel owner rings its doorbells from here (never mapped out). */
+	if (accelkit_queue_owner(q) == ACCELKIT_OWNER_KERNEL) {
+		hwq->db = pci_iomap_range(sdev->pdev, AKS_BAR_DOORBELL,
+					  idx * AKS_DOORBELL_PAGE,
+					  AKS_DOORBELL_PAGE);
+		if (!hwq->db) {
+			dma_free_coherent(&sdev->pdev->dev, sdev->dus_size,
+					  hwq->ring, hwq->ring_dma);
+			hwq->ring = NULL;
+			goto err_busy;
+		}
 	}
 
 	hwq->started = false;
@@ -70,6 +84,12 @@ static int aks_get_queue(struct accelkit_device *adev, struct accelkit_queue *q)
 	WRITE_ONCE(hwq->q, q);
 	spin_unlock(&sdev->lock);
 	return 0;
+
+err_busy:
+	spin_lock(&sdev->lock);
+	__clear_bit(idx, sdev->busy);
+	spin_unlock(&sdev->lock);
+	return -ENOMEM;
 }
 
 static void aks_put_queue(struct accelkit_queue *q)
@@ -91,6 +111,18 @@ static void aks_put_queue(struct accelkit_queue *q)
 	synchronize_irq(hwq->irq);
 	aks_prq_forget_queue(hwq);
 
+	/*
+	 * The queue is disabled (stop_queue). A kernel owner's mode goes
+	 * back to the reset value, so nothing but start_queue's explicit
+	 * write can make the next owner's queue a DMA-mode one.
+	 */
+	if (hwq->db) {
+		if (sdev->caps & AKS_CAPS_DMA_QUEUES)
+			aks_qwrite(hwq, AKS_Q_MODE, AKS_Q_MODE_PASID);
+		pci_iounmap(sdev->pdev, hwq->db);
+		hwq->db = NULL;
+	}
+
 	/* The framework has zapped user mappings of the rings already. */
 	dma_free_coherent(&sdev->pdev->dev, sdev->dus_size, hwq->ring,
 			  hwq->ring_dma);
@@ -109,14 +141,45 @@ static void aks_qwrite64(struct aks_hwq *hwq, u32 reg_lo, u64 val)
 	aks_qwrite(hwq, reg_lo + 4, upper_32_bits(val));
 }
 
+/*
+ * Program Q_MODE for @q's owner (queue disabled) and read it back: a user
+ * queue must translate through its PASID, a kernel queue needs DMA mode.
+ * A device without Q_MODE (before 2.5) only has PASID mode: fine for a
+ * user queue, -EIO for a kernel one; so is a mode that does not read
+ * back (the queue then stays disabled).
+ */
+static int aks_set_mode(struct accelkit_queue *q, struct aks_hwq *hwq)
+{
+	struct aks_dev *sdev = hwq->sdev;
+	bool kernel = accelkit_queue_owner(q) == ACCELKIT_OWNER_KERNEL;
+	u32 mode = kernel ? AKS_Q_MODE_DMA : AKS_Q_MODE_PASID;
+	u32 got;
+
+	if (!(sdev->caps & AKS_CAPS_DMA_QUEUES))
+		return kernel ? -EIO : 0;
+	aks_qwrite(hwq, AKS_Q_MODE, mode);
+	got = aks_qread(hwq, AKS_Q_MODE);
+	if (got != mode) {
+		dev_err_ratelimited(&sdev->pdev->dev,
+				    "queue %u: Q_MODE reads %#x, not %u\n",
+				    hwq->index, got, mode);
+		return -EIO;
+	}
+	return 0;
+}
+
 static int aks_start_queue(struct accelkit_queue *q)
 {
 	struct aks_hwq *hwq = aks_from_q(q);
 	struct aks_dev *sdev = hwq->sdev;
 	u32 status;
+	int ret;
 
 	if (aks_dma_off(sdev))
 		return -EIO;	/* broken, or being reset */
+	ret = aks_set_mode(q, hwq);
+	if (ret)
+		return ret;
 	aks_qwrite64(hwq, AKS_Q_SQ_BASE_LO, hwq->ring_dma);
 	aks_qwrite64(hwq, AKS_Q_CQ_BASE_LO, hwq->ring_dma + sdev->cq_offset);
 	aks_qwrite(hwq, AKS_Q_DEPTH, sdev->depth);
@@ -125,6 +188,12 @@ static int aks_start_queue(struct accelkit_queue *q)
 	aks_qwrite(hwq, AKS_Q_CTRL, AKS_Q_CTRL_ENABLE | AKS_Q_CTRL_IRQ_ENABLE);
 
 	status = aks_qread(hwq, AKS_Q_STATUS);
+	/* A reset in between clears Q_MODE and disables the queue too. */
+	if ((sdev->caps & AKS_CAPS_DMA_QUEUES) &&
+	    aks_qread(hwq, AKS_Q_MODE) != (accelkit_queue_owner(q) ==
+					   ACCELKIT_OWNER_KERNEL ?
+					   AKS_Q_MODE_DMA : AKS_Q_MODE_PASID))
+		status = 0;
 	if (!(status & AKS_Q_STATUS_RUNNING)) {
 		aks_qwrite(hwq, AKS_Q_CTRL, 0);
 		dev_dbg(&sdev->pdev->dev, "queue %u does not start: status %#x\n",

@@ -22,6 +22,8 @@
 #define AKS_VERSION_2_1		0x00020100
 /* 2.4: HW_ERROR, ERR_QUEUE, Q_INJECT, PRQ overflow (CAPS bit 20) */
 #define AKS_VERSION_2_4		0x00020400
+/* 2.5: Q_MODE, DMA-mode queues for kernel owners (CAPS bit 21) */
+#define AKS_VERSION_2_5		0x00020500
 
 /* Device registers (32 bit) */
 #define AKS_REG_MAGIC		0x000
@@ -73,6 +75,7 @@
 #define  AKS_STAT_HI(lo)		((lo) + 4)
 #define AKS_REG_WORKERS		0x0b8	/* 2.1, 32 bit */
 #define AKS_REG_ERR_QUEUE	0x0bc	/* 2.4: queue of the last HW_ERROR */
+#define AKS_REG_STAT_DMA_JOBS_LO	0x0c0	/* 2.5: jobs of DMA-mode queues */
 #define AKS_REG_DEBUG_INJECT	0x0f0
 #define  AKS_DEBUG_IGNORE_INV	BIT(0)
 #define  AKS_DEBUG_RAISE_ERROR	BIT(1)
@@ -104,6 +107,9 @@
 #define AKS_Q_CQ_TAIL		0x28
 #define AKS_Q_CQ_HEAD		0x2c
 #define AKS_Q_MSIX_VECTOR	0x30
+#define AKS_Q_MODE		0x34	/* 2.5, CAPS DMA_QUEUES */
+#define  AKS_Q_MODE_PASID	0	/* VAs of the queue's PASID (reset) */
+#define  AKS_Q_MODE_DMA		1	/* bus addresses (kernel owners) */
 #define AKS_Q_INJECT		0x38	/* 2.4 */
 #define  AKS_Q_INJECT_KIND	GENMASK(3, 0)
 #define  AKS_Q_INJECT_AFTER	GENMASK(31, 8)

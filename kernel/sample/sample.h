@@ -32,6 +32,11 @@ struct aks_hwq {
 	void *ring;			/* DUS region: SQ, then CQ */
 	dma_addr_t ring_dma;
 	/*
+	 * A kernel owner's doorbell page (BAR4), mapped by get_queue; NULL
+	 * for a user queue, whose owner maps its page itself.
+	 */
+	void __iomem *db;
+	/*
 	 * Enabled by start_queue for the current user (under q->mutex, like
 	 * poll). Until then CQ_TAIL/CQ_HEAD still hold the last user's
 	 * values: the device resets them only when the queue is enabled.
@@ -161,6 +166,9 @@ void aks_prq_enable(struct aks_dev *sdev);
 void aks_prq_forget_queue(struct aks_hwq *hwq);
 void aks_page_response(struct accelkit_queue *q, bool success);
 
+/* kdma.c */
+void aks_kdma_debugfs_add(struct aks_dev *sdev);
+
 /* inject.c */
 void aks_debugfs_add(struct aks_dev *sdev);
 void aks_debugfs_remove(struct aks_dev *sdev);
@@ -197,6 +205,7 @@ void aks_fail_queue(struct accelkit_queue *q);
 void aks_engine_error(struct aks_dev *sdev);
 
 /* pci.c */
+extern unsigned int aks_kernel_queues;
 int aks_reset(struct aks_dev *sdev);
 int aks_enable(struct aks_dev *sdev);
 

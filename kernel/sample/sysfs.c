@@ -15,6 +15,8 @@
  *                 the device's 64-bit counters (device 2.1 and later),
  *                 decimal, cleared only by a device reset
  *   workers       the device's worker engines (device 2.1 and later)
+ *   dma_jobs      jobs completed on DMA-mode (kernel-owned) queues, 64-bit
+ *                 (device 2.5 and later, CAPS bit 21)
  */
 #include <linux/device.h>
 #include <linux/sysfs.h>
@@ -140,6 +142,7 @@ AKS_STAT_ATTR(page_requests, AKS_REG_STAT_PAGE_REQUESTS_LO);
 AKS_STAT_ATTR(pages_requested, AKS_REG_STAT_PAGES_REQUESTED_LO);
 AKS_STAT_ATTR(steps, AKS_REG_STAT_STEPS_LO);
 AKS_STAT_ATTR(iotlb_drops, AKS_REG_STAT_IOTLB_DROPS_LO);
+AKS_STAT_ATTR(dma_jobs, AKS_REG_STAT_DMA_JOBS_LO);
 
 /* Device worker engines, 1..16; all ones: the device is gone. */
 static ssize_t workers_show(struct device *dev, struct device_attribute *attr,
@@ -171,13 +174,15 @@ static struct attribute *aks_dev_attrs[] = {
 	&aks_stat_pages_requested.attr.attr,
 	&aks_stat_steps.attr.attr,
 	&aks_stat_iotlb_drops.attr.attr,
+	&aks_stat_dma_jobs.attr.attr,
 	&dev_attr_workers.attr,
 	NULL
 };
 
 /*
  * The driver core adds these after a successful probe, so drvdata is set.
- * Counters and workers exist from device version 2.1 on.
+ * Counters and workers exist from device version 2.1 on, dma_jobs with
+ * DMA-mode queues (2.5).
  */
 static umode_t aks_dev_attr_visible(struct kobject *kobj,
 				    struct attribute *attr, int n)
@@ -190,6 +195,9 @@ static umode_t aks_dev_attr_visible(struct kobject *kobj,
 	    attr == &dev_attr_queue_resets.attr ||
 	    attr == &dev_attr_device_resets.attr)
 		return attr->mode;
+	if (attr == &aks_stat_dma_jobs.attr.attr)
+		return sdev && (sdev->caps & AKS_CAPS_DMA_QUEUES) ?
+		       attr->mode : 0;
 	return sdev && sdev->version >= AKS_VERSION_2_1 ? attr->mode : 0;
 }
 

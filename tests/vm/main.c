@@ -139,7 +139,8 @@ int main(int argc, char **argv)
 	    add_xlate_cache_suites() || add_prq_range_suites() ||
 	    add_worker_order_suites() || add_inval_suites() ||
 	    add_hostile_suites() || add_fuse_suites() ||
-	    add_selftest_suites() || add_sva_mode_suites() ||
+	    add_selftest_suites() || add_kqueue_suites() ||
+	    add_sva_mode_suites() || add_kdma_suites() ||
 	    add_storm_suites() || add_libfault_suites() ||
 	    add_inval_timeout_suite() || add_inject_suites() ||
 	    add_remove_suites() ||

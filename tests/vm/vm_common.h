@@ -28,9 +28,11 @@ int add_inval_timeout_suite(void); /* vm_inval.c: before removal */
 int add_hostile_suites(void);	/* vm_hostile.c: PASID/queue accounting */
 int add_fuse_suites(void);	/* vm_fuse.c: FUSE-stalled page request */
 int add_selftest_suites(void);	/* vm_selftest.c: accelkit_selftest.ko */
+int add_kqueue_suites(void);	/* vm_kqueue.c: kernel-owned queues */
 int add_sva_mode_suites(void);	/* vm_sva_mode.c: sample sva_mode=iommu */
 int add_libfault_suites(void);	/* vm_libfault.c: library vs device faults */
 int add_inject_suites(void);	/* vm_inject.c: device faults, recovery */
+int add_kdma_suites(void);	/* vm_kdma.c: kernel queues, DMA mode */
 int add_remove_suites(void);	/* vm_remove.c (must be registered last) */
 int add_numa_suites(void);	/* vm_numa.c: the two-node VM only */
 int add_unplug_suites(void);	/* vm_unplug.c: the two-node VM, after numa */

@@ -44,6 +44,24 @@ enum accelkit_bind_mode {
 	ACCELKIT_BIND_SELF,
 };
 
+/*
+ * enum accelkit_owner - who a queue belongs to, fixed when it is allocated
+ * @ACCELKIT_OWNER_USER:   an open file; the device translates the queue's
+ *                         addresses through its PASID (or none with
+ *                         ACCELKIT_BIND_NONE), its regions may be mapped
+ * @ACCELKIT_OWNER_KERNEL: accelkit_kqueue_claim(); no file, no address
+ *                         space, PASID 0: the queue's jobs carry DMA-API
+ *                         addresses, nothing of it is ever mapped
+ *
+ * The driver's get_queue, start_queue and put_queue read it with
+ * accelkit_queue_owner() and program the hardware queue for that owner
+ * (translation mode) through registers user space never maps.
+ */
+enum accelkit_owner {
+	ACCELKIT_OWNER_USER = 1,
+	ACCELKIT_OWNER_KERNEL,
+};
+
 /**
  * struct accelkit_ops - what the vendor driver implements
  *
@@ -57,8 +75,11 @@ enum accelkit_bind_mode {
  * @get_available_instances: number of queues that open() could still get.
  *	Optional; without it sysfs "available_instances" reads fail -ENODEV.
  *	open() fails with -EBUSY before binding anything when it returns 0.
- * @get_queue: give @q a hardware queue (open()). Return -EBUSY when none is
- *	free. accelkit_queue_pasid(@q) is already valid. Required.
+ * @get_queue: give @q a hardware queue (open() for a user queue,
+ *	accelkit_kqueue_claim() for a kernel queue: see
+ *	accelkit_queue_owner()). Return -EBUSY when none is free.
+ *	accelkit_queue_pasid(@q) is already valid (0 for a kernel queue).
+ *	Required.
  * @put_queue: give the hardware queue back (PUT_Q, last close, exit or
  *	exec of the owner, removal). The queue is stopped, page_response will
  *	not be called for it any more (a request still being resolved is
@@ -156,8 +177,16 @@ struct accelkit_ops {
  * @max_pasid: ACCELKIT_BIND_SELF: PASIDs handed out are 1..max_pasid-1
  *	(capped at 2^20 - 1)
  * @nr_queues: number of hardware queues; the default per-user queue limit
- *	is half of it, rounded up (0: get_available_instances() at
- *	registration, or no limit without it)
+ *	is half of what user space may open (nr_queues - kernel_queues),
+ *	rounded up (0: get_available_instances() at registration, or no limit
+ *	without it)
+ * @kernel_queues: initial number of hardware queues reserved for kernel
+ *	owners (accelkit_kqueue_claim()); sysfs "kernel_queues" changes it.
+ *	< 0: the device has no kernel side, claims fail with -EOPNOTSUPP and
+ *	the sysfs attributes are hidden. At most @nr_queues (else
+ *	accelkit_alloc() fails with -EINVAL). A driver that leaves it 0 has
+ *	a kernel side with nothing reserved; without @nr_queues, 0 means no
+ *	kernel side (the split needs the number of queues).
  * @priv: driver data, see accelkit_priv()
  */
 struct accelkit_interface {
@@ -171,6 +200,7 @@ struct accelkit_interface {
 	size_t dus_size;
 	u32 max_pasid;
 	unsigned int nr_queues;
+	int kernel_queues;
 	void *priv;
 };
 
@@ -193,6 +223,49 @@ struct accelkit_device *accelkit_queue_device(struct accelkit_queue *q);
 void *accelkit_queue_priv(struct accelkit_queue *q);
 void accelkit_queue_set_priv(struct accelkit_queue *q, void *priv);
 u32 accelkit_queue_pasid(struct accelkit_queue *q);
+/* ACCELKIT_OWNER_USER or ACCELKIT_OWNER_KERNEL; any context. */
+enum accelkit_owner accelkit_queue_owner(const struct accelkit_queue *q);
+
+/**
+ * accelkit_kqueue_claim() - take a hardware queue for a kernel owner
+ * @adev: a registered device whose interface has kernel_queues >= 0
+ * @revoke: called if @adev is removed while the queue is still claimed;
+ *	may be NULL
+ * @data: passed to @revoke
+ *
+ * The same claim as open() of a user queue, for ACCELKIT_OWNER_KERNEL:
+ * the driver's get_queue, then start_queue, with accelkit_queue_pasid()
+ * 0. Counts against the device's kernel reservation (sysfs
+ * "kernel_queues"), never against what user space may open. Process
+ * context; may sleep.
+ *
+ * @revoke runs at most once, from accelkit_remove(), after stop_queue and
+ * before put_queue, with only the queue's control lock held: it must
+ * finish or fail everything the claimer submitted to the queue, must not
+ * wait for anything that needs that queue and must not call
+ * accelkit_kqueue_release(). The claimer still calls
+ * accelkit_kqueue_release() afterwards; until then the queue memory stays
+ * valid, but the hardware queue is gone.
+ *
+ * Return: the queue, started, or an ERR_PTR(): -EOPNOTSUPP no kernel side
+ * (kernel_queues < 0); -ENODEV not registered or removed; -EIO isolated
+ * (too many hardware errors); -EBUSY the reservation is used up or no
+ * hardware queue is free; -ENOMEM; or what get_queue/start_queue return.
+ */
+struct accelkit_queue *
+accelkit_kqueue_claim(struct accelkit_device *adev,
+		      void (*revoke)(struct accelkit_queue *q, void *data),
+		      void *data);
+
+/**
+ * accelkit_kqueue_release() - give back a queue from accelkit_kqueue_claim()
+ * @q: the queue; not used by the caller any more afterwards
+ *
+ * Stops the hardware queue (if still started), calls put_queue and
+ * uncounts it, then frees @q. After a revoke only frees @q. Process
+ * context; may sleep; never from the revoke callback.
+ */
+void accelkit_kqueue_release(struct accelkit_queue *q);
 
 /* Helpers for self-translating devices. */
 phys_addr_t accelkit_mm_pgtable_root(struct mm_struct *mm);

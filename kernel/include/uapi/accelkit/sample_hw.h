@@ -32,6 +32,7 @@
 #define AKS_CAPS_GCM_STREAM	0x00040000	/* CIPHER GCM stream jobs (2.2) */
 #define AKS_CAPS_FLUSH		0x00080000	/* COMPRESS FLUSH/FULL (2.3) */
 #define AKS_CAPS_ERR_RECOVERY	0x00100000	/* the 2.4 error model */
+#define AKS_CAPS_DMA_QUEUES	0x00200000	/* 2.5: Q_MODE (kernel queues) */
 
 #define AKS_NR_CTX		8	/* stream contexts per queue */
 

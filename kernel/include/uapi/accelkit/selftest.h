@@ -29,4 +29,48 @@ struct akst_page_request {
 /* Owner of the queue only; waits (killable) for the framework's answer. */
 #define AKST_CMD_PAGE_REQUEST	_IOWR('S', 0x01, struct akst_page_request)
 
+/*
+ * Kernel-owned queues of the fake device, through /dev/akst_kq (root
+ * only, one claimer per open file). The module plays a kernel consumer:
+ *
+ * AKST_KQ_CLAIM      accelkit_kqueue_claim() once; returns the hardware
+ *                    queue index (>= 0) or fails with its errno (EPROTO:
+ *                    the queue was not started, not marked kernel-owned,
+ *                    had a PASID, or a page request on it was not
+ *                    answered invalid at once). The file holds the claim.
+ * AKST_KQ_RELEASE    accelkit_kqueue_release() of the file's newest claim;
+ *                    ENOENT when it holds none.
+ * AKST_KQ_DETACH     hand the file's claims to the module, which holds
+ *                    them until it is unloaded (removal then revokes
+ *                    them); returns how many.
+ * AKST_KQ_HW_ERROR   accelkit_report_hw_error() once (isolation tests).
+ * AKST_KQ_INFO       struct akst_kq_info.
+ *
+ * Closing the file releases what it still holds.
+ */
+
+/*
+ * struct akst_kq_info - the fake device's view of its hardware queues
+ * @nr_queues:   hardware queues of the device
+ * @held:        kernel queues claimed through this file
+ * @busy:        bit i: hardware queue i is given to some owner
+ * @kernel:      bit i: hardware queue i is given to a kernel owner
+ * @started:     bit i: hardware queue i is started
+ * @revoked:     revoke callbacks since the module was loaded
+ */
+struct akst_kq_info {
+	__u32 nr_queues;
+	__u32 held;
+	__u32 busy;
+	__u32 kernel;
+	__u32 started;
+	__u32 revoked;
+};
+
+#define AKST_KQ_CLAIM		_IO('S', 0x02)
+#define AKST_KQ_RELEASE		_IO('S', 0x03)
+#define AKST_KQ_DETACH		_IO('S', 0x04)
+#define AKST_KQ_HW_ERROR	_IO('S', 0x05)
+#define AKST_KQ_INFO		_IOR('S', 0x06, struct akst_kq_info)
+
 #endif /* _UAPI_ACCELKIT_SELFTEST_H */
