@@ -178,7 +178,7 @@ status=
 [ "$mode" = test ] && status=systemd.show_status=error
 args=(-M q35 -accel tcg -cpu "$cpu" -smp 2 -m 2G -nodefaults -display none
 	-L /usr/share/seabios -L /usr/share/qemu -no-reboot
-	${AK_DEVICE_ARGS--device accelkit,queues=16}
+	${AK_DEVICE_ARGS--device accelkit,queues=18}
 	-drive "file=$img,format=raw,if=none,id=root"
 	-device ide-hd,drive=root,bus=ide.0
 	-kernel "$kernel" -initrd "$work/initrd.gz"

@@ -11,7 +11,7 @@
 #                    numa2: two NUMA nodes (a socket with one vCPU and
 #                    1 GiB each), under each a pxb-pcie expander bridge
 #                    (numa_node 0/1) with a root port and one accelkit
-#                    device (4 queues); the guest gets ak.topology=numa2 so
+#                    device (6 queues, 2 of them kept for the kernel); the guest gets ak.topology=numa2 so
 #                    its suite knows what to expect; the devices have
 #                    the ids ak0 and ak1, their root ports rp0 and rp1
 #   --qmp            a QMP socket and scripts/vm-qmp.py on it: the guest may
@@ -43,7 +43,7 @@ done
 
 case "$topology" in
 one)
-	machine=(-smp 2 -m 4G ${AK_DEVICE_ARGS--device accelkit,queues=16})
+	machine=(-smp 2 -m 4G ${AK_DEVICE_ARGS--device accelkit,queues=18})
 	;;
 numa2)
 	# one socket per node: two cores of one socket would share a cache
@@ -54,7 +54,7 @@ numa2)
 			-numa "node,nodeid=$n,cpus=$n,memdev=mem$n"
 			-device "pxb-pcie,id=pxb$n,bus=pcie.0,bus_nr=$((64 * (n + 1))),numa_node=$n"
 			-device "pcie-root-port,id=rp$n,bus=pxb$n,chassis=$((n + 1)),slot=0"
-			-device "accelkit,queues=4,bus=rp$n,id=ak$n")
+			-device "accelkit,queues=6,bus=rp$n,id=ak$n")
 	done
 	append="ak.topology=numa2 $append"
 	;;

@@ -184,7 +184,7 @@ static void t_hotunplug(void)
 		 s.name, avail(&s), s.max);
 	up_copy_ok(&s, "the other device after the unplug", 1 << 20, 31);
 
-	qmp("device_add accelkit,queues=4,bus=rp1,id=ak1");
+	qmp("device_add accelkit,queues=6,bus=rp1,id=ak1");
 	r = up_wait_dev(&n, 1, GONE_MS);
 	VM_CHECK(r == 0, "no accelkit device on node 1 %d s after device_add",
 		 GONE_MS / 1000);
