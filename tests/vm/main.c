@@ -45,7 +45,7 @@ static int vm_filter_suites(const char *list)
  * the kernel command line says ak.abuse=1 (make test: the stock 6.1 LA57
  * VM and the 6.1 debug VM), or when AK_SUITES names them.
  */
-static const char *const vm_abuse_suites[] = { "inject", "libfault", "storm" };
+static const char *const vm_abuse_suites[] = { "inject", "libfault", "storm", "rmmod" };
 
 static int vm_is_abuse_suite(const char *name)
 {
@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 	    add_sva_mode_suites() || add_kdma_suites() ||
 	    add_storm_suites() || add_libfault_suites() ||
 	    add_inval_timeout_suite() || add_inject_suites() ||
-	    add_remove_suites() ||
+	    add_remove_suites() || add_rmmod_suite() ||
 	    add_final_suite()) {
 		fprintf(stderr, "suite registration failed: %s\n",
 			CU_get_error_msg());
