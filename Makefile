@@ -215,11 +215,16 @@ bench-zlib: qemu initramfs
 	@grep 'AK-ZLIB-BENCH' $(OUT)/vm-bench-zlib.log
 
 # The same suite on the debug kernel; kmemleak is scanned after the suite.
+# The debug kernels run the crypto self-tests, with the extra tests that
+# fuzz each driver against the generic one: 20 rounds per algorithm
+# instead of 100 keep the boot under TCG and KASAN short.
+VM_DEBUG_CMDLINE = cryptomgr.fuzz_iterations=20
+
 test-vm-debug: qemu initramfs-debug
 	bash scripts/vm-run.sh test --qemu "$(QEMU_BIN)" \
 		--kernel $(DEBUG_KDIR)/arch/x86/boot/bzImage \
 		--initrd $(OUT)/initramfs-debug.cpio.gz --timeout $(VM_TIMEOUT) \
-		--cpu max --append "pti=on ak.poweroff_hold=1 $(VM_HUGE) $(VM_SUITES) $(VM_ABUSE)" \
+		--cpu max --append "pti=on ak.poweroff_hold=1 $(VM_DEBUG_CMDLINE) $(VM_HUGE) $(VM_SUITES) $(VM_ABUSE)" \
 		--log $(OUT)/vm-test-debug.log
 
 # --- 6.12 debug kernel and the two-NUMA-node VM -------------------------
@@ -252,7 +257,8 @@ test-vm-debug-612: qemu initramfs-debug-612
 	bash scripts/vm-run.sh test --qemu "$(QEMU_BIN)" \
 		--kernel $(DEBUG612_KDIR)/arch/x86/boot/bzImage \
 		--initrd $(OUT)/initramfs-debug-612.cpio.gz --timeout $(VM_TIMEOUT) \
-		--cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES)" --log $(OUT)/vm-test-debug-612.log
+		--cpu max --append "pti=on $(VM_DEBUG_CMDLINE) $(VM_HUGE) $(VM_SUITES)" \
+		--log $(OUT)/vm-test-debug-612.log
 
 # make test runs both (after the rules above: more prerequisites of test-vm).
 test-vm: test-vm-debug-612 test-vm-numa
@@ -277,7 +283,7 @@ test-vm-debug-numa: qemu initramfs-debug
 		--kernel $(DEBUG_KDIR)/arch/x86/boot/bzImage \
 		--initrd $(OUT)/initramfs-debug.cpio.gz --timeout $(VM_TIMEOUT) \
 		--cpu max --topology numa2 --qmp \
-		--append "ak.poweroff_hold=1 ak.no_hotplug=1 $(VM_SUITES)" \
+		--append "ak.poweroff_hold=1 ak.no_hotplug=1 $(VM_DEBUG_CMDLINE) $(VM_SUITES)" \
 		--log $(OUT)/vm-test-debug-numa.log
 
 # The unplug suite alone in the same VM (AK_SUITES=unplug unless given).
