@@ -316,8 +316,9 @@ irqreturn_t aks_kq_irq_thread(struct aks_hwq *hwq)
 	LIST_HEAD(done);
 	unsigned long flags;
 
+	/* released meanwhile: the interrupt was ours all the same */
 	if (!kq)
-		return IRQ_NONE;
+		return IRQ_HANDLED;
 	spin_lock_irqsave(&kq->lock, flags);
 	if (kq->q && kq->hwq == hwq) {
 		aks_kq_reap(kq, &done);
