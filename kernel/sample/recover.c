@@ -23,10 +23,12 @@
  * Every error goes to accelkit_report_hw_error() (isolate_strategy) and
  * prints at most one rate-limited line.
  */
+#include <linux/interrupt.h>
 #include <linux/iopoll.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
 
+#include "kq.h"
 #include "sample.h"
 
 static unsigned int hang_ms = 10000;
@@ -82,8 +84,21 @@ static bool aks_watch_queue(struct aks_hwq *hwq, struct accelkit_queue *q)
 	    aks_irq_wanted(hwq, hwq->wd.cq_tail, cq_tail)) {
 		hwq->wd.suspect = true;
 		hwq->wd.suspect_irqs = irqs;
-		accelkit_queue_wake(q);
+		/* a crypto kernel queue is served by its vector's thread */
+		if (READ_ONCE(hwq->kq))
+			irq_wake_thread(hwq->irq, hwq);
+		else
+			accelkit_queue_wake(q);
 	}
+
+	/*
+	 * A crypto kernel queue (kq.c): records its thread has not consumed
+	 * and no interrupt for a whole period. The check above misses a lost
+	 * interrupt that follows others within one period; the thread reaps
+	 * whatever is there, so a spurious wake is harmless.
+	 */
+	if (READ_ONCE(hwq->kq) && cq_tail != cq_head && irqs == hwq->wd.irqs)
+		irq_wake_thread(hwq->irq, hwq);
 
 	/*
 	 * BUSY: a job is in execution (steps or an engine run); the device
@@ -240,6 +255,8 @@ void aks_fail_queue(struct accelkit_queue *q)
 				  hwq->snap.cq_tail, hwq->snap.cq_head);
 	hwq->snap.valid = false;
 	mutex_unlock(&sdev->recover_lock);
+	/* a crypto kernel queue: end its requests, re-arm it later */
+	aks_kq_queue_failed(hwq);
 }
 
 /**
