@@ -90,8 +90,24 @@ static int kc_init(void)
 	return g_in && g_ref && g_out && g_back ? 0 : -1;
 }
 
+static long g_kq_saved = -1;	/* kernel_queues before t_ownership */
+
+static int kc_set_kq(const char *val);
+
+/* Put kernel_queues back if a (wrongly) accepted write changed it. */
+static void kc_restore_kq(void)
+{
+	char val[32];
+
+	if (g_kq_saved >= 0 && vm_attr_long("kernel_queues") != g_kq_saved) {
+		vm_fmt(val, sizeof(val), "%ld", g_kq_saved);
+		kc_set_kq(val);
+	}
+}
+
 static int kc_clean(void)
 {
+	kc_restore_kq();
 	vm_free(g_in, KC_MAX_LEN + AK_PAGE);
 	vm_free(g_ref, KC_MAX_LEN + AK_PAGE);
 	vm_free(g_out, KC_MAX_LEN + AK_PAGE);
@@ -696,6 +712,7 @@ static void t_ownership(void)
 
 	VM_REQUIRE(reserved > 0, "%s/kernel_queues %ld, want > 0", g_sysdir,
 		   reserved);
+	g_kq_saved = reserved;
 	VM_REQUIRE(vm_attr_long("kernel_queues_in_use") == 0,
 		   "kernel_queues_in_use %ld before any transform",
 		   vm_attr_long("kernel_queues_in_use"));
@@ -730,6 +747,7 @@ static void t_ownership(void)
 	VM_CHECK(vm_attr_long("kernel_queues") == reserved,
 		 "kernel_queues %ld after refused writes, want %ld",
 		 vm_attr_long("kernel_queues"), reserved);
+	kc_restore_kq();
 
 	/* every user queue: none of them gets a kernel queue's index */
 	while (n < KC_MAX_FDS) {
