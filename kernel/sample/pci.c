@@ -15,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/overflow.h>
 
+#include "kq.h"
 #include "sample.h"
 
 #define AKS_NAME	"accelkit"		/* nodes: /dev/accelkit-N */
@@ -80,16 +81,26 @@ static char *sva_mode = "self";
 module_param(sva_mode, charp, 0444);
 MODULE_PARM_DESC(sva_mode, "self (default: the device walks the page tables) or iommu (IOMMU SVA)");
 
-/* Completion interrupt of one queue: wake whoever poll()s its file. */
+/*
+ * Completion interrupt of one queue: wake whoever poll()s a user queue's
+ * file; a kernel queue of the crypto engine (kq.c) is served by the thread.
+ */
 static irqreturn_t aks_queue_irq(int irq, void *data)
 {
 	struct aks_hwq *hwq = data;
 	struct accelkit_queue *q = READ_ONCE(hwq->q);
 
 	WRITE_ONCE(hwq->irqs, hwq->irqs + 1);	/* the watchdog's lost IRQs */
+	if (READ_ONCE(hwq->kq))
+		return IRQ_WAKE_THREAD;
 	if (q)
 		accelkit_queue_wake(q);
 	return IRQ_HANDLED;
+}
+
+static irqreturn_t aks_queue_thread(int irq, void *data)
+{
+	return aks_kq_irq_thread(data);
 }
 
 /* Check that this is a device we know, and read its limits. */
@@ -162,8 +173,9 @@ static int aks_request_irqs(struct aks_dev *sdev)
 		hwq->irq = pci_irq_vector(pdev, AKS_QUEUE_VECTOR(i));
 		snprintf(hwq->irq_name, sizeof(hwq->irq_name), "%s-q%u",
 			 pci_name(pdev), i);
-		ret = request_irq(hwq->irq, aks_queue_irq, 0, hwq->irq_name,
-				  hwq);
+		ret = request_threaded_irq(hwq->irq, aks_queue_irq,
+					   aks_queue_thread, IRQF_ONESHOT,
+					   hwq->irq_name, hwq);
 		if (ret) {
 			aks_free_irqs(sdev, i);
 			return ret;
@@ -357,6 +369,9 @@ static int aks_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_disable;
 	}
 
+	ret = aks_crypto_probe(sdev);
+	if (ret)
+		dev_warn(dev, "no crypto API side: %d\n", ret);
 	aks_debugfs_add(sdev);
 	aks_kdma_debugfs_add(sdev);
 	dev_info(dev, "%s: %u queues, depth %u, page requests %s\n",
@@ -400,6 +415,11 @@ static void aks_remove(struct pci_dev *pdev)
 	 * being removed; one still open is revoked by accelkit_remove().
 	 */
 	aks_debugfs_remove(sdev);
+	/*
+	 * The crypto side's kernel queues go first: their requests end (in
+	 * software where they must not fail), transforms stay without a device.
+	 */
+	aks_crypto_remove(sdev);
 	accelkit_remove(sdev->adev);
 
 	/*
@@ -461,10 +481,15 @@ static int __init aks_init(void)
 {
 	int ret;
 
+	ret = aks_crypto_init();
+	if (ret)
+		return ret;
 	aks_debugfs_init();
 	ret = pci_register_driver(&aks_pci_driver);
-	if (ret)
+	if (ret) {
 		aks_debugfs_exit();
+		aks_crypto_exit();
+	}
 	return ret;
 }
 module_init(aks_init);
@@ -472,6 +497,8 @@ module_init(aks_init);
 static void __exit aks_exit(void)
 {
 	pci_unregister_driver(&aks_pci_driver);
+	/* No device, so no transform: the algorithms can go. */
+	aks_crypto_exit();
 	aks_debugfs_exit();
 }
 module_exit(aks_exit);

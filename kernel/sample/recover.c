@@ -23,10 +23,12 @@
  * Every error goes to accelkit_report_hw_error() (isolate_strategy) and
  * prints at most one rate-limited line.
  */
+#include <linux/interrupt.h>
 #include <linux/iopoll.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
 
+#include "kq.h"
 #include "sample.h"
 
 static unsigned int hang_ms = 10000;
@@ -82,7 +84,11 @@ static bool aks_watch_queue(struct aks_hwq *hwq, struct accelkit_queue *q)
 	    aks_irq_wanted(hwq, hwq->wd.cq_tail, cq_tail)) {
 		hwq->wd.suspect = true;
 		hwq->wd.suspect_irqs = irqs;
-		accelkit_queue_wake(q);
+		/* a crypto kernel queue is served by its vector's thread */
+		if (READ_ONCE(hwq->kq))
+			irq_wake_thread(hwq->irq, hwq);
+		else
+			accelkit_queue_wake(q);
 	}
 
 	/*
@@ -240,6 +246,8 @@ void aks_fail_queue(struct accelkit_queue *q)
 				  hwq->snap.cq_tail, hwq->snap.cq_head);
 	hwq->snap.valid = false;
 	mutex_unlock(&sdev->recover_lock);
+	/* a crypto kernel queue: end its requests, re-arm it later */
+	aks_kq_queue_failed(hwq);
 }
 
 /**

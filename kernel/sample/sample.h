@@ -17,6 +17,8 @@
 #include "regs.h"
 
 struct aks_dev;
+struct aks_kq;
+struct aks_kdev;
 
 /* One hardware queue. */
 struct aks_hwq {
@@ -42,6 +44,13 @@ struct aks_hwq {
 	 * values: the device resets them only when the queue is enabled.
 	 */
 	bool started;
+	/*
+	 * The crypto engine's kernel queue on this hardware queue (kq.c),
+	 * or NULL: its completions go to the threaded handler. Set after
+	 * the claim, cleared before the release (whose put_queue then
+	 * synchronizes with the handler).
+	 */
+	struct aks_kq *kq;
 
 	/* completion interrupts taken (the watchdog's lost-IRQ check) */
 	unsigned int irqs;
@@ -124,6 +133,7 @@ struct aks_dev {
 	 */
 	struct mutex recover_lock;
 	struct dentry *debugfs;		/* inject.c */
+	struct aks_kdev *kdev;		/* crypto.c; NULL without a kernel side */
 	spinlock_t stat_lock;		/* a counter's LO/HI pair (sysfs.c) */
 
 	spinlock_t lock;		/* protects busy */

@@ -17,10 +17,21 @@
  *   workers       the device's worker engines (device 2.1 and later)
  *   dma_jobs      jobs completed on DMA-mode (kernel-owned) queues, 64-bit
  *                 (device 2.5 and later, CAPS bit 21)
+ *   kq_jobs, kq_fallbacks, kq_errors, kq_backlogged
+ *                 the crypto API side (kq.c), decimal, since probe: device
+ *                 jobs completed for crypto requests; requests done in
+ *                 software instead (the twin, inflate, lib sha256);
+ *                 requests that ended in a device error, an aborted or
+ *                 failed queue or removal; requests that went to a backlog
+ *   kq_ids        hardware queue indices the crypto pool holds, space
+ *                 separated (an empty line when none)
+ *                 (all five with CAPS bit 21; 0 and empty on a kernel
+ *                 without the crypto API)
  */
 #include <linux/device.h>
 #include <linux/sysfs.h>
 
+#include "kq.h"
 #include "sample.h"
 
 /* Whether the device stopped answering. */
@@ -160,6 +171,24 @@ static ssize_t workers_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(workers);
 
+#define AKS_KQ_ATTR(_name, _what)					\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct aks_dev *sdev = dev_get_drvdata(dev);			\
+									\
+	if (!sdev)							\
+		return -ENODEV;						\
+	return aks_kq_sysfs_show(sdev, _what, buf);			\
+}									\
+static DEVICE_ATTR_RO(_name)
+
+AKS_KQ_ATTR(kq_jobs, AKS_KQS_JOBS);
+AKS_KQ_ATTR(kq_fallbacks, AKS_KQS_FALLBACKS);
+AKS_KQ_ATTR(kq_errors, AKS_KQS_ERRORS);
+AKS_KQ_ATTR(kq_backlogged, AKS_KQS_BACKLOGGED);
+AKS_KQ_ATTR(kq_ids, AKS_KQS_IDS);
+
 static struct attribute *aks_dev_attrs[] = {
 	&dev_attr_broken.attr,
 	&dev_attr_timeouts.attr,
@@ -175,6 +204,11 @@ static struct attribute *aks_dev_attrs[] = {
 	&aks_stat_steps.attr.attr,
 	&aks_stat_iotlb_drops.attr.attr,
 	&aks_stat_dma_jobs.attr.attr,
+	&dev_attr_kq_jobs.attr,
+	&dev_attr_kq_fallbacks.attr,
+	&dev_attr_kq_errors.attr,
+	&dev_attr_kq_backlogged.attr,
+	&dev_attr_kq_ids.attr,
 	&dev_attr_workers.attr,
 	NULL
 };
@@ -195,7 +229,12 @@ static umode_t aks_dev_attr_visible(struct kobject *kobj,
 	    attr == &dev_attr_queue_resets.attr ||
 	    attr == &dev_attr_device_resets.attr)
 		return attr->mode;
-	if (attr == &aks_stat_dma_jobs.attr.attr)
+	if (attr == &aks_stat_dma_jobs.attr.attr ||
+	    attr == &dev_attr_kq_jobs.attr ||
+	    attr == &dev_attr_kq_fallbacks.attr ||
+	    attr == &dev_attr_kq_errors.attr ||
+	    attr == &dev_attr_kq_backlogged.attr ||
+	    attr == &dev_attr_kq_ids.attr)
 		return sdev && (sdev->caps & AKS_CAPS_DMA_QUEUES) ?
 		       attr->mode : 0;
 	return sdev && sdev->version >= AKS_VERSION_2_1 ? attr->mode : 0;
