@@ -382,13 +382,13 @@ out:
 
 static void kc_skcipher(const struct kc_mode_def *m)
 {
-	long j0 = kc_kq_jobs(), j1, ok;
+	long j0 = kc_kq_jobs(), f0 = vm_pci_attr_long("kq_fallbacks"), j1, ok;
 
 	VM_REQUIRE(j0 >= 0, "%s/kq_jobs: %s", g_pci_path, strerror((int)-j0));
 	ok = kc_cipher_battery(m);
 	j1 = kc_kq_jobs();
-	printf("[%s: %ld requests ok, kq_jobs +%ld, kq_fallbacks %ld] ", m->ours,
-	       ok, j1 - j0, vm_pci_attr_long("kq_fallbacks"));
+	printf("[%s: %ld requests ok, kq_jobs +%ld, kq_fallbacks +%ld] ", m->ours,
+	       ok, j1 - j0, vm_pci_attr_long("kq_fallbacks") - f0);
 	VM_CHECK(ok > 0, "%s: no request succeeded", m->ours);
 	VM_CHECK(j1 > j0, "%s: kq_jobs %ld -> %ld: the device did none of it",
 		 m->ours, j0, j1);
