@@ -214,18 +214,12 @@ bench-zlib: qemu initramfs
 	bash scripts/vm-run.sh dropins $(VM_ARGS) --cpu max --log $(OUT)/vm-bench-zlib.log
 	@grep 'AK-ZLIB-BENCH' $(OUT)/vm-bench-zlib.log
 
-# The 6.1 debug kernel runs the crypto self-tests with the extra fuzz tests
-# (CONFIG_CRYPTO_MANAGER_EXTRA_TESTS, vm/debug-kernel-6.1.config) at every
-# algorithm's registration; 20 iterations instead of testmgr's 100 keep the
-# boot short under TCG and KASAN.
-VM_DEBUG61 = cryptomgr.fuzz_iterations=20
-
 # The same suite on the debug kernel; kmemleak is scanned after the suite.
 test-vm-debug: qemu initramfs-debug
 	bash scripts/vm-run.sh test --qemu "$(QEMU_BIN)" \
 		--kernel $(DEBUG_KDIR)/arch/x86/boot/bzImage \
 		--initrd $(OUT)/initramfs-debug.cpio.gz --timeout $(VM_TIMEOUT) \
-		--cpu max --append "pti=on $(VM_DEBUG61) $(VM_HUGE) $(VM_SUITES) $(VM_ABUSE)" --log $(OUT)/vm-test-debug.log
+		--cpu max --append "pti=on $(VM_HUGE) $(VM_SUITES) $(VM_ABUSE)" --log $(OUT)/vm-test-debug.log
 
 # --- 6.12 debug kernel and the two-NUMA-node VM -------------------------
 # The debug kernel of the 6.12 series (linux-source-6.12 of bookworm,
@@ -281,7 +275,7 @@ test-vm-debug-numa: qemu initramfs-debug
 		--kernel $(DEBUG_KDIR)/arch/x86/boot/bzImage \
 		--initrd $(OUT)/initramfs-debug.cpio.gz --timeout $(VM_TIMEOUT) \
 		--cpu max --topology numa2 --qmp \
-		--append "ak.poweroff_hold=1 ak.no_hotplug=1 $(VM_DEBUG61) $(VM_SUITES)" \
+		--append "ak.poweroff_hold=1 ak.no_hotplug=1 $(VM_SUITES)" \
 		--log $(OUT)/vm-test-debug-numa.log
 
 # The unplug suite alone in the same VM (AK_SUITES=unplug unless given).
