@@ -240,6 +240,10 @@ static void usage(FILE *f)
 "                      times, and one SCORECARD table (docs/performance.md)\n"
 "      --host-file FILE  the --emit file, for the device/host efficiency rows\n"
 "                      (default /etc/accelkit/host-engine.txt; missing: n/a)\n"
+"      --zswap MIB     the kernel path (root, a swap device, zswap): MIB MiB\n"
+"                      paged out (MADV_PAGEOUT) and read back with zswap's\n"
+"                      compressor deflate-accelkit (the device's kernel queues),\n"
+"                      then deflate-scomp (the CPU): pages/s each way, R times\n"
 "  -r, --reps R        repetitions of each figure (default 5, at most 32)\n"
 "  -t, --time MS       time per engine measurement (default: -e 200, -s 250,\n"
 "                      --host-engine 500); the engines run for a time, not -n\n"
@@ -272,13 +276,14 @@ int main(int argc, char **argv)
 		{ "emit", required_argument, NULL, 'E' },
 		{ "scorecard", no_argument, NULL, 'S' },
 		{ "host-file", required_argument, NULL, 'F' },
+		{ "zswap", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const size_t sizes[] = { 4096, 65536 };
 	const char *dev = NULL;
-	unsigned iters = 2000, qflags = 0, errors = 0, fault_mib = 0;
+	unsigned iters = 2000, qflags = 0, errors = 0, fault_mib = 0, zswap_mib = 0;
 	bool engines = false, summary = false, host = false, score = false;
 	struct akb_opts ao = { 0 };
 	struct ak_queue *q;
@@ -303,6 +308,7 @@ int main(int argc, char **argv)
 		case 'E': ao.emit = optarg; break;
 		case 'S': score = true; break;
 		case 'F': ao.host_file = optarg; break;
+		case 'Z': zswap_mib = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'h': usage(stdout); return 0;
 		case 'V':
 			printf("akbench (accelkit) %d.%d\n", AK_VERSION_MAJOR,
@@ -320,6 +326,12 @@ int main(int argc, char **argv)
 	ao.sflags = qflags ? AK_SF_BUSY_POLL : 0;
 	if (score && qflags)	/* the scorecard's engines: no syscall */
 		ao.sflags |= AK_SF_SPIN;
+	if (zswap_mib) {
+		r = akb_zswap(&ao, zswap_mib);
+		if (r < 0)
+			return 3;
+		return r ? 1 : 0;
+	}
 	if (host || summary || score) {
 		if (score)
 			r = akb_scorecard(&ao);

@@ -133,5 +133,8 @@ struct ak_queue;
 /* munmap() latency idle vs during a long job (akbench_munmap.c): 0, 1 if
  * the long job failed, or a negative errno. */
 int akb_munmap(struct ak_queue *q);
+/* --zswap MIB (akbench_zswap.c): zswap on deflate-accelkit (the device's
+ * kernel queues) next to deflate-scomp (the CPU); failures or -errno. */
+int akb_zswap(const struct akb_opts *o, unsigned mib);
 
 #endif /* AKBENCH_H */

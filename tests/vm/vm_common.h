@@ -38,6 +38,7 @@ int add_kzswap_suites(void);	/* vm_kzswap.c: zswap on the device, swap-in */
 int add_remove_suites(void);	/* vm_remove.c (must be registered last) */
 int add_numa_suites(void);	/* vm_numa.c: the two-node VM only */
 int add_unplug_suites(void);	/* vm_unplug.c: the two-node VM, after numa */
+int add_rmmod_suite(void);	/* vm_unplug.c: its rmmod test, one-device VMs */
 int add_final_suite(void);	/* vm_common.c: instances back to maximum */
 
 /* The device under test; rediscovered after the removal test. */
