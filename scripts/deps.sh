@@ -20,6 +20,8 @@ PKGS=(
 	linux-source-6.1 bc bison flex libelf-dev xz-utils patch
 	# pahole: BTF of modules built against the 6.12 headers (fetch-kernel.sh)
 	dwarves
+	# the dm-crypt proof in the VM (dmsetup); modinfo for the image's modules
+	dmsetup kmod
 )
 
 SUDO=

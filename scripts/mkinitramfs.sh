@@ -64,6 +64,66 @@ if [ -f "$fuse" ]; then
 elif ! grep -qs '^kernel/fs/fuse/fuse\.ko$' "$moddir/modules.builtin"; then
 	echo "mkinitramfs: warning: no $fuse (the FUSE test will fail)" >&2
 fi
+# The modules of vm/kmods.list (the kernel-consumer proofs: zram, loop,
+# dm-crypt, AF_ALG, the generic crypto templates), with their
+# dependencies first (modinfo -F depends), built-in ones skipped
+# (modules.builtin), decompressed (Debian's 6.12 ships .ko.xz; the
+# image's insmod gets plain ELF). vm/init loads kmods.order in order.
+kmods_dir=$stage/lib/modules/$kver
+kmods_seen=" "
+kmod_builtin() {
+	local n=${1//-/_} b
+	[ -f "$moddir/modules.builtin" ] || return 1
+	while read -r b; do
+		b=${b##*/}
+		b=${b%.ko}
+		[ "${b//-/_}" = "$n" ] && return 0
+	done <"$moddir/modules.builtin"
+	return 1
+}
+kmod_add() {
+	local name=$1 n=${1//-/_} path d out
+	case "$kmods_seen" in *" $n "*) return 0 ;; esac
+	kmods_seen="$kmods_seen$n "
+	kmod_builtin "$name" && return 0
+	path=$(find "$moddir/kernel" \( -name "$name.ko*" -o -name "$n.ko*" \
+		-o -name "${n//_/-}.ko*" \) -print -quit 2>/dev/null)
+	if [ -z "$path" ]; then
+		echo "mkinitramfs: warning: module $name of vm/kmods.list is neither in $moddir nor built in" >&2
+		return 0
+	fi
+	for d in $(modinfo -F depends "$path" | tr ',' ' '); do
+		kmod_add "$d"
+	done
+	out=$(basename "$path")
+	out=${out%.xz}
+	out=${out%.gz}
+	mkdir -p "$kmods_dir/kmods"
+	case "$path" in
+	*.xz) xz -dc "$path" >"$kmods_dir/kmods/$out" ;;
+	*.gz) gzip -dc "$path" >"$kmods_dir/kmods/$out" ;;
+	*) install -m 0644 "$path" "$kmods_dir/kmods/$out" ;;
+	esac
+	echo "kmods/$out" >>"$kmods_dir/kmods.order"
+}
+if [ -d "$moddir/kernel" ]; then
+	mkdir -p "$kmods_dir"
+	: >"$kmods_dir/kmods.order"
+	for m in $(sed 's/#.*//' "$top/vm/kmods.list"); do
+		kmod_add "$m"
+	done
+else
+	echo "mkinitramfs: warning: no $moddir/kernel (the kcrypt/kzswap suites will fail)" >&2
+fi
+# The dm-crypt proof (suite kcrypt) drives device-mapper with the host's
+# dmsetup (Debian's dmsetup package); the ldd loop below brings its
+# libraries (libdevmapper, libselinux, libudev, libpcre2).
+if [ -x /usr/sbin/dmsetup ]; then
+	mkdir -p "$stage/usr/sbin"
+	install -m 0755 /usr/sbin/dmsetup "$stage/usr/sbin/dmsetup"
+else
+	echo "mkinitramfs: warning: no /usr/sbin/dmsetup (the dm-crypt test will fail)" >&2
+fi
 echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
 echo "root:x:0:" >"$stage/etc/group"
 

@@ -33,6 +33,8 @@ int add_sva_mode_suites(void);	/* vm_sva_mode.c: sample sva_mode=iommu */
 int add_libfault_suites(void);	/* vm_libfault.c: library vs device faults */
 int add_inject_suites(void);	/* vm_inject.c: device faults, recovery */
 int add_kdma_suites(void);	/* vm_kdma.c: kernel queues, DMA mode */
+int add_kcrypt_suites(void);	/* vm_kcrypt.c: crypto API, AF_ALG, dm-crypt */
+int add_kzswap_suites(void);	/* vm_kzswap.c: zswap on the device, swap-in */
 int add_remove_suites(void);	/* vm_remove.c (must be registered last) */
 int add_numa_suites(void);	/* vm_numa.c: the two-node VM only */
 int add_unplug_suites(void);	/* vm_unplug.c: the two-node VM, after numa */
