@@ -124,6 +124,12 @@ bench: qemu initramfs
 		--append "ak.reps=$(BENCH_REPS) ak.busypoll=$(BENCH_BUSY_POLL)" \
 		--log $(OUT)/vm-bench.log
 
+# The kernel path alone (akbench --zswap in the stock VM: zswap pages/s
+# with deflate-accelkit next to deflate-scomp; docs/performance.md).
+bench-zswap: qemu initramfs
+	bash scripts/vm-run.sh bench $(VM_ARGS) --cpu max \
+		--append "ak.bench=zswap ak.reps=$(BENCH_REPS)" --log $(OUT)/vm-bench-zswap.log
+
 # The raw software engines on this machine (no VM, no device): the
 # denominator of "device throughput / the same engine on the host".
 bench-host: samples

@@ -19,21 +19,30 @@ for irq in $(awk '$NF ~ /^[0-9a-f]+:[0-9a-f]+:[0-9a-f.]+-(q[0-9]+|event)$/ {
 		echo "bench: could not steer IRQ $irq to CPU 0"
 done
 rc=0
+# The kernel path (issue 12): zswap on the device's kernel queues
+# (deflate-accelkit) next to the software deflate, over a zram swap device.
+zswap_bench() {
+	echo "== akbench --zswap: the kernel path, zswap store/load pages/s =="
+	if [ -w /sys/block/zram0/disksize ] &&
+		echo 256M >/sys/block/zram0/disksize &&
+		mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
+		akbench --zswap 32 -r "$reps" || rc=$?
+		swapoff /dev/zram0 && echo 1 >/sys/block/zram0/reset
+	else
+		echo "bench: no zram swap device (vm/kmods.list): no zswap figures"
+		rc=3
+	fi
+}
+# ak.bench=zswap (make bench-zswap): the kernel path alone.
+if [ "${AK_BENCH:-all}" = zswap ]; then
+	zswap_bench
+	exit $rc
+fi
 echo "== akbench: NOP and COPY, queue depth 1 and 32 (details) =="
 akbench -n 1000 || rc=$?
 echo "== akbench --scorecard ($reps repetitions a figure) =="
 akbench --scorecard $mode -r "$reps" --host-file /etc/accelkit/host-engine.txt || rc=$?
-# The kernel path (issue 12): zswap on the device's kernel queues
-# (deflate-accelkit) next to the software deflate, over a zram swap device.
-echo "== akbench --zswap: the kernel path, zswap store/load pages/s =="
-if [ -w /sys/block/zram0/disksize ] && echo 256M >/sys/block/zram0/disksize &&
-	mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
-	akbench --zswap 32 -r "$reps" || rc=$?
-	swapoff /dev/zram0 && echo 1 >/sys/block/zram0/reset
-else
-	echo "bench: no zram swap device (vm/kmods.list): no zswap figures"
-	rc=3
-fi
+zswap_bench
 # openssl speed, OpenSSL's default provider next to the accelkit provider
 # (lib/provider/tests/bench-openssl.sh, installed with the provider's tests)
 echo "== openssl speed: default provider vs accelkit provider =="
