@@ -209,6 +209,7 @@ static void aks_kq_reap(struct aks_kq *kq, struct list_head *done)
 	for (;;) {
 		struct aks_cpl *c = &cq[kq->cq_head];
 		unsigned int slot;
+		u16 status;
 		u64 tag;
 
 		if ((le16_to_cpu(READ_ONCE(c->flags)) & AKS_CF_PHASE) !=
@@ -226,9 +227,11 @@ static void aks_kq_reap(struct aks_kq *kq, struct list_head *done)
 			atomic64_inc(&kq->kdev->errors);
 			continue;
 		}
-		atomic64_inc(&kq->kdev->jobs);
-		aks_kq_finish(kq, slot, le16_to_cpu(c->status),
-			      le64_to_cpu(c->bytes), done);
+		status = le16_to_cpu(c->status);
+		/* ABORTED records are the driver's (recover.c), not jobs */
+		if (status != AKS_ST_ABORTED)
+			atomic64_inc(&kq->kdev->jobs);
+		aks_kq_finish(kq, slot, status, le64_to_cpu(c->bytes), done);
 	}
 	if (moved && READ_ONCE(hwq->started))
 		writel(kq->cq_head, hwq->db + AKS_DB_CQ_HEAD);
@@ -313,8 +316,9 @@ irqreturn_t aks_kq_irq_thread(struct aks_hwq *hwq)
 	LIST_HEAD(done);
 	unsigned long flags;
 
+	/* released meanwhile: the interrupt was ours all the same */
 	if (!kq)
-		return IRQ_NONE;
+		return IRQ_HANDLED;
 	spin_lock_irqsave(&kq->lock, flags);
 	if (kq->q && kq->hwq == hwq) {
 		aks_kq_reap(kq, &done);

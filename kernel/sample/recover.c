@@ -92,6 +92,15 @@ static bool aks_watch_queue(struct aks_hwq *hwq, struct accelkit_queue *q)
 	}
 
 	/*
+	 * A crypto kernel queue (kq.c): records its thread has not consumed
+	 * and no interrupt for a whole period. The check above misses a lost
+	 * interrupt that follows others within one period; the thread reaps
+	 * whatever is there, so a spurious wake is harmless.
+	 */
+	if (READ_ONCE(hwq->kq) && cq_tail != cq_head && irqs == hwq->wd.irqs)
+		irq_wake_thread(hwq->irq, hwq);
+
+	/*
 	 * BUSY: a job is in execution (steps or an engine run); the device
 	 * bounds its jobs, so that is progress however long the job takes.
 	 */
