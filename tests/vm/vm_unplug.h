@@ -20,8 +20,14 @@ struct up_dev {
 	long max;		/* available_instances when idle */
 };
 
-/* The device whose numa_node is @numa; 0 or -ENODEV. */
+/*
+ * The device whose numa_node is @numa (as vm_read_long() reads it: -1,
+ * "no node", reads as -EINVAL), or any with UP_ANY_NODE; 0 or -ENODEV.
+ */
+#define UP_ANY_NODE	(-1000L)
 int up_find(struct up_dev *d, long numa);
+/* The first device found, whatever its node. */
+int up_first(struct up_dev *d);
 /* Wait up to @timeout_ms for up_find() to succeed with a usable node. */
 int up_wait_dev(struct up_dev *d, long numa, int timeout_ms);
 /* Number of devices in /sys/class/uacce. */

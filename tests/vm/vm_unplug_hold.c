@@ -59,13 +59,19 @@ int up_find(struct up_dev *d, long numa)
 	while ((e = readdir(dir))) {
 		if (strncmp(e->d_name, "accelkit-", 9))
 			continue;
-		if (up_load(d, e->d_name) == 0 && d->numa == numa) {
+		if (up_load(d, e->d_name) == 0 &&
+		    (numa == UP_ANY_NODE || d->numa == numa)) {
 			r = 0;
 			break;
 		}
 	}
 	closedir(dir);
 	return r;
+}
+
+int up_first(struct up_dev *d)
+{
+	return up_find(d, UP_ANY_NODE);
 }
 
 int up_count(void)
