@@ -792,7 +792,9 @@ static void t_ownership(void)
 /* ------------------------------------------------------------------ */
 /* dm-crypt */
 
-#define KC_DM_SIZE	(8u << 20)
+/* the size of the mappings of the current pair (kc_dm_pair) */
+static unsigned int g_dm_size = 8u << 20;
+#define KC_DM_SIZE	g_dm_size
 #define KC_DM_CHUNK	(1u << 20)
 
 struct kc_dm {
@@ -988,7 +990,8 @@ static int kc_read(const char *path, uint8_t *buf, int direct)
  * table options @opts: the same ciphertext on the loop devices, the same
  * plaintext back, sector 0 as AF_ALG's generic XTS computes it.
  */
-static void kc_dm_pair(size_t klen, const char *opts, unsigned int sector)
+static void kc_dm_pair(size_t klen, const char *opts, unsigned int sector,
+		       unsigned int size)
 {
 	struct kc_dm a = { .loop = -1 }, b = { .loop = -1 };
 	uint8_t key[64], iv[16] = { 0 };
@@ -999,6 +1002,8 @@ static void kc_dm_pair(size_t klen, const char *opts, unsigned int sector)
 	size_t i;
 	int r, t;
 
+	VM_REQUIRE(size == g_dm_size, "kc_dm_pair: size %u, buffers of %u",
+		   size, g_dm_size);
 	VM_REQUIRE(data && ca && cb, "alloc");
 	vm_fill_random(key, sizeof(key), (uint32_t)klen + 77);
 	for (i = 0; i < klen; i++)
@@ -1049,7 +1054,8 @@ static void kc_dm_pair(size_t klen, const char *opts, unsigned int sector)
 		 "plaintext through generic: byte %ld differs",
 		 vm_first_diff(cb, data, KC_DM_SIZE));
 	j1 = kc_kq_jobs();
-	printf("[dm-crypt key %zu%s: kq_jobs +%ld] ", klen, opts, j1 - j0);
+	printf("[dm-crypt key %zu%s, %u MiB: kq_jobs +%ld] ", klen, opts,
+	       size >> 20, j1 - j0);
 	VM_CHECK(j0 >= 0 && j1 > j0, "dm-crypt on xts-aes-accelkit: kq_jobs %ld -> %ld",
 		 j0, j1);
 out:
@@ -1068,9 +1074,16 @@ static void t_dmcrypt(void)
 		   strerror(errno));
 	VM_REQUIRE(access("/dev/mapper/control", F_OK) == 0,
 		   "/dev/mapper/control: %s (dm-mod not loaded?)", strerror(errno));
-	/* AES-256 XTS, 4 KiB sectors; AES-128 XTS, 512-byte sectors */
-	kc_dm_pair(64, " 1 sector_size:4096", 4096);
-	kc_dm_pair(32, "", 512);
+	/*
+	 * AES-256 XTS, 8 MiB in 4 KiB sectors; AES-128 XTS, 1 MiB in
+	 * 512-byte sectors (one request per sector: 8 MiB of those was
+	 * 32768 device jobs)
+	 */
+	g_dm_size = 8u << 20;
+	kc_dm_pair(64, " 1 sector_size:4096", 4096, 8u << 20);
+	g_dm_size = 1u << 20;
+	kc_dm_pair(32, "", 512, 1u << 20);
+	g_dm_size = 8u << 20;
 	end = vm_now_ms() + KC_RELEASE_MS;
 	while (vm_attr_long("kernel_queues_in_use") != 0 && vm_now_ms() < end)
 		usleep(50000);

@@ -217,8 +217,6 @@ static void t_setup(void)
 	VM_REQUIRE(access(KZ_ZRAM_SYS "/disksize", W_OK) == 0,
 		   "%s/disksize: %s (zram not loaded: vm/kmods.list)", KZ_ZRAM_SYS,
 		   strerror(errno));
-	VM_REQUIRE(kz_dbg("stored_pages") >= 0, "%s/stored_pages: %s",
-		   KZ_ZSWAP_DBG, strerror((int)-kz_dbg("stored_pages")));
 	VM_REQUIRE(kz_param("compressor", kz.old_comp, sizeof(kz.old_comp)) > 0 &&
 		   kz_param("enabled", kz.old_enabled, sizeof(kz.old_enabled)) > 0,
 		   "%s/{compressor,enabled} unreadable", KZ_ZSWAP_PAR);
@@ -242,6 +240,9 @@ static void t_setup(void)
 	VM_REQUIRE(r == 0, "zswap compressor %s: %s", KZ_DRIVER, strerror(-r));
 	r = kz_set_param("enabled", "1");
 	VM_REQUIRE(r == 0, "zswap enabled: %s", strerror(-r));
+	/* 6.12 sets zswap up (pool, debugfs) at the first enable only */
+	VM_REQUIRE(kz_dbg("stored_pages") >= 0, "%s/stored_pages: %s",
+		   KZ_ZSWAP_DBG, strerror((int)-kz_dbg("stored_pages")));
 	VM_CHECK(kz_param("compressor", val, sizeof(val)) > 0 &&
 		 !strcmp(val, KZ_DRIVER), "zswap compressor reads '%s'", val);
 	VM_CHECK(kz_param("enabled", val, sizeof(val)) > 0 && val[0] == 'Y',
