@@ -246,8 +246,8 @@ int akb_zswap(const struct akb_opts *o, unsigned mib)
 		char s1[96], s2[96];
 
 		printf("%-18s store %s  load %s\n", zs_comp[c],
-		       akb_stat_fmt(&st[c][0], "pages/s", 0, s1, sizeof(s1)),
-		       akb_stat_fmt(&st[c][1], "pages/s", 0, s2, sizeof(s2)));
+		       akb_stat_fmt(&st[c][0], " pages/s", 0, s1, sizeof(s1)),
+		       akb_stat_fmt(&st[c][1], " pages/s", 0, s2, sizeof(s2)));
 	}
 	if (akb_stat_med(&st[1][0]) > 0 && akb_stat_med(&st[1][1]) > 0)
 		printf("deflate-accelkit / deflate-scomp: store %.2fx, load %.2fx (medians)\n",
