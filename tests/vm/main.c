@@ -49,6 +49,7 @@ static int vm_filter_suites(const char *list)
  */
 static const char *const vm_abuse_suites[] = {
 	"inject", "libfault", "storm", "rmmod", "kcrypt", "kzswap", "kswapin",
+	"kremove",
 };
 
 static int vm_is_abuse_suite(const char *name)
@@ -148,7 +149,7 @@ int main(int argc, char **argv)
 	    add_kcrypt_suites() || add_kzswap_suites() ||
 	    add_storm_suites() || add_libfault_suites() ||
 	    add_inval_timeout_suite() || add_inject_suites() ||
-	    add_remove_suites() || add_rmmod_suite() ||
+	    add_kremove_suites() || add_remove_suites() || add_rmmod_suite() ||
 	    add_final_suite()) {
 		fprintf(stderr, "suite registration failed: %s\n",
 			CU_get_error_msg());
