@@ -76,6 +76,7 @@ struct fz_stats {
 	uint64_t ops, steps, opens, jobs, completions, faults, errors;
 	uint64_t forks, kills, passes, dropped, lost, dup, sigbus;
 	uint64_t threads, execs, defunct;
+	uint64_t rsvd_bit, phys_va;	/* design §2.3 (1) and (2) jobs */
 	uint64_t st[16];
 };
 
@@ -92,6 +93,13 @@ struct fz {
 	uint8_t *ro0;		/* read-only, never touched (zero page) */
 	uint8_t *pnone;		/* PROT_NONE */
 	pid_t other;		/* helper child owning FZ_HOLE */
+	/* §2.3 (2): physical addresses used as VAs (fuzz_kq.c) */
+	uint8_t *magic;		/* one locked page holding FZ_MAGIC */
+	uint64_t phys[2];	/* its physical address, "Kernel code" */
+	/* §2.3 (4): kernel/user split (fuzz_kq.c) */
+	int alg_fd;		/* AF_ALG transform holding kernel queues */
+	long nr_queues;		/* available_instances + kernel_queues at start */
+	char pcidir[512];	/* the PCI device (kq_ids) */
 	int other_pipe;
 	struct fz_stats s;
 	uint64_t wait_us[16], wait_op_us[8];	/* waits by status, opcode */
@@ -155,6 +163,21 @@ void fz_reap(struct fz_queue *q, bool all);
 /* Forget the jobs in flight (queue put or closed): they never complete. */
 void fz_drop_inflight(struct fz_queue *q);
 void fz_queue_setup_done(struct fz_queue *q);
+
+/* --- fuzz_kq.c: the kernel/user queue split (issue 12, design §2.3) --- */
+#define FZ_MAGIC	0x6b71206d61676963ull	/* "kq magic" */
+extern bool fz_rsvd_flags;	/* --rsvd-flags */
+void fz_kq_setup(void);		/* magic page, phys addresses, AF_ALG tfm */
+void fz_kq_finish(void);
+/* COPY from a physical address used as a VA: TRANSLATION_FAULT only */
+void fz_gen_phys_va(struct fz_queue *q, struct aks_desc *d, struct fz_job *j,
+		    uint8_t *slot);
+/* an otherwise valid job with one reserved bit set: INVALID_DESC only */
+void fz_gen_rsvd_bit(struct fz_queue *q, struct aks_desc *d, struct fz_job *j,
+		     uint8_t *slot);
+/* user queues within nr - kernel_queues, available_instances >= 0, our
+ * queue_ids not in kq_ids */
+void fz_check_split(const char *when);
 
 /* --- fuzz_child.c --- */
 void fz_other_start(void);

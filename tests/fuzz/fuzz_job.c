@@ -328,7 +328,13 @@ static void gen_job(struct fz_queue *q, struct aks_desc *d, struct fz_job *j)
 	d->tag = j->tag;
 	if (fz_chance(25))
 		d->flags = AKS_DF_IRQ;
-	if (r < 18) {
+	if (r >= 14 && r < 18) {
+		/* design §2.3: one reserved bit (3.5%), phys as VA (0.5%) */
+		if (fz_below(8))
+			fz_gen_rsvd_bit(q, d, j, slot);
+		else
+			fz_gen_phys_va(q, d, j, slot);
+	} else if (r < 18) {
 		d->opcode = AKS_OP_NOP;
 		if (fz_chance(40)) {	/* NOP ignores its pointers */
 			d->src = fz_rnd();

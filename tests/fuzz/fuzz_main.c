@@ -3,7 +3,7 @@
  * ak-fuzz: options, memory regions, the step loop, the dmesg count and the
  * summary line. See fuzz.h and docs/testing.md.
  *
- *   ak-fuzz [--seed N] [--ops M] [--node /dev/accelkit-N] [-v]
+ *   ak-fuzz [--seed N] [--ops M] [--node /dev/accelkit-N] [--rsvd-flags] [-v]
  */
 #include <dirent.h>
 #include <errno.h>
@@ -40,7 +40,7 @@ static void fz_summary(const char *result)
 {
 	long inst = fz_attr("available_instances");
 
-	printf("AK-FUZZ: %sseed=%llu ops=%llu steps=%llu opens=%llu jobs=%llu faults=%llu errors=%llu forks=%llu kills=%llu passes=%llu dropped=%llu lost=%llu dup=%llu threads=%llu execs=%llu defunct=%llu instances=%ld/%ld\n",
+	printf("AK-FUZZ: %sseed=%llu ops=%llu steps=%llu opens=%llu jobs=%llu faults=%llu errors=%llu forks=%llu kills=%llu passes=%llu dropped=%llu lost=%llu dup=%llu threads=%llu execs=%llu defunct=%llu rsvd_bit=%llu phys_va=%llu instances=%ld/%ld\n",
 	       result, (unsigned long long)g.seed,
 	       (unsigned long long)g.s.ops, (unsigned long long)g.s.steps,
 	       (unsigned long long)g.s.opens, (unsigned long long)g.s.jobs,
@@ -49,7 +49,9 @@ static void fz_summary(const char *result)
 	       (unsigned long long)g.s.passes, (unsigned long long)g.s.dropped,
 	       (unsigned long long)g.s.lost, (unsigned long long)g.s.dup,
 	       (unsigned long long)g.s.threads, (unsigned long long)g.s.execs,
-	       (unsigned long long)g.s.defunct, inst, g.max_inst);
+	       (unsigned long long)g.s.defunct,
+	       (unsigned long long)g.s.rsvd_bit, (unsigned long long)g.s.phys_va,
+	       inst, g.max_inst);
 	/* the abuse summary line (docs/testing.md, scripts/vm-summary.sh) */
 	printf("AK-ABUSE: fuzz ops=%llu seeds=1 injections=0 lost=%llu dup=%llu\n",
 	       (unsigned long long)g.s.ops, (unsigned long long)g.s.lost,
@@ -505,7 +507,7 @@ static void step_inner(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ak-fuzz [--seed N] [--ops M] [--node PATH] [-v]\n");
+	fprintf(stderr, "usage: ak-fuzz [--seed N] [--ops M] [--node PATH] [--rsvd-flags] [-v]\n");
 	exit(2);
 }
 
@@ -531,12 +533,15 @@ int main(int argc, char **argv)
 			node = argv[++i];
 		else if (!strcmp(argv[i], "-v"))
 			g.verbose = 1;
+		else if (!strcmp(argv[i], "--rsvd-flags"))
+			fz_rsvd_flags = true;
 		else
 			usage();
 	}
 	g.rng = g.seed;
 	for (i = 0; i < FZ_NQ; i++)
 		g.q[i].fd = -1;
+	g.alg_fd = -1;
 	snprintf(g.step_what, sizeof(g.step_what), "setup");
 	if (discover(node) < 0) {
 		printf("AK-FUZZ: FAIL seed=%llu op=0: no accelkit device\n",
@@ -554,6 +559,7 @@ int main(int argc, char **argv)
 	kfd = kmsg_open();
 	kmsg_mark(kfd, "start");
 	setup_memory();
+	fz_kq_setup();
 	fz_other_start();
 
 	t0 = fz_now_ms();
@@ -580,6 +586,7 @@ int main(int argc, char **argv)
 	fz_full_scan("final scan");
 	fz_other_finish();
 	fz_check_counters("end of run");
+	fz_kq_finish();
 	kmsg_mark(kfd, "end");
 	nd = kfd >= 0 ? kmsg_new(kfd) : 0;
 	printf("AK-FUZZ: time per kind of step:");

@@ -58,6 +58,7 @@ void fz_check_counters(const char *when)
 	FZ_CHECK(a == want_a && p == want_p,
 		 "%s: available_instances %ld pasids_in_use %ld, want %ld %ld (we hold %d hardware queues)",
 		 when, a, p, want_a, want_p, hw);
+	fz_check_split(when);
 }
 
 /* ioctls the VFS handles itself before the driver (never sent). */
