@@ -49,6 +49,8 @@
 
 bool fz_rsvd_flags;	/* --rsvd-flags: also flags bits 6..15 */
 
+static bool kq_unmapped(uint64_t va);
+
 static uint64_t kq_iomem_kernel_code(void)
 {
 	char line[256];
@@ -110,6 +112,16 @@ void fz_kq_setup(void)
 		fz_fail("pagemap of the magic page: 0x%llx (present, PFN: needs root)",
 			(unsigned long long)e);
 	g.phys[1] = kq_iomem_kernel_code() & ~(FZ_PAGE - 1);
+	/*
+	 * Probe once, here: a probe per job maps the VA for a moment, and a
+	 * job on it still in flight then translates (seen on the debug
+	 * kernel). Nothing of ours maps at a fixed address later.
+	 */
+	for (i = 0; i < 2; i++)
+		if (g.phys[i] && !kq_unmapped(g.phys[i]))
+			g.phys[i] = 0;
+	if (!g.phys[0] && !g.phys[1])
+		fz_fail("both physical addresses are mapped in our address space");
 
 	/* kernel queues held for the run */
 	fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -214,14 +226,12 @@ static bool kq_unmapped(uint64_t va)
 void fz_gen_phys_va(struct fz_queue *q, struct aks_desc *d, struct fz_job *j,
 		    uint8_t *slot)
 {
-	int which = fz_chance(30) && g.phys[1] ? 1 : 0;	/* same draws anywhere */
+	int which = (fz_chance(30) && g.phys[1]) || !g.phys[0] ? 1 : 0;
 	uint64_t off = fz_below(FZ_PAGE / 2), len = 1 + fz_below(FZ_PAGE / 2);
 	uint64_t va = g.phys[which];
 
-	if (!kq_unmapped(va)) {
-		/* mapped here by chance: the rule (1) job instead */
-		fz_trace("phys 0x%llx is mapped in our address space",
-			 (unsigned long long)va);
+	if (!va) {
+		/* mapped in our address space at setup: rule (1) instead */
 		fz_gen_rsvd_bit(q, d, j, slot);
 		return;
 	}
