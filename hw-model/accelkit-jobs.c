@@ -225,12 +225,13 @@ int ak_exec(AkState *s, AkRun *r, AkJob *j, AkEngCtx **ctxs, AkCpl *c,
         c->status = AK_ST_INVALID_OPCODE;
         return c->status;
     }
-    if (alg ? (d->rsvd0 >= AK_ENG_NR_CTX || d->rsvd1[1] ||
-               d->len > AK_MAX_XFER || d->pattern > AK_MAX_XFER)
-            : (d->rsvd0 || d->rsvd1[0] || d->rsvd1[1] ||
-               d->len > AK_MAX_XFER ||
-               (d->opcode == AK_OP_COPY &&
-                ak_overlap(d->src, d->dst, d->len)))) {
+    if ((d->flags & AK_DF_RSVD) ||
+        (alg ? (d->rsvd0 >= AK_ENG_NR_CTX || d->rsvd1[1] ||
+                d->len > AK_MAX_XFER || d->pattern > AK_MAX_XFER)
+             : (d->rsvd0 || d->rsvd1[0] || d->rsvd1[1] ||
+                d->len > AK_MAX_XFER ||
+                (d->opcode == AK_OP_COPY &&
+                 ak_overlap(d->src, d->dst, d->len))))) {
         c->status = AK_ST_INVALID_DESC;
         return c->status;
     }

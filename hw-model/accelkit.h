@@ -35,7 +35,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(AkState, ACCELKIT)
 #define AK_SUBSYS_ID        0x1100
 #define AK_CLASS            0x1200
 #define AK_MAGIC            0x54494b41
-#define AK_VERSION          0x00020500
+#define AK_VERSION          0x00020600
 #define AK_MAX_QUEUES       256
 #define AK_MAX_DEPTH        4096
 #define AK_MAX_XFER         (64 * MiB)
@@ -164,6 +164,7 @@ enum {
 #define AK_DF_DECRYPT       BIT(3)      /* CIPHER */
 #define AK_DF_FLUSH         BIT(4)      /* COMPRESS without LAST: sync flush */
 #define AK_DF_FULL          BIT(5)      /* with FLUSH: full flush */
+#define AK_DF_RSVD          0xffc0      /* bits 6..15: INVALID_DESC (2.6) */
 #define AK_DESC_SIZE        64
 #define AK_CPL_SIZE         32
 #define AK_CF_PHASE         BIT(0)

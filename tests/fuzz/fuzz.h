@@ -166,7 +166,6 @@ void fz_queue_setup_done(struct fz_queue *q);
 
 /* --- fuzz_kq.c: the kernel/user queue split (issue 12, design §2.3) --- */
 #define FZ_MAGIC	0x6b71206d61676963ull	/* "kq magic" */
-extern bool fz_rsvd_flags;	/* --rsvd-flags */
 void fz_kq_setup(void);		/* magic page, phys addresses, AF_ALG tfm */
 void fz_kq_finish(void);
 /* COPY from a physical address used as a VA: TRANSLATION_FAULT only */

@@ -6,9 +6,9 @@
  * (1) Reserved bits one at a time: an otherwise valid job (NOP, COPY,
  *     FILL, or a SHA-256 HASH with a valid parameter block) with exactly
  *     one reserved bit set: descriptor bytes 4..7 and 48..63 of opcodes
- *     0-2, ctx bits 31..3 and bytes 56..63 of algorithm jobs (and, with
- *     --rsvd-flags, flags bits 6..15 of every opcode). Only INVALID_DESC
- *     is allowed, and nothing is written.
+ *     0-2, ctx bits 31..3 and bytes 56..63 of algorithm jobs, flags
+ *     bits 6..15 of every opcode (device 2.6). Only INVALID_DESC is
+ *     allowed, and nothing is written.
  * (2) A physical address used as a VA: the PFN of a locked page of ours
  *     holding FZ_MAGIC (/proc/self/pagemap, root) and the start of
  *     "Kernel code" (/proc/iomem), shifted to an address, checked
@@ -46,8 +46,6 @@
 #endif
 
 #define KQ_BIT(s) (1u << (s))
-
-bool fz_rsvd_flags;	/* --rsvd-flags: also flags bits 6..15 */
 
 static bool kq_unmapped(uint64_t va);
 
@@ -145,10 +143,9 @@ void fz_kq_setup(void)
 	kqiu = fz_attr("kernel_queues_in_use");
 	if (kqiu < 1)
 		fz_fail("kernel_queues_in_use %ld with an AF_ALG transform alive", kqiu);
-	printf("AK-FUZZ: magic page at phys 0x%llx, Kernel code at 0x%llx; kernel_queues %ld (in use %ld), nr %ld%s\n",
+	printf("AK-FUZZ: magic page at phys 0x%llx, Kernel code at 0x%llx; kernel_queues %ld (in use %ld), nr %ld\n",
 	       (unsigned long long)g.phys[0], (unsigned long long)g.phys[1],
-	       fz_attr("kernel_queues"), kqiu, g.nr_queues,
-	       fz_rsvd_flags ? ", reserved flag bits too" : "");
+	       fz_attr("kernel_queues"), kqiu, g.nr_queues);
 }
 
 void fz_kq_finish(void)
@@ -257,8 +254,11 @@ void fz_gen_phys_va(struct fz_queue *q, struct aks_desc *d, struct fz_job *j,
 void fz_gen_rsvd_bit(struct fz_queue *q, struct aks_desc *d, struct fz_job *j,
 		     uint8_t *slot)
 {
-	/* positions: opcodes 0-2: rsvd0 32, rsvd1 128; alg: ctx 29, rsvd 64 */
-	unsigned nflag = fz_rsvd_flags ? 10 : 0, pos;
+	/*
+	 * positions: opcodes 0-2: rsvd0 32, rsvd1 128; alg: ctx 29, rsvd 64;
+	 * both: flags bits 6..15
+	 */
+	unsigned nflag = 10, pos;
 	bool alg = fz_chance(40);
 	uint64_t len = 1 + fz_below(64);
 

@@ -3,7 +3,7 @@
  * ak-fuzz: options, memory regions, the step loop, the dmesg count and the
  * summary line. See fuzz.h and docs/testing.md.
  *
- *   ak-fuzz [--seed N] [--ops M] [--node /dev/accelkit-N] [--rsvd-flags] [-v]
+ *   ak-fuzz [--seed N] [--ops M] [--node /dev/accelkit-N] [-v]
  */
 #include <dirent.h>
 #include <errno.h>
@@ -507,7 +507,7 @@ static void step_inner(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ak-fuzz [--seed N] [--ops M] [--node PATH] [--rsvd-flags] [-v]\n");
+	fprintf(stderr, "usage: ak-fuzz [--seed N] [--ops M] [--node PATH] [-v]\n");
 	exit(2);
 }
 
@@ -533,8 +533,6 @@ int main(int argc, char **argv)
 			node = argv[++i];
 		else if (!strcmp(argv[i], "-v"))
 			g.verbose = 1;
-		else if (!strcmp(argv[i], "--rsvd-flags"))
-			fz_rsvd_flags = true;
 		else
 			usage();
 	}
