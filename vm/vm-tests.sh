@@ -48,15 +48,18 @@ for d in /sys/class/uacce/*; do
 done
 
 # Unload: module exit must be clean too (dmesg is checked by the host).
+echo "AK-T: rmmod at $(cut -d' ' -f1 /proc/uptime) s"
 rmmod accelkit_sample && rmmod accelkit || { echo "AK: rmmod failed"; rc=1; }
 
 if [ -w $kml ]; then
+	echo "AK-T: kmemleak scans from $(cut -d' ' -f1 /proc/uptime) s"
 	# Two scans: an object is reported once it stayed unreferenced
 	# across a scan and a minimum age.
 	sleep 6
 	echo scan >$kml
 	sleep 1
 	echo scan >$kml
+	echo "AK-T: kmemleak scans done at $(cut -d' ' -f1 /proc/uptime) s"
 	leaks=$(cat $kml)
 	if [ -n "$leaks" ]; then
 		echo "AK: kmemleak reports:"

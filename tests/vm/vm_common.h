@@ -33,7 +33,8 @@ int add_sva_mode_suites(void);	/* vm_sva_mode.c: sample sva_mode=iommu */
 int add_libfault_suites(void);	/* vm_libfault.c: library vs device faults */
 int add_inject_suites(void);	/* vm_inject.c: device faults, recovery */
 int add_kdma_suites(void);	/* vm_kdma.c: kernel queues, DMA mode */
-int add_kcrypt_suites(void);	/* vm_kcrypt.c: crypto API, AF_ALG, dm-crypt */
+int add_kcrypt_suites(void);	/* vm_kcrypt.c: crypto API, AF_ALG */
+void t_kcrypt_dm(void);		/* vm_kcrypt_dm.c: dm-crypt, in suite kcrypt */
 int add_kzswap_suites(void);	/* vm_kzswap.c: zswap on the device, swap-in */
 int add_kremove_suites(void);	/* vm_kremove.c: kernel side under load, unbind */
 int add_remove_suites(void);	/* vm_remove.c (must be registered last) */

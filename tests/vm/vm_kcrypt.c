@@ -24,16 +24,12 @@
  *    kernel_queues, shrinking the reservation is refused with EBUSY, the
  *    user queues' ids (QUEUE_INFO) are disjoint from kq_ids; after the
  *    last socket is closed the kernel queues are released within 10 s;
- *  - dm-crypt: two loop devices over tmpfs files, one mapped with
- *    capi:xts-aes-accelkit-plain64, the other with
- *    capi:xts(ecb(aes-generic))-plain64 and the same key; the same data
- *    written to both gives the same ciphertext on the loop devices (and
- *    the AF_ALG generic one for sector 0) and the same plaintext back.
+ *  - dm-crypt (vm_kcrypt_dm.c): the same ciphertext as the generic
+ *    XTS on loop devices, and the same plaintext back.
  *
  * A missing driver, attribute, module or tool fails the tests; nothing
  * here is skipped.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -49,21 +45,16 @@
 #include <unistd.h>
 
 #include <linux/if_alg.h>
-#include <linux/loop.h>
 
 #include <accelkit/accelkit.h>
 #include <misc/uacce/uacce.h>
 
 #include "vm_common.h"
-
-#ifndef SOL_ALG
-#define SOL_ALG 279
-#endif
+#include "vm_kconsumer.h"
 
 #define KC_MAX_LEN	(70u * 1024)	/* the largest request: 70 KiB */
 #define KC_MAX_FDS	256
 #define KC_RELEASE_MS	10000		/* kernel queues back after the last tfm */
-#define KC_DMSETUP	"/usr/sbin/dmsetup"
 
 /* The five drivers of the agreed interface. */
 static const struct kc_drv {
@@ -124,94 +115,9 @@ static long kc_kq_jobs(void)
 /* ------------------------------------------------------------------ */
 /* AF_ALG */
 
-/* A transform socket bound to @type/@name; fd or -errno. */
-static int kc_tfm(const char *type, const char *name)
-{
-	struct sockaddr_alg sa;
-	int fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	memset(&sa, 0, sizeof(sa));
-	sa.salg_family = AF_ALG;
-	snprintf((char *)sa.salg_type, sizeof(sa.salg_type), "%s", type);
-	snprintf((char *)sa.salg_name, sizeof(sa.salg_name), "%s", name);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	return fd;
-}
-
-static int kc_setkey(int tfm, const uint8_t *key, size_t klen)
-{
-	return setsockopt(tfm, SOL_ALG, ALG_SET_KEY, key, (socklen_t)klen) ?
-	       -errno : 0;
-}
-
-/* Read exactly @len bytes (several reads if need be); bytes or -errno. */
-static ssize_t kc_read_all(int fd, uint8_t *out, size_t len)
-{
-	size_t got = 0;
-	uint8_t dummy[16];
-
-	if (!len) {	/* a zero-length request needs a non-empty buffer */
-		ssize_t r = read(fd, dummy, sizeof(dummy));
-
-		return r < 0 ? -errno : r;
-	}
-	while (got < len) {
-		ssize_t r = read(fd, out + got, len - got);
-
-		if (r < 0)
-			return -errno;
-		if (!r)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
 enum kc_mode { KC_ONESHOT, KC_SPLIT, KC_CHAIN, KC_NMODES };
 static const char *const kc_mode_str[] = { "one sendmsg", "split sendmsg",
 					   "chained reads" };
-
-/* sendmsg with ALG_SET_OP and ALG_SET_IV (16 bytes); 0 or -errno */
-static int kc_send_first(int op, int enc, const uint8_t *iv,
-			 const uint8_t *p, size_t len, int flags)
-{
-	char cbuf[CMSG_SPACE(sizeof(uint32_t)) +
-		  CMSG_SPACE(sizeof(struct af_alg_iv) + 16)];
-	struct iovec iov = { .iov_base = (void *)p, .iov_len = len };
-	struct msghdr msg;
-	struct cmsghdr *c;
-	struct af_alg_iv *aiv;
-	uint32_t opv = enc ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT;
-
-	memset(cbuf, 0, sizeof(cbuf));
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_ALG;
-	c->cmsg_type = ALG_SET_OP;
-	c->cmsg_len = CMSG_LEN(sizeof(uint32_t));
-	memcpy(CMSG_DATA(c), &opv, sizeof(opv));
-	c = CMSG_NXTHDR(&msg, c);
-	c->cmsg_level = SOL_ALG;
-	c->cmsg_type = ALG_SET_IV;
-	c->cmsg_len = CMSG_LEN(sizeof(struct af_alg_iv) + 16);
-	aiv = (struct af_alg_iv *)CMSG_DATA(c);
-	aiv->ivlen = 16;
-	memcpy(aiv->iv, iv, 16);
-	if (sendmsg(op, &msg, flags) != (ssize_t)len)
-		return -errno ? -errno : -EIO;
-	return 0;
-}
 
 /*
  * One cipher request on transform @tfm: @len bytes of @in into @out.
@@ -235,11 +141,11 @@ static int kc_cipher(int tfm, int enc, const uint8_t *iv, const uint8_t *in,
 		cut = len / 2 + 7 < len ? len / 2 + 7 : len / 2;
 	if (mode == KC_CHAIN && len > 32)
 		cut = (len / 2) & ~(size_t)15;
-	ret = kc_send_first(op, enc, iv, in, cut, cut < len ? MSG_MORE : 0);
+	ret = kcon_alg_send(op, enc, iv, in, cut, cut < len ? MSG_MORE : 0);
 	if (ret)
 		goto out;
 	if (mode == KC_CHAIN && cut < len) {
-		r = kc_read_all(op, out, cut);
+		r = kcon_read_all(op, out, cut);
 		if (r != (ssize_t)cut) {
 			ret = r < 0 ? (int)r : -EIO;
 			goto out;
@@ -248,7 +154,7 @@ static int kc_cipher(int tfm, int enc, const uint8_t *iv, const uint8_t *in,
 			ret = -errno;
 			goto out;
 		}
-		r = kc_read_all(op, out + cut, len - cut);
+		r = kcon_read_all(op, out + cut, len - cut);
 		ret = r < 0 ? (int)r : r == (ssize_t)(len - cut) ? 0 : -EIO;
 		goto out;
 	}
@@ -257,7 +163,7 @@ static int kc_cipher(int tfm, int enc, const uint8_t *iv, const uint8_t *in,
 		ret = -errno;
 		goto out;
 	}
-	r = kc_read_all(op, out, len);
+	r = kcon_read_all(op, out, len);
 	ret = r < 0 ? (int)r : r == (ssize_t)len ? 0 : -EIO;
 out:
 	close(op);
@@ -292,8 +198,8 @@ static long kc_cipher_battery(const struct kc_mode_def *m)
 	size_t k, l, kl;
 	int t_ours, t_gen, mode, pass;
 
-	t_ours = kc_tfm("skcipher", m->ours);
-	t_gen = kc_tfm("skcipher", m->generic);
+	t_ours = kcon_alg_tfm("skcipher", m->ours);
+	t_gen = kcon_alg_tfm("skcipher", m->generic);
 	VM_CHECK(t_ours >= 0, "AF_ALG bind skcipher %s: %s", m->ours,
 		 t_ours < 0 ? strerror(-t_ours) : "");
 	VM_CHECK(t_gen >= 0, "AF_ALG bind skcipher %s: %s", m->generic,
@@ -311,8 +217,8 @@ static long kc_cipher_battery(const struct kc_mode_def *m)
 			vm_fill_random(key, sizeof(key), (uint32_t)(kl * 7 + pass));
 			if (pass)	/* XTS: the two halves equal */
 				memcpy(key + kl / 2, key, kl / 2);
-			e1 = kc_setkey(t_ours, key, kl);
-			e2 = kc_setkey(t_gen, key, kl);
+			e1 = kcon_alg_setkey(t_ours, key, kl);
+			e2 = kcon_alg_setkey(t_gen, key, kl);
 			VM_CHECK(e1 == e2, "%s key %zu%s: setkey %d, generic %d",
 				 m->ours, kl, pass ? " (equal halves)" : "", e1, e2);
 			if (e1 || e2)
@@ -492,8 +398,8 @@ static void t_sha256(void)
 	size_t i;
 
 	VM_REQUIRE(j0 >= 0, "%s/kq_jobs: %s", g_pci_path, strerror((int)-j0));
-	t_ours = kc_tfm("hash", "sha256-accelkit");
-	t_gen = kc_tfm("hash", "sha256-generic");
+	t_ours = kcon_alg_tfm("hash", "sha256-accelkit");
+	t_gen = kcon_alg_tfm("hash", "sha256-generic");
 	VM_CHECK(t_gen >= 0, "AF_ALG bind hash sha256-generic: %s",
 		 t_gen < 0 ? strerror(-t_gen) : "");
 	if (t_ours < 0 || t_gen < 0) {
@@ -720,9 +626,9 @@ static void t_ownership(void)
 	VM_CHECK(r == 0, "kq_ids with no transform: %d entries", r);
 
 	/* two transforms, two algorithms: one pool */
-	t1 = kc_tfm("skcipher", "cbc-aes-accelkit");
+	t1 = kcon_alg_tfm("skcipher", "cbc-aes-accelkit");
 	VM_REQUIRE(t1 >= 0, "AF_ALG bind cbc-aes-accelkit: %s", strerror(-t1));
-	t2 = kc_tfm("hash", "sha256-accelkit");
+	t2 = kcon_alg_tfm("hash", "sha256-accelkit");
 	VM_CHECK(t2 >= 0, "AF_ALG bind sha256-accelkit: %s",
 		 t2 < 0 ? strerror(-t2) : "");
 	in_use = vm_attr_long("kernel_queues_in_use");
@@ -769,7 +675,7 @@ static void t_ownership(void)
 		 n, avail0);
 	/* the kernel side still works with the device full of users */
 	vm_fill_random(g_in, 4096, 4242);
-	VM_CHECK(kc_setkey(t1, g_in, 16) == 0 &&
+	VM_CHECK(kcon_alg_setkey(t1, g_in, 16) == 0 &&
 		 kc_cipher(t1, 1, g_in + 16, g_in, 4096, g_out, KC_ONESHOT) == 0,
 		 "cbc-aes-accelkit with every user queue open");
 	for (i = 0; i < n; i++)
@@ -789,309 +695,6 @@ static void t_ownership(void)
 	vm_check_instances_back();
 }
 
-/* ------------------------------------------------------------------ */
-/* dm-crypt */
-
-/* the size of the mappings of the current pair (kc_dm_pair) */
-static unsigned int g_dm_size = 8u << 20;
-#define KC_DM_SIZE	g_dm_size
-#define KC_DM_CHUNK	(1u << 20)
-
-struct kc_dm {
-	char name[32];
-	char back[64];		/* backing tmpfs file */
-	int loop;		/* loop device number, or -1 */
-	char dev[64];		/* /dev/dm-N, or "" */
-};
-
-/* Run argv with DM_DISABLE_UDEV=1; exit status, or -1. */
-static int kc_run(char *const argv[])
-{
-	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/bin:/sbin",
-				      "DM_DISABLE_UDEV=1", NULL };
-	int st, to = 0;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		execve(argv[0], argv, envp);
-		_exit(127);
-	}
-	st = vm_wait_child(pid, 60000, &to);
-	if (st < 0 || to || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
-/* A loop device over a new zeroed tmpfs file; its number, or -errno. */
-static int kc_loop_attach(const char *file)
-{
-	char path[64];
-	int ctl, n, bfd, lfd, e = 0;
-
-	bfd = open(file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (bfd < 0)
-		return -errno;
-	if (ftruncate(bfd, KC_DM_SIZE)) {
-		e = -errno;
-		close(bfd);
-		return e;
-	}
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0) {
-		e = -errno;
-		close(bfd);
-		return e;
-	}
-	n = ioctl(ctl, LOOP_CTL_GET_FREE);
-	close(ctl);
-	if (n < 0) {
-		e = -errno;
-		close(bfd);
-		return e;
-	}
-	vm_fmt(path, sizeof(path), "/dev/loop%d", n);
-	lfd = open(path, O_RDWR | O_CLOEXEC);
-	if (lfd < 0 || ioctl(lfd, LOOP_SET_FD, bfd)) {
-		e = -errno;
-		if (lfd >= 0)
-			close(lfd);
-		close(bfd);
-		return e;
-	}
-	close(lfd);
-	close(bfd);
-	return n;
-}
-
-static void kc_loop_detach(int n)
-{
-	char path[64];
-	int fd;
-
-	vm_fmt(path, sizeof(path), "/dev/loop%d", n);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd >= 0) {
-		ioctl(fd, LOOP_CLR_FD, 0);
-		close(fd);
-	}
-}
-
-/* /dev/dm-N of the mapping called @name (sysfs), into @dev; 0 or -1. */
-static int kc_dm_dev(const char *name, char *dev, size_t len)
-{
-	DIR *d = opendir("/sys/block");
-	struct dirent *e;
-	char p[PATH_MAX], buf[64];
-	int r = -1;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "dm-", 3))
-			continue;
-		vm_fmt(p, sizeof(p), "/sys/block/%s/dm/name", e->d_name);
-		if (vm_read_file(p, buf, sizeof(buf)) > 0) {
-			buf[strcspn(buf, "\n")] = '\0';
-			if (!strcmp(buf, name)) {
-				vm_fmt(dev, len, "/dev/%s", e->d_name);
-				r = 0;
-				break;
-			}
-		}
-	}
-	closedir(d);
-	return r;
-}
-
-static int kc_dm_create(struct kc_dm *m, const char *cipher,
-			const char *hexkey, const char *opts)
-{
-	char table[512];
-	char *argv[] = { KC_DMSETUP, "create", m->name, "--noudevsync",
-			 "--table", table, NULL };
-	int r;
-
-	m->dev[0] = '\0';
-	m->loop = kc_loop_attach(m->back);
-	if (m->loop < 0) {
-		VM_FAIL("loop device over %s: %s", m->back, strerror(-m->loop));
-		return -1;
-	}
-	vm_fmt(table, sizeof(table), "0 %u crypt %s %s 0 /dev/loop%d 0%s",
-	       KC_DM_SIZE / 512, cipher, hexkey, m->loop, opts);
-	r = kc_run(argv);
-	if (r) {
-		VM_FAIL("dmsetup create %s --table '%s': exit %d", m->name,
-			table, r);
-		return -1;
-	}
-	if (kc_dm_dev(m->name, m->dev, sizeof(m->dev))) {
-		VM_FAIL("no /sys/block/dm-*/dm/name for %s", m->name);
-		return -1;
-	}
-	return 0;
-}
-
-static void kc_dm_remove(struct kc_dm *m)
-{
-	char *argv[] = { KC_DMSETUP, "remove", "--noudevsync", m->name, NULL };
-
-	if (m->dev[0] && kc_run(argv))
-		VM_FAIL("dmsetup remove %s failed", m->name);
-	m->dev[0] = '\0';
-	if (m->loop >= 0)
-		kc_loop_detach(m->loop);
-	m->loop = -1;
-	unlink(m->back);
-}
-
-/* Write @data (KC_DM_SIZE) to @dev with O_DIRECT; 0 or -errno. */
-static int kc_dm_write(const char *dev, const uint8_t *data)
-{
-	int fd = open(dev, O_WRONLY | O_DIRECT | O_CLOEXEC), e = 0;
-	size_t off;
-
-	if (fd < 0)
-		return -errno;
-	for (off = 0; off < KC_DM_SIZE; off += KC_DM_CHUNK)
-		if (pwrite(fd, data + off, KC_DM_CHUNK, (off_t)off) != KC_DM_CHUNK) {
-			e = errno ? -errno : -EIO;
-			break;
-		}
-	if (!e && fsync(fd))
-		e = -errno;
-	close(fd);
-	return e;
-}
-
-static int kc_read(const char *path, uint8_t *buf, int direct)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | (direct ? O_DIRECT : 0));
-	int e = 0;
-	size_t off;
-
-	if (fd < 0)
-		return -errno;
-	for (off = 0; off < KC_DM_SIZE; off += KC_DM_CHUNK)
-		if (pread(fd, buf + off, KC_DM_CHUNK, (off_t)off) != KC_DM_CHUNK) {
-			e = errno ? -errno : -EIO;
-			break;
-		}
-	close(fd);
-	return e;
-}
-
-/*
- * One pair of mappings, ours and generic, with key @klen bytes and the
- * table options @opts: the same ciphertext on the loop devices, the same
- * plaintext back, sector 0 as AF_ALG's generic XTS computes it.
- */
-static void kc_dm_pair(size_t klen, const char *opts, unsigned int sector,
-		       unsigned int size)
-{
-	struct kc_dm a = { .loop = -1 }, b = { .loop = -1 };
-	uint8_t key[64], iv[16] = { 0 };
-	char hex[130];
-	uint8_t *data = vm_alloc(KC_DM_SIZE), *ca = vm_alloc(KC_DM_SIZE);
-	uint8_t *cb = vm_alloc(KC_DM_SIZE);
-	long j0, j1, bad;
-	size_t i;
-	int r, t;
-
-	VM_REQUIRE(size == g_dm_size, "kc_dm_pair: size %u, buffers of %u",
-		   size, g_dm_size);
-	VM_REQUIRE(data && ca && cb, "alloc");
-	vm_fill_random(key, sizeof(key), (uint32_t)klen + 77);
-	for (i = 0; i < klen; i++)
-		sprintf(hex + 2 * i, "%02x", key[i]);
-	vm_fill_random(data, KC_DM_SIZE, (uint32_t)klen + 1234);
-	vm_fmt(a.name, sizeof(a.name), "ak-kc-ours");
-	vm_fmt(b.name, sizeof(b.name), "ak-kc-generic");
-	vm_fmt(a.back, sizeof(a.back), "/tmp/ak-kc-ours.img");
-	vm_fmt(b.back, sizeof(b.back), "/tmp/ak-kc-generic.img");
-
-	j0 = kc_kq_jobs();
-	if (kc_dm_create(&a, "capi:xts-aes-accelkit-plain64", hex, opts) ||
-	    kc_dm_create(&b, "capi:xts(ecb(aes-generic))-plain64", hex, opts))
-		goto out;
-	VM_CHECK(vm_attr_long("kernel_queues_in_use") > 0,
-		 "dm-crypt on xts-aes-accelkit holds no kernel queue");
-	r = kc_dm_write(a.dev, data);
-	VM_CHECK(r == 0, "write %s (xts-aes-accelkit): %s", a.dev, strerror(-r));
-	r = kc_dm_write(b.dev, data);
-	VM_CHECK(r == 0, "write %s (generic): %s", b.dev, strerror(-r));
-	/* the ciphertext, as the loop devices' backing files hold it */
-	VM_CHECK(kc_read(a.back, ca, 0) == 0 && kc_read(b.back, cb, 0) == 0,
-		 "read the backing files");
-	bad = vm_first_diff(ca, cb, KC_DM_SIZE);
-	VM_CHECK(bad < 0,
-		 "dm-crypt key %zu%s: ciphertext byte %ld (sector %ld) differs: xts-aes-accelkit vs xts(ecb(aes-generic))",
-		 klen, opts, bad, bad / 512);
-	VM_CHECK(vm_first_diff(ca, data, 4096) >= 0, "ciphertext equals plaintext");
-	/* sector 0 (IV plain64 0) independently, through AF_ALG */
-	t = kc_tfm("skcipher", "xts(ecb(aes-generic))");
-	VM_CHECK(t >= 0 && kc_setkey(t, key, klen) == 0 &&
-		 kc_cipher(t, 1, iv, data, sector, g_out, KC_ONESHOT) == 0 &&
-		 vm_first_diff(g_out, ca, sector) < 0,
-		 "sector 0 on disk is not AF_ALG xts(ecb(aes-generic)) of the data");
-	if (t >= 0)
-		close(t);
-	/* and back through both mappings (O_DIRECT: through the cipher) */
-	memset(ca, 0, KC_DM_SIZE);
-	memset(cb, 0, KC_DM_SIZE);
-	r = kc_read(a.dev, ca, 1);
-	VM_CHECK(r == 0, "read %s: %s", a.dev, strerror(-r));
-	r = kc_read(b.dev, cb, 1);
-	VM_CHECK(r == 0, "read %s: %s", b.dev, strerror(-r));
-	VM_CHECK(vm_first_diff(ca, data, KC_DM_SIZE) < 0,
-		 "plaintext through xts-aes-accelkit: byte %ld differs",
-		 vm_first_diff(ca, data, KC_DM_SIZE));
-	VM_CHECK(vm_first_diff(cb, data, KC_DM_SIZE) < 0,
-		 "plaintext through generic: byte %ld differs",
-		 vm_first_diff(cb, data, KC_DM_SIZE));
-	j1 = kc_kq_jobs();
-	printf("[dm-crypt key %zu%s, %u MiB: kq_jobs +%ld] ", klen, opts,
-	       size >> 20, j1 - j0);
-	VM_CHECK(j0 >= 0 && j1 > j0, "dm-crypt on xts-aes-accelkit: kq_jobs %ld -> %ld",
-		 j0, j1);
-out:
-	kc_dm_remove(&a);
-	kc_dm_remove(&b);
-	vm_free(data, KC_DM_SIZE);
-	vm_free(ca, KC_DM_SIZE);
-	vm_free(cb, KC_DM_SIZE);
-}
-
-static void t_dmcrypt(void)
-{
-	uint64_t end;
-
-	VM_REQUIRE(access(KC_DMSETUP, X_OK) == 0, "%s: %s", KC_DMSETUP,
-		   strerror(errno));
-	VM_REQUIRE(access("/dev/mapper/control", F_OK) == 0,
-		   "/dev/mapper/control: %s (dm-mod not loaded?)", strerror(errno));
-	/*
-	 * AES-256 XTS, 8 MiB in 4 KiB sectors; AES-128 XTS, 1 MiB in
-	 * 512-byte sectors (one request per sector: 8 MiB of those was
-	 * 32768 device jobs)
-	 */
-	g_dm_size = 8u << 20;
-	kc_dm_pair(64, " 1 sector_size:4096", 4096, 8u << 20);
-	g_dm_size = 1u << 20;
-	kc_dm_pair(32, "", 512, 1u << 20);
-	g_dm_size = 8u << 20;
-	end = vm_now_ms() + KC_RELEASE_MS;
-	while (vm_attr_long("kernel_queues_in_use") != 0 && vm_now_ms() < end)
-		usleep(50000);
-	VM_CHECK(vm_attr_long("kernel_queues_in_use") == 0,
-		 "kernel_queues_in_use %ld after the mappings were removed",
-		 vm_attr_long("kernel_queues_in_use"));
-}
-
 static const struct ak_test kc_tests[] = {
 	{ "kcrypt: /proc/crypto: 5 drivers, module, selftest passed, priority; no alg: line",
 	  t_proc_crypto },
@@ -1106,7 +709,7 @@ static const struct ak_test kc_tests[] = {
 	{ "kcrypt: a tfm holds the kernel share: EBUSY shrink, disjoint ids, released",
 	  t_ownership },
 	{ "kcrypt: dm-crypt capi:xts-aes-accelkit-plain64 vs generic: same ciphertext",
-	  t_dmcrypt },
+	  t_kcrypt_dm },
 	{ NULL, NULL },
 };
 

@@ -52,24 +52,10 @@
 #include <linux/if_alg.h>
 
 #include "vm_common.h"
+#include "vm_kconsumer.h"
+#include "vm_storm.h"
 
-#ifndef AF_ALG
-#define AF_ALG 38
-#endif
-#ifndef SOL_ALG
-#define SOL_ALG 279
-#endif
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-
-#define KR_ZRAM		"/dev/zram0"
-#define KR_ZRAM_SYS	"/sys/block/zram0"
-#define KR_ZSWAP_PAR	"/sys/module/zswap/parameters"
-#define KR_ZSWAP_DBG	"/sys/kernel/debug/zswap"
-#define KR_DRIVER	"deflate-accelkit"
-#define KR_CG_ROOT	"/sys/fs/cgroup"
-#define KR_CG_DIR	KR_CG_ROOT "/ak-kremove"
+#define KR_CG_DIR	KCON_CG_ROOT "/ak-kremove"
 #define KR_WAIT_MS	10000
 #define KR_CHILD_MS	300000
 #define KR_LOAD_PAGES	32
@@ -79,8 +65,8 @@
 static int kr_cg_mb = 8, kr_touch_mb = 16, kr_load_s = 4;
 
 static struct {
-	int swap_on, zswap_set, unbound, child_up, child_read;
-	char old_comp[64], old_enabled[8];
+	int unbound, child_up, child_read;
+	struct kcon_zswap zs;
 	long avail0, kqiu0;
 	int tfm, op;			/* cbc-aes-accelkit; accepted op */
 	int up, down;			/* pipes to/from the child */
@@ -94,95 +80,19 @@ static const uint8_t kr_key[16] = {
 };
 
 /* ------------------------------------------------------------------ */
-/* helpers (small copies of vm_kzswap.c's and vm_kcrypt.c's) */
+/* helpers (the shared ones: vm_kconsumer.h) */
 
-static long kr_dbg(const char *name)
-{
-	return vm_read_long(KR_ZSWAP_DBG, name);
-}
-
-static int kr_param(const char *name, char *buf, size_t len)
-{
-	char p[PATH_MAX];
-	int r;
-
-	vm_fmt(p, sizeof(p), "%s/%s", KR_ZSWAP_PAR, name);
-	r = vm_read_file(p, buf, len);
-	if (r >= 0)
-		buf[strcspn(buf, "\n")] = '\0';
-	return r;
-}
-
-static int kr_set_param(const char *name, const char *val)
-{
-	char p[PATH_MAX];
-
-	vm_fmt(p, sizeof(p), "%s/%s", KR_ZSWAP_PAR, name);
-	return vm_write_file(p, val);
-}
-
-static int kr_mkswap(void)
-{
-	static char *const argv[] = { "/bin/mkswap", KR_ZRAM, NULL };
-	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/bin:/sbin", NULL };
-	int st, to = 0;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		int nul = open("/dev/null", O_WRONLY);
-
-		if (nul >= 0)
-			dup2(nul, 1);
-		execve(argv[0], argv, envp);
-		_exit(127);
-	}
-	st = vm_wait_child(pid, 60000, &to);
-	if (st < 0 || to || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
-/* Page @i's contents: compressible, unique per page, never same-filled. */
-static void kr_page(uint64_t *w, size_t i, uint32_t seed)
-{
-	size_t k;
-
-	for (k = 0; k < AK_PAGE / 8; k++)
-		w[k] = (k % 16) ? 0x0101010101010101ull *
-				  (uint64_t)((i + k / 16 + seed) & 0x3f) :
-				  ((uint64_t)i * 0x9e3779b97f4a7c15ull) ^ k ^ seed;
-}
-
-static uint64_t kr_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
+/* A cbc-aes-accelkit (or @name) transform with kr_key; fd or -errno. */
 static int kr_tfm(const char *name)
 {
-	struct sockaddr_alg sa;
-	int fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int fd = kcon_alg_tfm("skcipher", name), r;
 
 	if (fd < 0)
-		return -errno;
-	memset(&sa, 0, sizeof(sa));
-	sa.salg_family = AF_ALG;
-	snprintf((char *)sa.salg_type, sizeof(sa.salg_type), "skcipher");
-	snprintf((char *)sa.salg_name, sizeof(sa.salg_name), "%s", name);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    setsockopt(fd, SOL_ALG, ALG_SET_KEY, kr_key, sizeof(kr_key))) {
-		int e = -errno;
-
+		return fd;
+	r = kcon_alg_setkey(fd, kr_key, sizeof(kr_key));
+	if (r) {
 		close(fd);
-		return e;
+		return r;
 	}
 	return fd;
 }
@@ -191,58 +101,12 @@ static int kr_tfm(const char *name)
 static int kr_encrypt_op(int op, const uint8_t *iv, const uint8_t *in,
 			 size_t len, uint8_t *out)
 {
-	char cbuf[CMSG_SPACE(sizeof(uint32_t)) +
-		  CMSG_SPACE(sizeof(struct af_alg_iv) + 16)];
-	struct iovec iov = { .iov_base = (void *)in, .iov_len = len };
-	uint32_t opv = ALG_OP_ENCRYPT;
-	struct af_alg_iv *aiv;
-	struct msghdr msg;
-	struct cmsghdr *c;
-	size_t got = 0;
+	ssize_t r = kcon_alg_send(op, 1, iv, in, len, 0);
 
-	memset(cbuf, 0, sizeof(cbuf));
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_ALG;
-	c->cmsg_type = ALG_SET_OP;
-	c->cmsg_len = CMSG_LEN(sizeof(uint32_t));
-	memcpy(CMSG_DATA(c), &opv, sizeof(opv));
-	c = CMSG_NXTHDR(&msg, c);
-	c->cmsg_level = SOL_ALG;
-	c->cmsg_type = ALG_SET_IV;
-	c->cmsg_len = CMSG_LEN(sizeof(struct af_alg_iv) + 16);
-	aiv = (struct af_alg_iv *)CMSG_DATA(c);
-	aiv->ivlen = 16;
-	memcpy(aiv->iv, iv, 16);
-	if (sendmsg(op, &msg, 0) != (ssize_t)len)
-		return -errno ? -errno : -EIO;
-	while (got < len) {
-		ssize_t r = read(op, out + got, len - got);
-
-		if (r < 0)
-			return -errno;
-		if (!r)
-			return -EIO;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
-/* The same with a fresh op socket of transform @tfm. */
-static int kr_encrypt(int tfm, const uint8_t *iv, const uint8_t *in,
-		      size_t len, uint8_t *out)
-{
-	int op = accept4(tfm, NULL, NULL, SOCK_CLOEXEC), r;
-
-	if (op < 0)
-		return -errno;
-	r = kr_encrypt_op(op, iv, in, len, out);
-	close(op);
-	return r;
+	if (r)
+		return (int)r;
+	r = kcon_read_all(op, out, len);
+	return r < 0 ? (int)r : r == (ssize_t)len ? 0 : -EIO;
 }
 
 /*
@@ -260,13 +124,13 @@ static int kr_cbc_vs_generic(int tfm, int op, uint64_t seed, size_t len)
 		goto out;
 	}
 	for (i = 0; i < 16; i++)
-		iv[i] = (uint8_t)kr_rand(&seed);
+		iv[i] = (uint8_t)st_rnd(&seed);
 	for (i = 0; i < len; i++)
-		in[i] = (uint8_t)kr_rand(&seed);
+		in[i] = (uint8_t)st_rnd(&seed);
 	r = op >= 0 ? kr_encrypt_op(op, iv, in, len, a) :
-		      kr_encrypt(tfm, iv, in, len, a);
+		      kcon_alg_oneshot(tfm, 1, iv, in, len, a);
 	if (!r)
-		r = kr_encrypt(gen, iv, in, len, b);
+		r = kcon_alg_oneshot(gen, 1, iv, in, len, b);
 	if (!r)
 		r = memcmp(a, b, len) != 0;
 out:
@@ -330,7 +194,7 @@ static long kr_pageout_round(uint8_t *p, size_t n, uint32_t seed,
 	int tries;
 
 	for (i = 0; i < n; i++)
-		kr_page((uint64_t *)(p + i * AK_PAGE), i, seed);
+		kcon_page((uint64_t *)(p + i * AK_PAGE), i, seed);
 	for (tries = 0; tries < 5; tries++) {
 		if (madvise(p, n * AK_PAGE, MADV_PAGEOUT))
 			return -1;
@@ -341,78 +205,10 @@ static long kr_pageout_round(uint8_t *p, size_t n, uint32_t seed,
 			break;
 	}
 	for (i = 0; i < n; i++) {
-		kr_page(want, i, seed);
+		kcon_page(want, i, seed);
 		bad += memcmp(p + i * AK_PAGE, want, AK_PAGE) != 0;
 	}
 	return bad;
-}
-
-/* ------------------------------------------------------------------ */
-/* the child holding pages in zswap */
-
-static int kr_cg_setup(char *err, size_t len)
-{
-	char buf[512];
-	int r;
-
-	if (access(KR_CG_ROOT "/cgroup.controllers", F_OK) &&
-	    mount("cgroup2", KR_CG_ROOT, "cgroup2", 0, NULL)) {
-		snprintf(err, len, "mount cgroup2: %s", strerror(errno));
-		return -1;
-	}
-	r = vm_read_file(KR_CG_ROOT "/cgroup.controllers", buf, sizeof(buf));
-	if (r < 0 || !vm_has_word(buf, "memory")) {
-		snprintf(err, len, "cgroup2 has no memory controller");
-		return -1;
-	}
-	r = vm_write_file(KR_CG_ROOT "/cgroup.subtree_control", "+memory");
-	if (r) {
-		snprintf(err, len, "+memory: %s", strerror(-r));
-		return -1;
-	}
-	if (mkdir(KR_CG_DIR, 0755) && errno != EEXIST) {
-		snprintf(err, len, "mkdir %s: %s", KR_CG_DIR, strerror(errno));
-		return -1;
-	}
-	snprintf(buf, sizeof(buf), "%dM", kr_cg_mb);
-	r = vm_write_file(KR_CG_DIR "/memory.max", buf);
-	if (!r)
-		r = vm_write_file(KR_CG_DIR "/memory.swap.max", "max");
-	if (r) {
-		snprintf(err, len, "memory.max/swap.max: %s", strerror(-r));
-		return -1;
-	}
-	return 0;
-}
-
-/* Writes kr_touch_mb in the cgroup, 'W'; on a byte reads back, sends bad. */
-static int kr_child(int to, int from)
-{
-	size_t len = (size_t)kr_touch_mb << 20, n = len / AK_PAGE, i;
-	uint64_t want[AK_PAGE / 8];
-	uint8_t *p;
-	char pid[32], c;
-	long bad = 0;
-
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (vm_write_file(KR_CG_DIR "/cgroup.procs", pid))
-		return 10;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		 -1, 0);
-	if (p == MAP_FAILED)
-		return 11;
-	madvise(p, len, MADV_NOHUGEPAGE);
-	for (i = 0; i < n; i++)
-		kr_page((uint64_t *)(p + i * AK_PAGE), i, 99);
-	if (write(to, "W", 1) != 1 || read(from, &c, 1) != 1)
-		return 12;
-	for (i = 0; i < n; i++) {
-		kr_page(want, i, 99);
-		bad += memcmp(p + i * AK_PAGE, want, AK_PAGE) != 0;
-	}
-	if (write(to, &bad, sizeof(bad)) != sizeof(bad) || read(from, &c, 1) != 1)
-		return 13;
-	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -423,7 +219,7 @@ static int kr_init(void)
 
 	if (vm_discover() < 0 || vm_resolve_pci())
 		return -1;
-	if (stat(KR_ZSWAP_DBG, &st))
+	if (stat(KCON_ZSWAP_DBG, &st))
 		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 	memset(&kr, 0, sizeof(kr));
 	kr.tfm = kr.op = kr.up = kr.down = -1;
@@ -458,7 +254,6 @@ static void kr_teardown(int check)
 {
 	char path[PATH_MAX];
 	long v;
-	int r;
 
 	kr_stop_child();
 	kr_close_fd(&kr.op);
@@ -471,36 +266,13 @@ static void kr_teardown(int check)
 		vm_resolve_pci();
 		kr.unbound = 0;
 	}
-	if (kr.zswap_set) {
-		r = kr_set_param("compressor", kr.old_comp[0] ? kr.old_comp : "lzo");
-		if (check)
-			VM_CHECK(r == 0, "zswap compressor back to %s: %s",
-				 kr.old_comp, strerror(-r));
-	}
-	if (kr.swap_on) {
-		r = swapoff(KR_ZRAM) ? -errno : 0;
-		if (check)
-			VM_CHECK(r == 0, "swapoff: %s", strerror(-r));
-		kr.swap_on = 0;
-		if (check) {
-			v = kr_dbg("stored_pages");
-			VM_CHECK(v == 0, "zswap stored_pages %ld after swapoff", v);
-		}
-	}
-	if (kr.zswap_set) {
-		r = kr_set_param("enabled", kr.old_enabled[0] ? kr.old_enabled : "N");
-		if (check)
-			VM_CHECK(r == 0, "zswap enabled back: %s", strerror(-r));
-		kr.zswap_set = 0;
-	}
+	kcon_zswap_off(&kr.zs, check);
 	v = kr_wait_kqiu(kr.kqiu0);
 	if (check)
 		VM_CHECK(v == kr.kqiu0,
 			 "kernel_queues_in_use %ld %d s after the cleanup, want %ld",
 			 v, KR_WAIT_MS / 1000, kr.kqiu0);
-	r = vm_write_file(KR_ZRAM_SYS "/reset", "1");
 	if (check) {
-		VM_CHECK(r == 0, "zram0 reset: %s", strerror(-r));
 		VM_CHECK(vm_avail() == kr.avail0,
 			 "available_instances %ld, want %ld (start)", vm_avail(),
 			 kr.avail0);
@@ -516,41 +288,18 @@ static int kr_clean(void)
 /* zram swap, zswap on the device, AF_ALG op socket, the child's pages */
 static void t_setup(void)
 {
-	long reserved = vm_attr_long("kernel_queues"), in_use, j0, j1, s0, s1;
-	char val[64], err[256], c;
+	long j0, j1, s0, s1;
+	char err[256], c;
 	int up[2], down[2], r;
 
 	VM_REQUIRE(kr.avail0 > 0 && kr.kqiu0 == 0,
 		   "start: available_instances %ld kernel_queues_in_use %ld",
 		   kr.avail0, kr.kqiu0);
-	VM_REQUIRE(access(KR_ZRAM_SYS "/disksize", W_OK) == 0,
-		   "%s/disksize: %s", KR_ZRAM_SYS, strerror(errno));
-	VM_REQUIRE(kr_param("compressor", kr.old_comp, sizeof(kr.old_comp)) > 0 &&
-		   kr_param("enabled", kr.old_enabled, sizeof(kr.old_enabled)) > 0,
-		   "%s/{compressor,enabled} unreadable", KR_ZSWAP_PAR);
 	j0 = kr_kq_jobs();
 	VM_REQUIRE(j0 >= 0, "%s/kq_jobs: %s", g_pci_path, strerror((int)-j0));
 
-	vm_write_file(KR_ZRAM_SYS "/reset", "1");
-	r = vm_write_file(KR_ZRAM_SYS "/disksize", "64M");
-	VM_REQUIRE(r == 0, "zram0 disksize: %s", strerror(-r));
-	r = kr_mkswap();
-	VM_REQUIRE(r == 0, "mkswap: exit %d", r);
-	VM_REQUIRE(swapon(KR_ZRAM, 0) == 0, "swapon: %s", strerror(errno));
-	kr.swap_on = 1;
-	kr.zswap_set = 1;
-	r = kr_set_param("compressor", KR_DRIVER);
-	VM_REQUIRE(r == 0, "zswap compressor %s: %s", KR_DRIVER, strerror(-r));
-	r = kr_set_param("enabled", "1");
-	VM_REQUIRE(r == 0, "zswap enabled: %s", strerror(-r));
-	VM_REQUIRE(kr_dbg("stored_pages") >= 0, "%s/stored_pages missing",
-		   KR_ZSWAP_DBG);
-	VM_CHECK(kr_param("compressor", val, sizeof(val)) > 0 &&
-		 !strcmp(val, KR_DRIVER), "zswap compressor reads '%s'", val);
-	in_use = vm_attr_long("kernel_queues_in_use");
-	VM_CHECK(reserved > 0 && in_use == reserved,
-		 "kernel_queues_in_use %ld with zswap on %s, want %ld", in_use,
-		 KR_DRIVER, reserved);
+	VM_REQUIRE(kcon_zswap_on(&kr.zs, "64M") == 0, "zswap on %s",
+		   KCON_ZSWAP_DRV);
 
 	/* the AF_ALG transform and its op socket, used once */
 	kr.tfm = kr_tfm("cbc-aes-accelkit");
@@ -563,16 +312,17 @@ static void t_setup(void)
 		 r > 0 ? "different" : strerror(-r));
 
 	/* the child's pages into zswap */
-	VM_REQUIRE(kr_cg_setup(err, sizeof(err)) == 0, "memory cgroup: %s", err);
+	VM_REQUIRE(kcon_cgroup(KR_CG_DIR, kr_cg_mb, err, sizeof(err)) == 0,
+		   "memory cgroup: %s", err);
 	VM_REQUIRE(pipe(up) == 0 && pipe(down) == 0, "pipe");
-	s0 = kr_dbg("stored_pages");
+	s0 = kcon_zswap_dbg("stored_pages");
 	fflush(NULL);
 	kr.child = fork();
 	VM_REQUIRE(kr.child >= 0, "fork: %s", strerror(errno));
 	if (!kr.child) {
 		close(up[0]);
 		close(down[1]);
-		_exit(kr_child(up[1], down[0]));
+		_exit(kcon_cg_child(KR_CG_DIR, kr_touch_mb, 99, up[1], down[0]));
 	}
 	close(up[1]);
 	close(down[0]);
@@ -581,7 +331,7 @@ static void t_setup(void)
 	VM_REQUIRE(read(kr.up, &c, 1) == 1 && c == 'W',
 		   "the child died before writing its %d MiB", kr_touch_mb);
 	kr.child_up = 1;
-	s1 = kr_dbg("stored_pages");
+	s1 = kcon_zswap_dbg("stored_pages");
 	j1 = kr_kq_jobs();
 	printf("[%d MiB in %d MiB: stored_pages +%ld, kq_jobs +%ld] ",
 	       kr_touch_mb, kr_cg_mb, s1 - s0, j1 - j0);
@@ -610,7 +360,7 @@ static void *kr_user_thread(void *arg)
 	uint64_t seed = 11;
 
 	while (vm_now_ms() < l->end_ms) {
-		size_t len = 1 + kr_rand(&seed) % KR_LOAD_COPY;
+		size_t len = 1 + st_rnd(&seed) % KR_LOAD_COPY;
 		int r;
 
 		vm_fill_random(src, len, (uint32_t)l->rounds);
@@ -639,7 +389,7 @@ static void *kr_alg_thread(void *arg)
 		return NULL;
 	}
 	while (vm_now_ms() < l->end_ms) {
-		size_t len = 16 * (1 + kr_rand(&seed) % 1024);
+		size_t len = 16 * (1 + st_rnd(&seed) % 1024);
 		int r = kr_cbc_vs_generic(tfm, -1, seed, len);
 
 		if (r < 0) {
@@ -704,7 +454,7 @@ static void t_load(void)
 	char first[256];
 	int i, started = 0, n;
 
-	VM_REQUIRE(kr.swap_on && kr.zswap_set && kr.child_up,
+	VM_REQUIRE(kr.zs.swap_on && kr.zs.zswap_set && kr.child_up,
 		   "the setup test failed");
 	memset(l, 0, sizeof(l));
 	l[0].src = vm_alloc(KR_LOAD_COPY);
@@ -719,7 +469,7 @@ static void t_load(void)
 	t0 = kr_lookups();
 	e0 = vm_pci_attr_long("kq_errors");
 	f0 = vm_pci_attr_long("kq_fallbacks");
-	s0 = kr_dbg("pool_total_size");
+	s0 = kcon_zswap_dbg("pool_total_size");
 	for (i = 0; i < 3; i++)
 		l[i].end_ms = vm_now_ms() + (uint64_t)kr_load_s * 1000;
 	for (i = 0; i < 3; i++) {
@@ -736,7 +486,7 @@ static void t_load(void)
 	t1 = kr_lookups();
 	e1 = vm_pci_attr_long("kq_errors");
 	f1 = vm_pci_attr_long("kq_fallbacks");
-	s1 = kr_dbg("pool_total_size");
+	s1 = kcon_zswap_dbg("pool_total_size");
 	VM_REQUIRE(started == 3, "pthread_create");
 	printf("[%d s: ", kr_load_s);
 	for (i = 0; i < 3; i++)
@@ -862,23 +612,23 @@ static void t_rebind(void)
 		 vm_avail(), kr.avail0);
 
 	/* drain the old pool: another compressor, swapoff, swapon */
-	other = kr.old_comp[0] && strcmp(kr.old_comp, KR_DRIVER) ? kr.old_comp :
+	other = kr.zs.old_comp[0] && strcmp(kr.zs.old_comp, KCON_ZSWAP_DRV) ? kr.zs.old_comp :
 								     "lzo";
-	r = kr_set_param("compressor", other);
+	r = kcon_zswap_set("compressor", other);
 	VM_CHECK(r == 0, "zswap compressor %s: %s", other, strerror(-r));
-	r = swapoff(KR_ZRAM) ? -errno : 0;
+	r = swapoff(KCON_ZRAM) ? -errno : 0;
 	VM_REQUIRE(r == 0, "swapoff: %s", strerror(-r));
-	kr.swap_on = 0;
-	v = kr_dbg("stored_pages");
+	kr.zs.swap_on = 0;
+	v = kcon_zswap_dbg("stored_pages");
 	VM_CHECK(v == 0, "stored_pages %ld after swapoff", v);
-	VM_REQUIRE(swapon(KR_ZRAM, 0) == 0, "swapon again: %s", strerror(errno));
-	kr.swap_on = 1;
+	VM_REQUIRE(swapon(KCON_ZRAM, 0) == 0, "swapon again: %s", strerror(errno));
+	kr.zs.swap_on = 1;
 	usleep(200000);		/* zswap frees an empty pool in a work item */
-	r = kr_set_param("compressor", KR_DRIVER);
-	VM_REQUIRE(r == 0, "zswap compressor %s again: %s", KR_DRIVER,
+	r = kcon_zswap_set("compressor", KCON_ZSWAP_DRV);
+	VM_REQUIRE(r == 0, "zswap compressor %s again: %s", KCON_ZSWAP_DRV,
 		   strerror(-r));
-	VM_CHECK(kr_param("compressor", val, sizeof(val)) > 0 &&
-		 !strcmp(val, KR_DRIVER), "zswap compressor reads '%s'", val);
+	VM_CHECK(kcon_zswap_param("compressor", val, sizeof(val)) > 0 &&
+		 !strcmp(val, KCON_ZSWAP_DRV), "zswap compressor reads '%s'", val);
 	v = kr_wait_kqiu(reserved);
 	VM_CHECK(reserved > 0 && v == reserved,
 		 "kernel_queues_in_use %ld on the new device with zswap's new pool, want %ld (the old pool reused?)",

@@ -36,23 +36,13 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/swap.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "vm_common.h"
+#include "vm_kconsumer.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-
-#define KZ_ZRAM		"/dev/zram0"
-#define KZ_ZRAM_SYS	"/sys/block/zram0"
-#define KZ_ZSWAP_PAR	"/sys/module/zswap/parameters"
-#define KZ_ZSWAP_DBG	"/sys/kernel/debug/zswap"
-#define KZ_DRIVER	"deflate-accelkit"
-#define KZ_CG_ROOT	"/sys/fs/cgroup"
-#define KZ_CG_DIR	KZ_CG_ROOT "/ak-kzswap"
+#define KZ_CG_DIR	KCON_CG_ROOT "/ak-kzswap"
 /*
  * The child writes kz_touch_mb through a kz_cg_mb memory cgroup: 64 in 24
  * MiB, or 32 in 12 on the debug kernel (kmemleak present: KASAN under TCG
@@ -70,16 +60,7 @@ static const char *const kz_rejects[] = {
 	"reject_reclaim_fail", "reject_compress_fail",	/* 6.12 only */
 };
 
-static struct {
-	int swap_on, zswap_set;
-	char old_comp[64], old_enabled[8];
-} kz;
-
-/* A zswap debugfs counter, or -errno. */
-static long kz_dbg(const char *name)
-{
-	return vm_read_long(KZ_ZSWAP_DBG, name);
-}
+static struct kcon_zswap kz;
 
 /* The sum of the reject counters this kernel has (absent ones count 0). */
 static long kz_rejected(void)
@@ -88,56 +69,11 @@ static long kz_rejected(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(kz_rejects) / sizeof(kz_rejects[0]); i++) {
-		v = kz_dbg(kz_rejects[i]);
+		v = kcon_zswap_dbg(kz_rejects[i]);
 		if (v > 0)
 			sum += v;
 	}
 	return sum;
-}
-
-/* Run a program (argv[0] an absolute path); its exit status, or -1. */
-static int kz_run(char *const argv[])
-{
-	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/bin:/sbin", NULL };
-	int st, to = 0;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		int nul = open("/dev/null", O_WRONLY);
-
-		if (nul >= 0)
-			dup2(nul, 1);	/* mkswap's chatter */
-		execve(argv[0], argv, envp);
-		_exit(127);
-	}
-	st = vm_wait_child(pid, 60000, &to);
-	if (st < 0 || to || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
-static int kz_param(const char *name, char *buf, size_t len)
-{
-	char p[PATH_MAX];
-	int r;
-
-	vm_fmt(p, sizeof(p), "%s/%s", KZ_ZSWAP_PAR, name);
-	r = vm_read_file(p, buf, len);
-	if (r >= 0)
-		buf[strcspn(buf, "\n")] = '\0';
-	return r;
-}
-
-static int kz_set_param(const char *name, const char *val)
-{
-	char p[PATH_MAX];
-
-	vm_fmt(p, sizeof(p), "%s/%s", KZ_ZSWAP_PAR, name);
-	return vm_write_file(p, val);
 }
 
 static int kz_init(void)
@@ -146,7 +82,7 @@ static int kz_init(void)
 
 	if (vm_discover() < 0 || vm_resolve_pci())
 		return -1;
-	if (stat(KZ_ZSWAP_DBG, &st))
+	if (stat(KCON_ZSWAP_DBG, &st))
 		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 	memset(&kz, 0, sizeof(kz));
 	return 0;
@@ -159,34 +95,8 @@ static int kz_init(void)
 static void kz_teardown(int check)
 {
 	uint64_t end;
-	long v;
-	int r;
 
-	if (kz.zswap_set) {
-		/* the compressor back first: the pool on us goes once empty */
-		r = kz_set_param("compressor", kz.old_comp[0] ? kz.old_comp : "lzo");
-		if (check)
-			VM_CHECK(r == 0, "zswap compressor back to %s: %s",
-				 kz.old_comp, strerror(-r));
-	}
-	if (kz.swap_on) {
-		/* every stored page comes back (decompressed on the device) */
-		r = swapoff(KZ_ZRAM) ? -errno : 0;
-		if (check)
-			VM_CHECK(r == 0, "swapoff %s: %s", KZ_ZRAM, strerror(-r));
-		kz.swap_on = 0;
-		if (check) {
-			v = kz_dbg("stored_pages");
-			VM_CHECK(v == 0, "zswap stored_pages %ld after swapoff", v);
-		}
-	}
-	if (kz.zswap_set) {
-		r = kz_set_param("enabled", kz.old_enabled[0] ? kz.old_enabled : "N");
-		if (check)
-			VM_CHECK(r == 0, "zswap enabled back to %s: %s",
-				 kz.old_enabled, strerror(-r));
-		kz.zswap_set = 0;
-	}
+	kcon_zswap_off(&kz, check);
 	end = vm_now_ms() + KZ_RELEASE_MS;
 	while (vm_attr_long("kernel_queues_in_use") != 0 && vm_now_ms() < end)
 		usleep(50000);
@@ -194,9 +104,6 @@ static void kz_teardown(int check)
 		VM_CHECK(vm_attr_long("kernel_queues_in_use") == 0,
 			 "kernel_queues_in_use %ld %d s after zswap left deflate-accelkit",
 			 vm_attr_long("kernel_queues_in_use"), KZ_RELEASE_MS / 1000);
-	r = vm_write_file(KZ_ZRAM_SYS "/reset", "1");
-	if (check)
-		VM_CHECK(r == 0, "zram0 reset: %s", strerror(-r));
 }
 
 static int kz_clean(void)
@@ -209,49 +116,13 @@ static int kz_clean(void)
 /* zram0 as swap, zswap on deflate-accelkit; the kernel share claimed. */
 static void t_setup(void)
 {
-	char *mkswap[] = { "/bin/mkswap", KZ_ZRAM, NULL };
-	char val[64];
-	long reserved = vm_attr_long("kernel_queues"), in_use;
-	int r;
-
-	VM_REQUIRE(access(KZ_ZRAM_SYS "/disksize", W_OK) == 0,
-		   "%s/disksize: %s (zram not loaded: vm/kmods.list)", KZ_ZRAM_SYS,
-		   strerror(errno));
-	VM_REQUIRE(kz_param("compressor", kz.old_comp, sizeof(kz.old_comp)) > 0 &&
-		   kz_param("enabled", kz.old_enabled, sizeof(kz.old_enabled)) > 0,
-		   "%s/{compressor,enabled} unreadable", KZ_ZSWAP_PAR);
 	VM_REQUIRE(vm_attr_long("kernel_queues_in_use") == 0,
 		   "kernel_queues_in_use %ld before zswap uses the device",
 		   vm_attr_long("kernel_queues_in_use"));
 	VM_CHECK(vm_pci_attr_long("kq_jobs") >= 0, "%s/kq_jobs: %s",
 		 g_pci_path, strerror((int)-vm_pci_attr_long("kq_jobs")));
-
-	vm_write_file(KZ_ZRAM_SYS "/reset", "1");	/* a previous suite's */
-	r = vm_write_file(KZ_ZRAM_SYS "/disksize", "256M");
-	VM_REQUIRE(r == 0, "zram0 disksize 256M: %s", strerror(-r));
-	r = kz_run(mkswap);
-	VM_REQUIRE(r == 0, "mkswap %s: exit %d", KZ_ZRAM, r);
-	VM_REQUIRE(swapon(KZ_ZRAM, 0) == 0, "swapon %s: %s", KZ_ZRAM,
-		   strerror(errno));
-	kz.swap_on = 1;
-
-	kz.zswap_set = 1;
-	r = kz_set_param("compressor", KZ_DRIVER);
-	VM_REQUIRE(r == 0, "zswap compressor %s: %s", KZ_DRIVER, strerror(-r));
-	r = kz_set_param("enabled", "1");
-	VM_REQUIRE(r == 0, "zswap enabled: %s", strerror(-r));
-	/* 6.12 sets zswap up (pool, debugfs) at the first enable only */
-	VM_REQUIRE(kz_dbg("stored_pages") >= 0, "%s/stored_pages: %s",
-		   KZ_ZSWAP_DBG, strerror((int)-kz_dbg("stored_pages")));
-	VM_CHECK(kz_param("compressor", val, sizeof(val)) > 0 &&
-		 !strcmp(val, KZ_DRIVER), "zswap compressor reads '%s'", val);
-	VM_CHECK(kz_param("enabled", val, sizeof(val)) > 0 && val[0] == 'Y',
-		 "zswap enabled reads '%s'", val);
-	/* the pool's transforms hold the kernel's whole share */
-	in_use = vm_attr_long("kernel_queues_in_use");
-	VM_CHECK(reserved > 0 && in_use == reserved,
-		 "kernel_queues_in_use %ld with zswap on %s, want kernel_queues %ld",
-		 in_use, KZ_DRIVER, reserved);
+	VM_REQUIRE(kcon_zswap_on(&kz, "256M") == 0, "zswap on %s",
+		   KCON_ZSWAP_DRV);
 }
 
 static void t_teardown(void)
@@ -259,91 +130,8 @@ static void t_teardown(void)
 	kz_teardown(1);
 }
 
-/* Page @i's contents: compressible, unique per page, never same-filled. */
-static void kz_page(uint64_t *w, size_t i, uint32_t seed)
-{
-	size_t k;
-
-	for (k = 0; k < AK_PAGE / 8; k++)
-		w[k] = (k % 16) ? 0x0101010101010101ull *
-				  (uint64_t)((i + k / 16 + seed) & 0x3f) :
-				  ((uint64_t)i * 0x9e3779b97f4a7c15ull) ^ k ^ seed;
-}
-
 /* ------------------------------------------------------------------ */
 /* kzswap: more than the cgroup may hold, through zswap and back */
-
-static int kz_cg_setup(char *err, size_t len)
-{
-	char buf[512];
-	int r;
-
-	if (access(KZ_CG_ROOT "/cgroup.controllers", F_OK) &&
-	    mount("cgroup2", KZ_CG_ROOT, "cgroup2", 0, NULL)) {
-		snprintf(err, len, "mount cgroup2: %s", strerror(errno));
-		return -1;
-	}
-	r = vm_read_file(KZ_CG_ROOT "/cgroup.controllers", buf, sizeof(buf));
-	if (r < 0 || !vm_has_word(buf, "memory")) {
-		snprintf(err, len, "cgroup2 has no memory controller");
-		return -1;
-	}
-	r = vm_write_file(KZ_CG_ROOT "/cgroup.subtree_control", "+memory");
-	if (r) {
-		snprintf(err, len, "+memory: %s", strerror(-r));
-		return -1;
-	}
-	if (mkdir(KZ_CG_DIR, 0755) && errno != EEXIST) {
-		snprintf(err, len, "mkdir %s: %s", KZ_CG_DIR, strerror(errno));
-		return -1;
-	}
-	snprintf(buf, sizeof(buf), "%dM", KZ_CG_MAX_MB);
-	r = vm_write_file(KZ_CG_DIR "/memory.max", buf);
-	if (r) {
-		snprintf(err, len, "memory.max: %s", strerror(-r));
-		return -1;
-	}
-	r = vm_write_file(KZ_CG_DIR "/memory.swap.max", "max");
-	if (r) {
-		snprintf(err, len, "memory.swap.max: %s", strerror(-r));
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * The child: joins the cgroup, writes KZ_TOUCH_MB, says 'W' on @to,
- * waits for a byte on @from, reads everything back, sends the number of
- * wrong pages (long) on @to, waits for a byte, exits 0.
- */
-static int kz_child(int to, int from)
-{
-	size_t len = (size_t)KZ_TOUCH_MB << 20, n = len / AK_PAGE, i;
-	uint64_t want[AK_PAGE / 8];
-	uint8_t *p;
-	char pid[32], c;
-	long bad = 0;
-
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (vm_write_file(KZ_CG_DIR "/cgroup.procs", pid))
-		return 10;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		 -1, 0);
-	if (p == MAP_FAILED)
-		return 11;
-	madvise(p, len, MADV_NOHUGEPAGE);
-	for (i = 0; i < n; i++)
-		kz_page((uint64_t *)(p + i * AK_PAGE), i, 7);
-	if (write(to, "W", 1) != 1 || read(from, &c, 1) != 1)
-		return 12;
-	for (i = 0; i < n; i++) {
-		kz_page(want, i, 7);
-		bad += memcmp(p + i * AK_PAGE, want, AK_PAGE) != 0;
-	}
-	if (write(to, &bad, sizeof(bad)) != sizeof(bad) || read(from, &c, 1) != 1)
-		return 13;
-	return 0;
-}
 
 static void t_pressure(void)
 {
@@ -355,9 +143,10 @@ static void t_pressure(void)
 	pid_t pid;
 
 	VM_REQUIRE(kz.swap_on && kz.zswap_set, "the setup test failed");
-	VM_REQUIRE(kz_cg_setup(err, sizeof(err)) == 0, "memory cgroup: %s", err);
+	VM_REQUIRE(kcon_cgroup(KZ_CG_DIR, KZ_CG_MAX_MB, err, sizeof(err)) == 0,
+		   "memory cgroup: %s", err);
 	VM_REQUIRE(pipe(up) == 0 && pipe(down) == 0, "pipe");
-	s0 = kz_dbg("stored_pages");
+	s0 = kcon_zswap_dbg("stored_pages");
 	j0 = vm_pci_attr_long("kq_jobs");
 	e0 = vm_pci_attr_long("kq_errors");
 	f0 = vm_pci_attr_long("kq_fallbacks");
@@ -373,7 +162,7 @@ static void t_pressure(void)
 	if (!pid) {
 		close(up[0]);
 		close(down[1]);
-		_exit(kz_child(up[1], down[0]));
+		_exit(kcon_cg_child(KZ_CG_DIR, KZ_TOUCH_MB, 7, up[1], down[0]));
 	}
 	close(up[1]);
 	close(down[0]);
@@ -382,7 +171,7 @@ static void t_pressure(void)
 		goto reap;
 	}
 	t1 = vm_now_ms();
-	s1 = kz_dbg("stored_pages");
+	s1 = kcon_zswap_dbg("stored_pages");
 	j1 = vm_pci_attr_long("kq_jobs");
 	/*
 	 * Lift the limit before the read-back: every page then comes back
@@ -398,7 +187,7 @@ static void t_pressure(void)
 		goto reap;
 	}
 	t2 = vm_now_ms();
-	s2 = kz_dbg("stored_pages");
+	s2 = kcon_zswap_dbg("stored_pages");
 	j2 = vm_pci_attr_long("kq_jobs");
 	e1 = vm_pci_attr_long("kq_errors");
 	f1 = vm_pci_attr_long("kq_fallbacks");
@@ -406,7 +195,7 @@ static void t_pressure(void)
 	printf("[%d MiB in a %d MiB cgroup: write %.1f s, read %.1f s; stored_pages +%ld (then %ld), kq_jobs +%ld writing, +%ld reading; kq_fallbacks +%ld, rejects +%ld, pool %ld B] ",
 	       KZ_TOUCH_MB, KZ_CG_MAX_MB, (double)(t1 - t0) / 1000,
 	       (double)(t2 - t1) / 1000, s1 - s0, s2, j1 - j0, j2 - j1,
-	       f1 - f0, r1 - r0, kz_dbg("pool_total_size"));
+	       f1 - f0, r1 - r0, kcon_zswap_dbg("pool_total_size"));
 	VM_CHECK(bad == 0, "%ld of %d pages read back wrong", bad,
 		 KZ_TOUCH_MB << 8);
 	VM_CHECK(s1 - s0 >= excess,
@@ -475,7 +264,7 @@ static void t_swapin(void)
 	VM_REQUIRE(buf != MAP_FAILED, "mmap: %s", strerror(errno));
 	madvise(buf, len, MADV_NOHUGEPAGE);
 	for (i = 0; i < KZ_SWAPIN_PAGES; i++)
-		kz_page((uint64_t *)(buf + i * AK_PAGE), i, 1234);
+		kcon_page((uint64_t *)(buf + i * AK_PAGE), i, 1234);
 	dst = vm_alloc(len);
 	q = vm_open_queue(0);
 	if (!dst || !q) {
@@ -485,7 +274,7 @@ static void t_swapin(void)
 	memset(dst, 0xee, len);
 
 	/* out to zswap: repeat while reclaim left some behind */
-	s0 = kz_dbg("stored_pages");
+	s0 = kcon_zswap_dbg("stored_pages");
 	for (tries = 0; tries < 10; tries++) {
 		if (madvise(buf, len, MADV_PAGEOUT)) {
 			VM_FAIL("MADV_PAGEOUT: %s", strerror(errno));
@@ -499,7 +288,7 @@ static void t_swapin(void)
 			break;
 		usleep(100000);
 	}
-	s1 = kz_dbg("stored_pages");
+	s1 = kcon_zswap_dbg("stored_pages");
 	printf("[MADV_PAGEOUT x%d: %ld swapped, %ld present; stored_pages +%ld] ",
 	       tries + 1, sw, pres, s1 - s0);
 	VM_CHECK(sw == KZ_SWAPIN_PAGES && pres == 0,
@@ -527,7 +316,7 @@ static void t_swapin(void)
 		 (unsigned long long)res.bytes,
 		 (unsigned long long)res.fault_addr);
 	for (i = 0; i < KZ_SWAPIN_PAGES; i++) {
-		kz_page(want, i, 1234);
+		kcon_page(want, i, 1234);
 		badp += memcmp(dst + i * AK_PAGE, want, AK_PAGE) != 0;
 	}
 	VM_CHECK(badp == 0, "%ld of %d pages copied wrong", badp, KZ_SWAPIN_PAGES);
@@ -558,7 +347,7 @@ static void t_swapin(void)
 		 pres, KZ_SWAPIN_PAGES);
 	/* and the CPU reads the same bytes */
 	for (i = 0, badp = 0; i < KZ_SWAPIN_PAGES; i++) {
-		kz_page(want, i, 1234);
+		kcon_page(want, i, 1234);
 		badp += memcmp(buf + i * AK_PAGE, want, AK_PAGE) != 0;
 	}
 	VM_CHECK(badp == 0, "%ld source pages changed", badp);
