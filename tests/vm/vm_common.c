@@ -66,6 +66,11 @@ uint64_t vm_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+int vm_debug_kernel(void)
+{
+	return access("/sys/kernel/debug/kmemleak", F_OK) == 0;
+}
+
 int vm_read_file(const char *path, char *buf, size_t len)
 {
 	ssize_t n;

@@ -155,6 +155,14 @@ void vm_check_instances_back(void);
 
 uint64_t vm_now_ms(void);
 
+/*
+ * 1 on the debug kernels (kmemleak present). KASAN and lockdep under TCG
+ * run process creation and exit 10-20x slower: the tests that fork
+ * hundreds of processes or page out tens of MiB run a smaller count
+ * there, with the same assertions.
+ */
+int vm_debug_kernel(void);
+
 /* Read one byte at @p in this process; returns the signal the access
  * raised (SIGSEGV/SIGBUS), or 0 if it succeeded. */
 int vm_probe_read(const volatile void *p);

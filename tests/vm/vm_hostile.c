@@ -87,7 +87,8 @@ int vm_other_user(void *arg)
 /* ------------------------------------------------------------------ */
 /* 1. PASID exhaustion */
 
-#define EXH_CHILDREN	300
+#define EXH_CHILDREN	300	/* vm_debug_kernel(): EXH_CHILDREN_DEBUG */
+#define EXH_CHILDREN_DEBUG 60
 #define EXH_CHECK_EVERY	50
 
 struct exh_msg {
@@ -117,7 +118,8 @@ static void t_pasid_exhaustion(void)
 {
 	long p0 = vm_attr_long("pasids_in_use");
 	long pmax = vm_attr_long("pasids_max");
-	int n = EXH_CHILDREN, i, sv[2], *fds, nfds = 0, bad = 0, obad = 0;
+	int n = vm_debug_kernel() ? EXH_CHILDREN_DEBUG : EXH_CHILDREN;
+	int i, sv[2], *fds, nfds = 0, bad = 0, obad = 0;
 	char first[200] = "", ofirst[200] = "", ws[64];
 	uint64_t t0 = vm_now_ms();
 	struct rlimit rl;
@@ -483,7 +485,7 @@ static void t_user_limit(void)
 static const struct ak_test hostile_tests[] = {
 	{ "pasids_in_use: one per (device, mm), dropped at PUT_Q and close", t_pasid_count },
 	{ "all hardware queues taken: EBUSY for others, no PASID left behind", t_busy },
-	{ "PASID exhaustion: open/START_Q/PUT_Q/pass fd/exit x300", t_pasid_exhaustion },
+	{ "PASID exhaustion: open/START_Q/PUT_Q/pass fd/exit x300 (debug kernel: x60)", t_pasid_exhaustion },
 	{ "per-user queue limit: EMFILE, other uid, PUT_Q/close, 0 = unlimited", t_user_limit },
 	{ "owner exit, fd kept by an exec'd program: queue reclaimed, EPERM", t_stuck_private },
 	{ "owner exit, SHAREd fd kept by an exec'd program: DEFUNCT (ESRCH)", t_stuck_shared },

@@ -692,7 +692,7 @@ static const struct ak_test kr_tests[] = {
 
 int add_kremove_suites(void)
 {
-	if (access("/sys/kernel/debug/kmemleak", F_OK) == 0) {
+	if (vm_debug_kernel()) {
 		kr_cg_mb = 4;
 		kr_touch_mb = 8;
 		kr_load_s = 3;

@@ -379,7 +379,7 @@ static const struct ak_test ksi_tests[] = {
 
 int add_kzswap_suites(void)
 {
-	if (access("/sys/kernel/debug/kmemleak", F_OK) == 0) {
+	if (vm_debug_kernel()) {
 		kz_cg_mb = 12;
 		kz_touch_mb = 32;
 	}

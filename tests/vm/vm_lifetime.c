@@ -206,7 +206,8 @@ static void t_munmap_race(void)
 /* ------------------------------------------------------------------ */
 /* exit / SIGKILL with queues open, jobs and page requests in flight */
 
-#define EXIT_ITERS	200
+#define EXIT_ITERS	200	/* vm_debug_kernel(): EXIT_ITERS_DEBUG */
+#define EXIT_ITERS_DEBUG 80
 #define EXIT_SRC	(1ul << 20)
 #define EXIT_DST	(2ul << 20)
 
@@ -264,6 +265,7 @@ static void exit_child(unsigned it, int wfd)
 static void t_exit_inflight(void)
 {
 	unsigned it, bad_exit = 0, slow = 0, slow_kill = 0, splats0_ok;
+	unsigned iters = vm_debug_kernel() ? EXIT_ITERS_DEBUG : EXIT_ITERS;
 	uint64_t max_lag = 0;
 	char first[256], ws[64], msg[200] = "";
 	int splats0, splats1;
@@ -272,7 +274,7 @@ static void t_exit_inflight(void)
 	splats0 = vm_klog_splats(first, sizeof(first));
 	splats0_ok = splats0 >= 0;
 	VM_CHECK(splats0_ok, "cannot read the kernel log: %d", splats0);
-	for (it = 0; it < EXIT_ITERS; it++) {
+	for (it = 0; it < iters; it++) {
 		int pfd[2], st, to;
 		uint64_t deadline;
 		pid_t pid;
@@ -447,7 +449,7 @@ static void t_exec_cloexec(void)
 
 static const struct ak_test lifetime_tests[] = {
 	{ "munmap racing in-flight COPY jobs: nothing written after munmap", t_munmap_race },
-	{ "exit/SIGKILL with 1-2 queues and page requests in flight, 200x", t_exit_inflight },
+	{ "exit/SIGKILL with 1-2 queues and page requests in flight, 200x (debug kernel: 80x)", t_exit_inflight },
 	{ "SHARE + SCM_RIGHTS: jobs in the owner's mm; owner exit: DEFUNCT, queue back", t_share },
 	{ "exec: library fd is O_CLOEXEC; an inherited fd gets EPERM", t_exec_cloexec },
 	{ NULL, NULL },
