@@ -58,14 +58,16 @@ initramfs: kernel lib samples tests
 	$(MAKE) -s -C lib/provider install-tests DESTDIR=$(OUT)/stage PREFIX=/usr
 	bash scripts/mkinitramfs.sh $(OUT)/initramfs.cpio.gz $(OUT)/stage \
 		$$(find $(AK_MODDIR) -name accelkit.ko) $$(find $(AK_MODDIR) -name accelkit_sample.ko) \
-		$$(find $(AK_MODDIR) -name accelkit_selftest.ko)
+		$$(find $(AK_MODDIR) -name accelkit_selftest.ko) \
+		$$(find $(AK_MODDIR) -name accelkit_kctest.ko)
 
 initramfs-debug: initramfs kernel-debug
 	rm -rf $(OUT)/stage-debug && cp -a $(OUT)/stage $(OUT)/stage-debug
 	bash scripts/mkinitramfs.sh $(OUT)/initramfs-debug.cpio.gz $(OUT)/stage-debug \
 		$$(find $(OUT)/kernel-debug -name accelkit.ko) \
 		$$(find $(OUT)/kernel-debug -name accelkit_sample.ko) \
-		$$(find $(OUT)/kernel-debug -name accelkit_selftest.ko)
+		$$(find $(OUT)/kernel-debug -name accelkit_selftest.ko) \
+		$$(find $(OUT)/kernel-debug -name accelkit_kctest.ko)
 
 # One 1 GiB hugetlb page for the suite's 1 GiB-leaf test.
 VM_HUGE = hugepagesz=1G hugepages=1
@@ -118,7 +120,7 @@ bench: qemu initramfs
 		$(OUT)/stage-bench/etc/accelkit/host-engine.txt
 	bash scripts/mkinitramfs.sh $(OUT)/initramfs-bench.cpio.gz $(OUT)/stage-bench \
 		$$(find kernel -name accelkit.ko) $$(find kernel -name accelkit_sample.ko) \
-		$$(find kernel -name accelkit_selftest.ko)
+		$$(find kernel -name accelkit_selftest.ko) $$(find kernel -name accelkit_kctest.ko)
 	bash scripts/vm-run.sh bench --qemu "$(QEMU_BIN)" --kernel /boot/vmlinuz-$(GUEST_KVER) \
 		--initrd $(OUT)/initramfs-bench.cpio.gz --timeout $(VM_TIMEOUT) \
 		--append "ak.reps=$(BENCH_REPS) ak.busypoll=$(BENCH_BUSY_POLL)" \
@@ -266,7 +268,8 @@ initramfs-debug-612: initramfs kernel-debug-612
 	bash scripts/mkinitramfs.sh $(OUT)/initramfs-debug-612.cpio.gz $(OUT)/stage-debug-612 \
 		$$(find $(OUT)/kernel-debug-612 -name accelkit.ko) \
 		$$(find $(OUT)/kernel-debug-612 -name accelkit_sample.ko) \
-		$$(find $(OUT)/kernel-debug-612 -name accelkit_selftest.ko)
+		$$(find $(OUT)/kernel-debug-612 -name accelkit_selftest.ko) \
+		$$(find $(OUT)/kernel-debug-612 -name accelkit_kctest.ko)
 
 test-vm-debug-612: qemu initramfs-debug-612
 	bash scripts/vm-run.sh test --qemu "$(QEMU_BIN)" \
@@ -321,7 +324,7 @@ K612_KDIR    = $(call k612,kdir)
 K612_VMLINUZ = $(call k612,vmlinuz)
 K612_MODDIR  = $(call k612,moddir)
 K612_KO_DIR ?= $(OUT)/kernel-612
-K612_KO      = $(foreach m,accelkit accelkit_sample accelkit_selftest,\
+K612_KO      = $(foreach m,accelkit accelkit_sample accelkit_selftest accelkit_kctest,\
 		$(firstword $(shell find $(K612_KO_DIR) -name $(m).ko 2>/dev/null)))
 
 .PHONY: kernel-612 initramfs-612 test-vm-612 test-vm-612-la57 test-vm-612-4level

@@ -11,7 +11,8 @@
 # include/) plus dkms.conf generated from dist/dkms.conf.in; the version is
 # the top-level VERSION file. DKMS installs accelkit.ko and
 # accelkit_sample.ko; accelkit_selftest.ko (a fake accelerator for the VM
-# test suite) is built with them but installed only with --selftest, which
+# test suite) and accelkit_kctest.ko (the VM suite's crypto API consumer)
+# are built with them but installed only with --selftest, which
 # the DKMS test uses so that the VM suite can run on DKMS-built modules.
 #
 # install: copies the tree to /usr/src/accelkit-<ver>, then dkms add, and
@@ -28,11 +29,15 @@ name=accelkit
 die() { echo "dkms.sh: $*" >&2; exit 1; }
 
 conf() {
-	local st="# accelkit_selftest.ko (test-only fake accelerator) is built, not installed."
+	local st="# accelkit_selftest.ko (test-only fake accelerator) and accelkit_kctest.ko
+# (test-only crypto API consumer) are built, not installed."
 	if [ "${1:-}" = --selftest ]; then
 		st='BUILT_MODULE_NAME[2]="accelkit_selftest"
 BUILT_MODULE_LOCATION[2]="selftest/"
-DEST_MODULE_LOCATION[2]="/updates/dkms"'
+DEST_MODULE_LOCATION[2]="/updates/dkms"
+BUILT_MODULE_NAME[3]="accelkit_kctest"
+BUILT_MODULE_LOCATION[3]="selftest/"
+DEST_MODULE_LOCATION[3]="/updates/dkms"'
 	fi
 	awk -v v="$ver" -v st="$st" '
 		{ gsub(/@VERSION@/, v) }

@@ -10,7 +10,8 @@
 # For each KDIR (a kernel build tree, e.g. /lib/modules/<ver>/build, or the
 # unpacked 6.12 headers of scripts/fetch-kernel.sh) it checks:
 #   - dkms add, build and install succeed, and install puts accelkit.ko,
-#     accelkit_sample.ko and accelkit_selftest.ko under <ver>/updates/dkms;
+#     accelkit_sample.ko, accelkit_selftest.ko and accelkit_kctest.ko under
+#     <ver>/updates/dkms;
 #   - every .ko's vermagic is the kernel's: the first word is the tree's
 #     UTS_RELEASE, and the whole string equals a stock module's of that
 #     kernel when one can be found next to the tree;
@@ -121,7 +122,7 @@ for kdir in "$@"; do
 	refmagic=
 	[ -n "$ref" ] && refmagic=$(modinfo -F vermagic "$ref")
 	mkdir -p "$out/$kver"
-	for m in accelkit accelkit_sample accelkit_selftest; do
+	for m in accelkit accelkit_sample accelkit_selftest accelkit_kctest; do
 		ko=$itree/$kver/updates/dkms/$m.ko
 		if [ ! -f "$ko" ]; then
 			fail "$kver: dkms did not install $m.ko ($(cd "$itree" && find . -type f | tr '\n' ' '))"
@@ -227,8 +228,8 @@ dpkg-deb -x "$deb" "$work/deb/root"
 bash "$top/scripts/dkms.sh" stage "$work/deb/staged"
 diff -r "$work/deb/staged" "$work/deb/root/usr/src/accelkit-$ver" >"$work/deb.diff" ||
 	fail "deb: /usr/src/accelkit-$ver differs from make dkms-install's tree: $(cat "$work/deb.diff")"
-! grep -q "^BUILT_MODULE_NAME.*accelkit_selftest" "$work/deb/root/usr/src/accelkit-$ver/dkms.conf" ||
-	fail "deb: dkms.conf installs the selftest module"
+! grep -q "^BUILT_MODULE_NAME.*accelkit_\(selftest\|kctest\)" "$work/deb/root/usr/src/accelkit-$ver/dkms.conf" ||
+	fail "deb: dkms.conf installs a test module"
 [ -z "$(dpkg-deb -c "$deb" | awk '$2 != "root/root"')" ] || fail "deb: files not owned by root"
 log "deb: $(basename "$deb") ok"
 

@@ -6,6 +6,8 @@
  *
  *   6.2  iommu_sva_bind_device() lost its drvdata argument
  *   6.3  vma->vm_flags is read-only: vm_flags_set()
+ *   6.3  crypto_completion_t takes the request's data, no longer the
+ *        struct crypto_async_request
  *   6.4  class_create() lost its module argument
  *   6.6  mmu_notifier_ops.invalidate_range became
  *        .arch_invalidate_secondary_tlbs, called from the CPU TLB flush
@@ -41,6 +43,19 @@ static inline void accelkit_vm_flags_set(struct vm_area_struct *vma,
 	vm_flags_set(vma, flags);
 #endif
 }
+
+/*
+ * A crypto request's completion callback: declare it as
+ * void cb(ACCELKIT_CRYPTO_DONE_ARG arg, int err) and get the pointer given
+ * to *_request_set_callback() with accelkit_crypto_done_data(arg).
+ */
+#if ACCELKIT_KERNEL_BEFORE(6, 3)
+#define ACCELKIT_CRYPTO_DONE_ARG	struct crypto_async_request *
+#define accelkit_crypto_done_data(arg)	((arg)->data)
+#else
+#define ACCELKIT_CRYPTO_DONE_ARG	void *
+#define accelkit_crypto_done_data(arg)	(arg)
+#endif
 
 #if ACCELKIT_KERNEL_BEFORE(6, 4)
 #define accelkit_class_create(name)	class_create(THIS_MODULE, name)

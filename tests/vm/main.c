@@ -45,11 +45,12 @@ static int vm_filter_suites(const char *list)
  * the kernel command line says ak.abuse=1 (make test: the stock 6.1 LA57
  * VM and the 6.1 debug VM), or when AK_SUITES names them. So do the
  * kernel-consumer proofs of issue 12 (crypto API, dm-crypt, zswap, the
- * swapped-out user buffer), to keep make test within its budget.
+ * swapped-out user buffer, the crypto API from atomic context), to keep
+ * make test within its budget.
  */
 static const char *const vm_abuse_suites[] = {
 	"inject", "libfault", "storm", "rmmod", "kcrypt", "kzswap", "kswapin",
-	"kremove",
+	"kremove", "katomic",
 };
 
 static int vm_is_abuse_suite(const char *name)
@@ -146,7 +147,8 @@ int main(int argc, char **argv)
 	    add_hostile_suites() || add_fuse_suites() ||
 	    add_selftest_suites() || add_kqueue_suites() ||
 	    add_sva_mode_suites() || add_kdma_suites() ||
-	    add_kcrypt_suites() || add_kzswap_suites() ||
+	    add_kcrypt_suites() || add_katomic_suites() ||
+	    add_kzswap_suites() ||
 	    add_storm_suites() || add_libfault_suites() ||
 	    add_inval_timeout_suite() || add_inject_suites() ||
 	    add_kremove_suites() || add_remove_suites() || add_rmmod_suite() ||

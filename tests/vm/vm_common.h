@@ -36,6 +36,7 @@ int add_kdma_suites(void);	/* vm_kdma.c: kernel queues, DMA mode */
 int add_kcrypt_suites(void);	/* vm_kcrypt.c: crypto API, AF_ALG */
 void t_kcrypt_dm(void);		/* vm_kcrypt_dm.c: dm-crypt, in suite kcrypt */
 int add_kzswap_suites(void);	/* vm_kzswap.c: zswap on the device, swap-in */
+int add_katomic_suites(void);	/* vm_katomic.c: crypto API from atomic context */
 int add_kremove_suites(void);	/* vm_kremove.c: kernel side under load, unbind */
 int add_remove_suites(void);	/* vm_remove.c (must be registered last) */
 int add_numa_suites(void);	/* vm_numa.c: the two-node VM only */
