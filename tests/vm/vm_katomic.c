@@ -187,7 +187,7 @@ static void ka_common(const char *name, const long jobs[2])
 		"sync_err", "notify_missing", "notify_unexpected", "late_notify",
 		"dup_callbacks", "cb_errors", "lost", "mismatch",
 	};
-	char res[16], why[200];
+	char res[64], why[200];
 	long sub = ka_val("submitted"), refused = ka_val("refused");
 	size_t i;
 
