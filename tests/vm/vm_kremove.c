@@ -38,6 +38,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,26 +185,44 @@ static long kr_swapped(const void *p, size_t n)
  * @n pages at @p rewritten with @seed, paged out (MADV_PAGEOUT up to 5
  * times while some stay present), read back: how many differ, or -1 if
  * MADV_PAGEOUT or pagemap fails. *@swapped: pages seen swapped out.
+ *
+ * The thread stays on one CPU meanwhile: a new page waits in that CPU's
+ * LRU batch until drained, and MADV_PAGEOUT drains only the batch of the
+ * CPU it runs on (on another CPU the page cannot be isolated, and stays).
  */
 static long kr_pageout_round(uint8_t *p, size_t n, uint32_t seed,
 			     long *swapped)
 {
 	uint64_t want[AK_PAGE / 8];
+	cpu_set_t old, one;
 	long bad = 0;
 	size_t i;
-	int tries;
+	int tries, pinned, cpu = sched_getcpu();
 
+	CPU_ZERO(&one);
+	CPU_SET(cpu < 0 ? 0 : cpu, &one);
+	pinned = !sched_getaffinity(0, sizeof(old), &old) &&
+		 !sched_setaffinity(0, sizeof(one), &one);
 	for (i = 0; i < n; i++)
 		kcon_page((uint64_t *)(p + i * AK_PAGE), i, seed);
 	for (tries = 0; tries < 5; tries++) {
-		if (madvise(p, n * AK_PAGE, MADV_PAGEOUT))
-			return -1;
+		if (madvise(p, n * AK_PAGE, MADV_PAGEOUT)) {
+			bad = -1;
+			break;
+		}
 		*swapped = kr_swapped(p, n);
-		if (*swapped < 0)
-			return -1;
+		if (*swapped < 0) {
+			bad = -1;
+			break;
+		}
 		if (*swapped == (long)n)
 			break;
+		usleep(20000);
 	}
+	if (pinned)
+		sched_setaffinity(0, sizeof(old), &old);
+	if (bad < 0)
+		return -1;
 	for (i = 0; i < n; i++) {
 		kcon_page(want, i, seed);
 		bad += memcmp(p + i * AK_PAGE, want, AK_PAGE) != 0;
