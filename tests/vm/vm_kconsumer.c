@@ -68,6 +68,44 @@ int kcon_run(char *const argv[], const char *env, int quiet)
 	return WEXITSTATUS(st);
 }
 
+int kcon_pagemap(const void *p, size_t n, long *swapped, long *present)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	uint64_t e;
+	size_t i;
+
+	*swapped = *present = 0;
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (pread(fd, &e, 8, (off_t)((uintptr_t)p / AK_PAGE + i) * 8) != 8) {
+			close(fd);
+			return -1;
+		}
+		*swapped += (e >> 62) & 1;
+		*present += (e >> 63) & 1;
+	}
+	close(fd);
+	return 0;
+}
+
+int kcon_pin(cpu_set_t *old)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu < 0 ? 0 : cpu, &one);
+	if (sched_getaffinity(0, sizeof(*old), old))
+		return -1;
+	return sched_setaffinity(0, sizeof(one), &one) ? -1 : 0;
+}
+
+void kcon_unpin(const cpu_set_t *old)
+{
+	sched_setaffinity(0, sizeof(*old), old);
+}
+
 void kcon_page(uint64_t *w, size_t i, uint32_t seed)
 {
 	size_t k;

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sched.h>
 #include <sys/types.h>
 
 #ifndef AF_ALG
@@ -61,6 +62,22 @@ int kcon_zswap_set(const char *name, const char *val);
  * at most 60 s. Its exit status, or -1 (no start, signal, timeout).
  */
 int kcon_run(char *const argv[], const char *env, int quiet);
+
+/*
+ * pagemap of the @n pages at @p: *@swapped with the swap bit (62), and
+ * *@present with the present bit (63); 0, or -1 if unreadable.
+ */
+int kcon_pagemap(const void *p, size_t n, long *swapped, long *present);
+
+/*
+ * Keep the calling thread on the CPU it runs on (old mask in @old; 0 or
+ * -1), then kcon_unpin(). Around "write pages, MADV_PAGEOUT them": a new
+ * page waits in its CPU's LRU batch until drained, and MADV_PAGEOUT
+ * drains only its own CPU's batch, so a page written on the other CPU
+ * may not be isolated and stays present.
+ */
+int kcon_pin(cpu_set_t *old);
+void kcon_unpin(const cpu_set_t *old);
 
 /* Page @i's contents: compressible, unique per page, never same-filled. */
 void kcon_page(uint64_t *w, size_t i, uint32_t seed);

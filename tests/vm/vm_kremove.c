@@ -160,58 +160,27 @@ static long kr_wait_kqiu(long want)
 	return v;
 }
 
-/* How many of the @n (<= KR_LOAD_PAGES) pages at @p are swapped out. */
-static long kr_swapped(const void *p, size_t n)
-{
-	uint64_t e[KR_LOAD_PAGES];
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	long sw = 0;
-	size_t i;
-
-	if (fd < 0 || n > KR_LOAD_PAGES ||
-	    pread(fd, e, n * 8, (off_t)((uintptr_t)p / AK_PAGE * 8)) !=
-	    (ssize_t)(n * 8)) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	for (i = 0; i < n; i++)
-		sw += ((e[i] >> 62) & 1) && !((e[i] >> 63) & 1);
-	return sw;
-}
-
 /*
  * @n pages at @p rewritten with @seed, paged out (MADV_PAGEOUT up to 5
  * times while some stay present), read back: how many differ, or -1 if
  * MADV_PAGEOUT or pagemap fails. *@swapped: pages seen swapped out.
  *
- * The thread stays on one CPU meanwhile: a new page waits in that CPU's
- * LRU batch until drained, and MADV_PAGEOUT drains only the batch of the
- * CPU it runs on (on another CPU the page cannot be isolated, and stays).
+ * The thread stays on one CPU meanwhile (kcon_pin()).
  */
 static long kr_pageout_round(uint8_t *p, size_t n, uint32_t seed,
 			     long *swapped)
 {
 	uint64_t want[AK_PAGE / 8];
-	cpu_set_t old, one;
-	long bad = 0;
+	long bad = 0, present;
+	cpu_set_t old;
 	size_t i;
-	int tries, pinned, cpu = sched_getcpu();
+	int tries, pinned = !kcon_pin(&old);
 
-	CPU_ZERO(&one);
-	CPU_SET(cpu < 0 ? 0 : cpu, &one);
-	pinned = !sched_getaffinity(0, sizeof(old), &old) &&
-		 !sched_setaffinity(0, sizeof(one), &one);
 	for (i = 0; i < n; i++)
 		kcon_page((uint64_t *)(p + i * AK_PAGE), i, seed);
 	for (tries = 0; tries < 5; tries++) {
-		if (madvise(p, n * AK_PAGE, MADV_PAGEOUT)) {
-			bad = -1;
-			break;
-		}
-		*swapped = kr_swapped(p, n);
-		if (*swapped < 0) {
+		if (madvise(p, n * AK_PAGE, MADV_PAGEOUT) ||
+		    kcon_pagemap(p, n, swapped, &present)) {
 			bad = -1;
 			break;
 		}
@@ -220,7 +189,7 @@ static long kr_pageout_round(uint8_t *p, size_t n, uint32_t seed,
 		usleep(20000);
 	}
 	if (pinned)
-		sched_setaffinity(0, sizeof(old), &old);
+		kcon_unpin(&old);
 	if (bad < 0)
 		return -1;
 	for (i = 0; i < n; i++) {

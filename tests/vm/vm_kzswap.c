@@ -223,28 +223,6 @@ reap:
 /* ------------------------------------------------------------------ */
 /* kswapin: a user job reading swapped-out memory */
 
-/* pagemap entries of [p, p + n pages): how many are swapped, present */
-static int kz_pagemap(const void *p, size_t n, long *swapped, long *present)
-{
-	uint64_t e[KZ_SWAPIN_PAGES];
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	size_t i;
-
-	*swapped = *present = 0;
-	if (fd < 0 || n > KZ_SWAPIN_PAGES)
-		return -1;
-	if (pread(fd, e, n * 8, (off_t)((uintptr_t)p / AK_PAGE * 8)) !=
-	    (ssize_t)(n * 8)) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	for (i = 0; i < n; i++) {
-		*swapped += (e[i] >> 62) & 1;
-		*present += (e[i] >> 63) & 1;
-	}
-	return 0;
-}
 
 static void t_swapin(void)
 {
@@ -256,13 +234,15 @@ static void t_swapin(void)
 	struct ak_job j;
 	long s0, s1, j0, j1, pr0, pr1, e0, e1, sw = 0, pres = 0, badp = 0;
 	uint8_t *buf, *dst = NULL;
-	int tries, r;
+	int tries, r, pinned;
+	cpu_set_t cpus;
 
 	VM_REQUIRE(kz.swap_on && kz.zswap_set, "the setup test failed");
 	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		   -1, 0);
 	VM_REQUIRE(buf != MAP_FAILED, "mmap: %s", strerror(errno));
 	madvise(buf, len, MADV_NOHUGEPAGE);
+	pinned = !kcon_pin(&cpus);	/* until paged out: kcon_pin() */
 	for (i = 0; i < KZ_SWAPIN_PAGES; i++)
 		kcon_page((uint64_t *)(buf + i * AK_PAGE), i, 1234);
 	dst = vm_alloc(len);
@@ -280,7 +260,7 @@ static void t_swapin(void)
 			VM_FAIL("MADV_PAGEOUT: %s", strerror(errno));
 			goto out;
 		}
-		if (kz_pagemap(buf, KZ_SWAPIN_PAGES, &sw, &pres)) {
+		if (kcon_pagemap(buf, KZ_SWAPIN_PAGES, &sw, &pres)) {
 			VM_FAIL("/proc/self/pagemap unreadable");
 			goto out;
 		}
@@ -288,6 +268,9 @@ static void t_swapin(void)
 			break;
 		usleep(100000);
 	}
+	if (pinned)
+		kcon_unpin(&cpus);
+	pinned = 0;
 	s1 = kcon_zswap_dbg("stored_pages");
 	printf("[MADV_PAGEOUT x%d: %ld swapped, %ld present; stored_pages +%ld] ",
 	       tries + 1, sw, pres, s1 - s0);
@@ -324,7 +307,7 @@ static void t_swapin(void)
 	j1 = vm_pci_attr_long("kq_jobs");
 	e1 = vm_pci_attr_long("kq_errors");
 	pr1 = vm_pci_attr_long("page_requests");
-	kz_pagemap(buf, KZ_SWAPIN_PAGES, &sw, &pres);
+	kcon_pagemap(buf, KZ_SWAPIN_PAGES, &sw, &pres);
 	printf("[COPY: %llu page requests, %llu resolved, %llu failed; device page_requests +%ld; kq_jobs +%ld; %ld pages present after] ",
 	       (unsigned long long)(q1.page_requests - q0.page_requests),
 	       (unsigned long long)(q1.page_faults_resolved - q0.page_faults_resolved),
@@ -352,6 +335,8 @@ static void t_swapin(void)
 	}
 	VM_CHECK(badp == 0, "%ld source pages changed", badp);
 out:
+	if (pinned)
+		kcon_unpin(&cpus);
 	if (q)
 		ak_queue_close(q);
 	if (dst)
