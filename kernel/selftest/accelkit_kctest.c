@@ -642,24 +642,28 @@ static const struct {
 	{ KCT_COMP, 65536, 1 }, { KCT_DECOMP, 65536, 1 },
 };
 
+/* @tfm as crypto_alloc_*() returned it: 0, or its error, reported. */
+static int kct_tfm_err(struct kct_run *r, const void *tfm, const char *name)
+{
+	if (!IS_ERR(tfm))
+		return 0;
+	kct_fail(r, "%s: %ld", name, PTR_ERR(tfm));
+	return PTR_ERR(tfm);
+}
+
+/* On error the run keeps what it got; kct_free_tfms() frees that. */
 static int kct_alloc_tfms(struct kct_run *r)
 {
 	int ret;
 
 	r->skc = crypto_alloc_skcipher("cbc-aes-accelkit", 0, 0);
-	if (IS_ERR(r->skc)) {
-		ret = PTR_ERR(r->skc);
-		r->skc = NULL;
-		kct_fail(r, "cbc-aes-accelkit: %d", ret);
+	ret = kct_tfm_err(r, r->skc, "cbc-aes-accelkit");
+	if (ret)
 		return ret;
-	}
 	r->skc_gen = crypto_alloc_skcipher("cbc(aes-generic)", 0, 0);
-	if (IS_ERR(r->skc_gen)) {
-		ret = PTR_ERR(r->skc_gen);
-		r->skc_gen = NULL;
-		kct_fail(r, "cbc(aes-generic): %d", ret);
+	ret = kct_tfm_err(r, r->skc_gen, "cbc(aes-generic)");
+	if (ret)
 		return ret;
-	}
 	kct_fill(r->key, sizeof(r->key), 12, false);
 	ret = crypto_skcipher_setkey(r->skc, r->key, sizeof(r->key));
 	if (!ret)
@@ -671,33 +675,21 @@ static int kct_alloc_tfms(struct kct_run *r)
 	if (!r->t->mixed)
 		return 0;
 	r->sha = crypto_alloc_ahash("sha256-accelkit", 0, 0);
-	if (IS_ERR(r->sha)) {
-		ret = PTR_ERR(r->sha);
-		r->sha = NULL;
-		kct_fail(r, "sha256-accelkit: %d", ret);
+	ret = kct_tfm_err(r, r->sha, "sha256-accelkit");
+	if (ret)
 		return ret;
-	}
 	r->sha_gen = crypto_alloc_shash("sha256-generic", 0, 0);
-	if (IS_ERR(r->sha_gen)) {
-		ret = PTR_ERR(r->sha_gen);
-		r->sha_gen = NULL;
-		kct_fail(r, "sha256-generic: %d", ret);
+	ret = kct_tfm_err(r, r->sha_gen, "sha256-generic");
+	if (ret)
 		return ret;
-	}
 	r->comp = crypto_alloc_acomp("deflate-accelkit", 0, 0);
-	if (IS_ERR(r->comp)) {
-		ret = PTR_ERR(r->comp);
-		r->comp = NULL;
-		kct_fail(r, "deflate-accelkit: %d", ret);
+	ret = kct_tfm_err(r, r->comp, "deflate-accelkit");
+	if (ret)
 		return ret;
-	}
 	r->comp_gen = crypto_alloc_acomp("deflate-scomp", 0, 0);
-	if (IS_ERR(r->comp_gen)) {
-		ret = PTR_ERR(r->comp_gen);
-		r->comp_gen = NULL;
-		kct_fail(r, "deflate-scomp: %d", ret);
+	ret = kct_tfm_err(r, r->comp_gen, "deflate-scomp");
+	if (ret)
 		return ret;
-	}
 	r->zws = vmalloc(zlib_inflate_workspacesize());
 	if (!r->zws) {
 		kct_fail(r, "no memory");
@@ -709,17 +701,17 @@ static int kct_alloc_tfms(struct kct_run *r)
 static void kct_free_tfms(struct kct_run *r)
 {
 	vfree(r->zws);
-	if (r->comp_gen)
+	if (!IS_ERR_OR_NULL(r->comp_gen))
 		crypto_free_acomp(r->comp_gen);
-	if (r->comp)
+	if (!IS_ERR_OR_NULL(r->comp))
 		crypto_free_acomp(r->comp);
-	if (r->sha_gen)
+	if (!IS_ERR_OR_NULL(r->sha_gen))
 		crypto_free_shash(r->sha_gen);
-	if (r->sha)
+	if (!IS_ERR_OR_NULL(r->sha))
 		crypto_free_ahash(r->sha);
-	if (r->skc_gen)
+	if (!IS_ERR_OR_NULL(r->skc_gen))
 		crypto_free_skcipher(r->skc_gen);
-	if (r->skc)
+	if (!IS_ERR_OR_NULL(r->skc))
 		crypto_free_skcipher(r->skc);
 }
 
